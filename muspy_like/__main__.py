@@ -1,0 +1,7 @@
+"""Allow ``python -m muspy_like``."""
+
+import sys
+
+from muspy_like.cli import main
+
+sys.exit(main())

@@ -1,0 +1,104 @@
+"""The exception hierarchy of muspy_like.
+
+Every error the library raises on purpose derives from :class:`MuspyLikeError`, so a caller can catch
+them all at once, or one family (for example :class:`MIDIError`) precisely. Messages name the file and the
+place (byte offset, measure, JSON path, track and note index) so that the user knows what to fix.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MuspyLikeError",
+    "ValidationError",
+    "FormatError",
+    "MIDIError",
+    "MusicXMLError",
+    "MuseScoreError",
+    "ABCError",
+    "SchemaError",
+    "ConversionError",
+    "DatasetError",
+    "DownloadError",
+    "ChecksumError",
+    "UnsafeArchiveError",
+    "RepresentationError",
+    "SeparationError",
+    "AudioError",
+    "SoundFontError",
+    "WatermarkError",
+]
+
+
+class MuspyLikeError(Exception):
+    """Base class of every error raised on purpose by muspy_like."""
+
+
+class ValidationError(MuspyLikeError, ValueError):
+    """A :class:`~muspy_like.Music` object holds a value of the wrong type or out of range.
+
+    The message names the attribute path, e.g. ``tracks[2].notes[15].pitch``.
+    """
+
+
+class FormatError(MuspyLikeError):
+    """A file cannot be read or written in the requested format."""
+
+
+class MIDIError(FormatError):
+    """A MIDI file is corrupt, truncated or uses an unsupported feature (the message names file and offset)."""
+
+
+class MusicXMLError(FormatError):
+    """A MusicXML file is malformed, unsafe (entities, DTD tricks) or unsupported."""
+
+
+class MuseScoreError(FormatError):
+    """A MuseScore file is malformed or unsupported."""
+
+
+class ABCError(FormatError):
+    """An ABC file cannot be read or a Music cannot be written as ABC."""
+
+
+class SchemaError(FormatError):
+    """A native JSON/YAML document does not follow the muspy_like schema (the message gives the JSON path)."""
+
+
+class ConversionError(MuspyLikeError):
+    """A conversion to or from another library's objects failed."""
+
+
+class RepresentationError(MuspyLikeError, ValueError):
+    """An array cannot be encoded or decoded with the requested representation."""
+
+
+class DatasetError(MuspyLikeError):
+    """A dataset is unknown, incomplete or inconsistent."""
+
+
+class DownloadError(DatasetError):
+    """A download failed after all retries and mirrors (the message names the URL)."""
+
+
+class ChecksumError(DownloadError):
+    """A downloaded file does not match its expected size or hash; the bad file has been removed."""
+
+
+class UnsafeArchiveError(DatasetError):
+    """An archive member would escape the extraction root, is a device or link, or the archive is too large."""
+
+
+class SeparationError(MuspyLikeError, ValueError):
+    """A part-separation model cannot be fitted or applied to the given data."""
+
+
+class AudioError(MuspyLikeError):
+    """Rendering or audio I/O failed."""
+
+
+class SoundFontError(AudioError):
+    """No usable sound font or synthesizer library; the message says how to install one."""
+
+
+class WatermarkError(AudioError, ValueError):
+    """Watermark parameters are invalid for the given audio (e.g. a lag longer than the clip)."""

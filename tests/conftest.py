@@ -1,0 +1,36 @@
+"""Shared fixtures: where the real test files live, and small generated pieces."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+#: ``../shared`` beside the checkout (CI puts it there); overridable for local runs.
+SHARED_DIR = Path(os.environ.get("MUSPY_LIKE_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
+TESTDATA_DIR = SHARED_DIR / "muspy_testdata"
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not TESTDATA_DIR.is_dir():
+        raise pytest.UsageError(f"the shared test data is missing: expected {TESTDATA_DIR}")
+
+
+@pytest.fixture(scope="session")
+def testdata_dir() -> Path:
+    """``shared/muspy_testdata`` (real MIDI, MusicXML, MuseScore and ABC files)."""
+    return TESTDATA_DIR
+
+
+@pytest.fixture(scope="session")
+def midi_dir() -> Path:
+    """The 16 edge-case MIDI files of MusPy's test suite."""
+    return TESTDATA_DIR / "midi"
+
+
+@pytest.fixture(scope="session")
+def bench_dir() -> Path:
+    """``shared/bench`` (large real files for benchmarks)."""
+    return SHARED_DIR / "bench"
