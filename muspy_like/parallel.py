@@ -1,0 +1,270 @@
+"""Apply a function to many items in parallel, collecting every failure instead of losing it.
+
+:func:`parallel_map` is the one way muspy_like runs CPU-bound work on many files (dataset conversion,
+corpus statistics). It runs inline (``n_jobs=1``), on a pool of worker *processes* (``n_jobs>1``; threads
+would serialize on the GIL), or on any :class:`concurrent.futures.Executor` the caller passes, such as a
+``dask.distributed`` cluster (``client.get_executor()``), so the same call scales from a laptop to a
+cluster.
+
+An item whose call raises does not stop the others: its value is ``None`` and a :class:`Failure` records
+the item, its index, the exception type, message and formatted traceback. Nothing is swallowed: the
+failures are returned, logged as a warning, and :meth:`MapResult.raise_if_failed` turns them into an
+exception for callers that want all-or-nothing.
+
+Examples
+--------
+>>> from muspy_like.parallel import parallel_map
+>>> result = parallel_map(abs, [-1, 2, -3], progress=False)
+>>> result.values
+[1, 2, 3]
+>>> result.failures
+[]
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import math
+import os
+import traceback as traceback_module
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Optional, Sequence
+
+from muspy_like.errors import MuspyLikeError
+
+__all__ = ["Failure", "MapResult", "ParallelMapError", "parallel_map", "resolve_n_jobs"]
+
+logger = logging.getLogger(__name__)
+
+#: Chunks per worker when ``chunksize`` is automatic: enough to balance uneven items, few enough that
+#: the per-task overhead of a process pool or a dask scheduler stays small.
+_CHUNKS_PER_WORKER = 4
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One item whose call raised.
+
+    Parameters
+    ----------
+    item : object
+        The item as passed to :func:`parallel_map`.
+    index : int
+        Position of the item in the input sequence.
+    exception_type : str
+        Qualified name of the exception class, e.g. ``"muspy_like.errors.MIDIError"``.
+    message : str
+        ``str(exception)``.
+    traceback : str
+        The formatted traceback, as printed in the process that ran the call.
+    """
+
+    item: Any
+    index: int
+    exception_type: str
+    message: str
+    traceback: str
+
+    def summary(self) -> str:
+        """One line: index, item, exception type and message."""
+        return f"[{self.index}] {self.item!r}: {self.exception_type}: {self.message}"
+
+
+@dataclass
+class MapResult:
+    """The outcome of :func:`parallel_map`.
+
+    Parameters
+    ----------
+    values : list
+        One value per input item, in input order; ``None`` where the item failed.
+    failures : list of Failure
+        The failed items, sorted by index.
+    """
+
+    values: list
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True if no item failed."""
+        return not self.failures
+
+    def raise_if_failed(self) -> None:
+        """Raise :class:`ParallelMapError` listing the failures, if there are any."""
+        if self.failures:
+            raise ParallelMapError(self.failures)
+
+
+class ParallelMapError(MuspyLikeError):
+    """Raised by :meth:`MapResult.raise_if_failed`; ``.failures`` holds every :class:`Failure`."""
+
+    def __init__(self, failures: Sequence[Failure]):
+        self.failures = list(failures)
+        shown = "\n".join(f.summary() for f in self.failures[:10])
+        more = f"\n... and {len(self.failures) - 10} more" if len(self.failures) > 10 else ""
+        super().__init__(f"{len(self.failures)} item(s) failed:\n{shown}{more}")
+
+
+def resolve_n_jobs(n_jobs: int) -> int:
+    """Turn ``n_jobs`` into a worker count: positive values as given, ``-1`` all cores, ``-2`` all but one.
+
+    Raises
+    ------
+    ValueError
+        If ``n_jobs`` is 0.
+    """
+    if n_jobs == 0:
+        raise ValueError("n_jobs must be a positive number of workers or negative (-1 = all cores), not 0")
+    if n_jobs > 0:
+        return int(n_jobs)
+    return max(1, (os.cpu_count() or 1) + 1 + int(n_jobs))
+
+
+def parallel_map(
+    func: Callable[[Any], Any],
+    items: Iterable[Any],
+    *,
+    n_jobs: int = 1,
+    executor: Optional[concurrent.futures.Executor] = None,
+    progress: bool = True,
+    desc: Optional[str] = None,
+    chunksize: Optional[int] = None,
+    mp_context: Any = None,
+) -> MapResult:
+    """Call ``func(item)`` for every item, inline, in worker processes or on a given executor.
+
+    Parameters
+    ----------
+    func : callable
+        Function of one argument. With processes or a distributed executor it must be picklable (a
+        module-level function, or a ``functools.partial`` of one) and so must its arguments and results.
+    items : iterable
+        The inputs; consumed into a list first.
+    n_jobs : int
+        Number of worker processes when ``executor`` is None: 1 runs inline in this process, ``-1`` uses
+        every core. Ignored when ``executor`` is given.
+    executor : concurrent.futures.Executor, optional
+        Run the calls here instead, e.g. a :class:`~concurrent.futures.ProcessPoolExecutor` you reuse, or
+        ``dask.distributed.Client(...).get_executor()``. The caller keeps ownership (it is not shut down).
+    progress : bool
+        Show a tqdm progress bar counting finished items.
+    desc : str, optional
+        Label of the progress bar.
+    chunksize : int, optional
+        Items sent to a worker per task. Default: about four chunks per worker, so uneven items balance
+        while the per-task overhead stays small.
+    mp_context : multiprocessing context, optional
+        Start method for the worker processes (default: the platform's default).
+
+    Returns
+    -------
+    MapResult
+        ``values`` in item order (``None`` for failures) and the list of :class:`Failure`.
+
+    Notes
+    -----
+    A worker process that dies (e.g. killed by the out-of-memory killer) fails the items it held and any
+    not yet started: they are reported as failures with ``exception_type`` ``BrokenProcessPool``; they
+    are never silently dropped. ``KeyboardInterrupt`` cancels pending work and propagates.
+    """
+    from tqdm.auto import tqdm
+
+    items = list(items)
+    values: list = [None] * len(items)
+    failures: list[Failure] = []
+    bar = tqdm(total=len(items), desc=desc, disable=not progress, unit="item", dynamic_ncols=True)
+    try:
+        if executor is None and resolve_n_jobs(n_jobs) == 1:
+            for index, item in enumerate(items):
+                _store(_call(func, item), index, items, values, failures)
+                bar.update(1)
+        elif executor is not None:
+            _run_on(executor, _worker_count(executor, n_jobs), func, items, chunksize, values, failures, bar)
+        else:
+            workers = min(resolve_n_jobs(n_jobs), max(1, len(items)))
+            with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=mp_context) as pool:
+                _run_on(pool, workers, func, items, chunksize, values, failures, bar)
+    finally:
+        bar.close()
+    failures.sort(key=lambda failure: failure.index)
+    if failures:
+        logger.warning(
+            "%d of %d item(s) failed%s; first: %s",
+            len(failures),
+            len(items),
+            f" in {desc!r}" if desc else "",
+            failures[0].summary(),
+        )
+    return MapResult(values, failures)
+
+
+def _worker_count(executor: concurrent.futures.Executor, n_jobs: int) -> int:
+    # Only used to size chunks: ProcessPoolExecutor knows its size; for others (dask) guess from n_jobs.
+    workers = getattr(executor, "_max_workers", None)
+    return int(workers) if workers else max(2, resolve_n_jobs(n_jobs))
+
+
+def _run_on(
+    executor: concurrent.futures.Executor,
+    workers: int,
+    func: Callable[[Any], Any],
+    items: list,
+    chunksize: Optional[int],
+    values: list,
+    failures: list[Failure],
+    bar: Any,
+) -> None:
+    if not items:
+        return
+    if chunksize is None:
+        chunksize = max(1, math.ceil(len(items) / (workers * _CHUNKS_PER_WORKER)))
+    if chunksize < 1:
+        raise ValueError(f"chunksize must be at least 1, not {chunksize}")
+    chunks = {}
+    try:
+        for start in range(0, len(items), chunksize):
+            future = executor.submit(_call_chunk, func, items[start : start + chunksize])
+            chunks[future] = start
+        for future in concurrent.futures.as_completed(chunks):
+            start = chunks[future]
+            size = len(items[start : start + chunksize])
+            try:
+                outcomes = future.result()
+            except Exception as error:  # the chunk itself failed: pickling, a dead worker, a lost task
+                outcomes = [_outcome_of(error)] * size
+            for offset, outcome in enumerate(outcomes):
+                _store(outcome, start + offset, items, values, failures)
+            bar.update(size)
+    except BaseException:
+        for future in chunks:
+            future.cancel()
+        raise
+
+
+def _call_chunk(func: Callable[[Any], Any], chunk: list) -> list:
+    """Run ``func`` over one chunk in a worker; exceptions become picklable outcome tuples."""
+    return [_call(func, item) for item in chunk]
+
+
+def _call(func: Callable[[Any], Any], item: Any) -> tuple:
+    try:
+        return (True, func(item))
+    except Exception as error:
+        return _outcome_of(error)
+
+
+def _outcome_of(error: BaseException) -> tuple:
+    kind = type(error)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+    text = "".join(traceback_module.format_exception(kind, error, error.__traceback__))
+    return (False, name, str(error), text)
+
+
+def _store(outcome: tuple, index: int, items: list, values: list, failures: list[Failure]) -> None:
+    if outcome[0]:
+        values[index] = outcome[1]
+    else:
+        _, name, message, text = outcome
+        failures.append(Failure(items[index], index, name, message, text))

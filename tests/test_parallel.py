@@ -1,0 +1,100 @@
+"""parallel_map: inline, process pool, user executor and dask give the same values and failures."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import functools
+import os
+
+import pytest
+
+from muspy_like.parallel import Failure, MapResult, ParallelMapError, parallel_map, resolve_n_jobs
+
+
+def square_or_fail(x: int) -> int:
+    if x % 5 == 3:
+        raise ValueError(f"bad item {x}")
+    return x * x
+
+
+def worker_pid(_: int) -> int:
+    return os.getpid()
+
+
+def die_on(x: int, fatal: int) -> int:
+    if x == fatal:
+        os._exit(1)  # simulate a worker killed by the OS
+    return x
+
+
+def expected_values(n: int) -> list:
+    return [None if x % 5 == 3 else x * x for x in range(n)]
+
+
+def check(result: MapResult, n: int) -> None:
+    assert result.values == expected_values(n)
+    assert [f.index for f in result.failures] == [x for x in range(n) if x % 5 == 3]
+    for failure in result.failures:
+        assert isinstance(failure, Failure)
+        assert failure.item == failure.index
+        assert failure.exception_type == "ValueError"
+        assert failure.message == f"bad item {failure.item}"
+        assert "square_or_fail" in failure.traceback
+
+
+def test_inline_collects_failures_in_order():
+    result = parallel_map(square_or_fail, range(23), progress=False)
+    check(result, 23)
+    assert not result.ok
+    with pytest.raises(ParallelMapError, match="4 item"):
+        result.raise_if_failed()
+
+
+def test_processes_match_inline_and_use_other_processes():
+    check(parallel_map(square_or_fail, range(41), n_jobs=2, progress=False), 41)
+    pids = parallel_map(worker_pid, range(8), n_jobs=2, chunksize=1, progress=False).values
+    assert os.getpid() not in pids
+
+
+@pytest.mark.parametrize("chunksize", [1, 3, 100])
+def test_given_executor_and_chunk_sizes(chunksize):
+    with concurrent.futures.ProcessPoolExecutor(2) as pool:
+        check(parallel_map(square_or_fail, range(17), executor=pool, chunksize=chunksize, progress=False), 17)
+
+
+def test_dead_worker_is_reported_not_dropped():
+    result = parallel_map(functools.partial(die_on, fatal=4), range(8), n_jobs=2, chunksize=1, progress=False)
+    failed = {f.index for f in result.failures}
+    assert 4 in failed
+    assert all(f.exception_type.endswith("BrokenProcessPool") for f in result.failures)
+    # every item is either a value or a failure, none lost
+    for index, value in enumerate(result.values):
+        assert (value == index) != (index in failed)
+
+
+def test_unpicklable_function_fails_per_item():
+    result = parallel_map(lambda x: x, range(3), n_jobs=2, progress=False)
+    assert result.values == [None, None, None]
+    assert len(result.failures) == 3
+    assert "pickle" in result.failures[0].message.lower() or "pickl" in result.failures[0].exception_type.lower()
+
+
+def test_progress_bar_counts_items(capsys):
+    parallel_map(square_or_fail, range(7), n_jobs=2, chunksize=3, progress=True, desc="squares")
+    err = capsys.readouterr().err
+    assert "squares" in err and "7/7" in err
+
+
+def test_empty_input_and_n_jobs_rules():
+    assert parallel_map(square_or_fail, [], n_jobs=2, progress=False).values == []
+    assert resolve_n_jobs(3) == 3
+    assert resolve_n_jobs(-1) == os.cpu_count()
+    with pytest.raises(ValueError):
+        resolve_n_jobs(0)
+
+
+def test_dask_local_cluster_executor():
+    import distributed
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            check(parallel_map(square_or_fail, range(19), executor=client.get_executor(), progress=False), 19)
