@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
+
+# Test modules import shared helpers such as ``strategies`` by name, from any sub-folder.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 #: ``../shared`` beside the checkout (CI puts it there); overridable for local runs.
 SHARED_DIR = Path(os.environ.get("MUSPY_LIKE_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))
