@@ -1,0 +1,89 @@
+"""Run every benchmark and collect one markdown page of ratios: ``python -m benchmarks``.
+
+Each benchmark runs in its own interpreter (so one's memory and imports do not affect another) and writes
+``benchmarks/results/NAME.md``/``.json``. This entry point gathers the tables, with the machine and the
+versions they ran on, into ``benchmarks/results/SUMMARY.md`` and the documentation's benchmark page.
+
+Usage: ``python -m benchmarks [NAME ...] [--no-docs]``; names default to all of :data:`BENCHMARKS`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.harness import RESULTS_DIR, machine_info
+
+#: name -> what it measures (module ``benchmarks.NAME``).
+BENCHMARKS = {
+    "import_time": "Start-up cost of `import muspy_like` (issue 2)",
+    "midi_io": "MIDI read/write speed and memory vs mido, pretty_midi, miditoolkit, symusic, muspy (issue 2)",
+    "formats": "MusicXML read speed vs music21 and partitura (issue 3)",
+    "representations": "Representation encode/decode vs muspy (issue 3)",
+    "datasets": "Parallel conversion speed-up and cache loading (issue 4)",
+    "statistics": "Metrics vs muspy, parallel dataset statistics (issue 5)",
+    "separation": "Part-separation baselines on Bach chorales vs the paper (issue 6)",
+    "watermark": "Rendering speed and echo-watermark robustness (issue 7)",
+}
+PEERS = ["numpy", "mido", "symusic", "pretty_midi", "miditoolkit", "muspy", "music21", "partitura",
+         "scikit-learn", "pyfluidsynth", "dask"]
+DOCS_PAGE = Path(__file__).resolve().parents[1] / "docs" / "benchmarks.md"
+
+
+def run(name: str) -> tuple[bool, float]:
+    """Run one benchmark in a fresh interpreter; return (succeeded, seconds)."""
+    start = time.perf_counter()
+    completed = subprocess.run([sys.executable, "-m", f"benchmarks.{name}"], cwd=Path(__file__).resolve().parents[1])
+    return completed.returncode == 0, time.perf_counter() - start
+
+
+def summary(names: list[str], outcomes: dict[str, tuple[bool, float]]) -> str:
+    """The markdown page: machine, versions, then each benchmark's table."""
+    info = machine_info(PEERS)
+    lines = [
+        "# Benchmarks",
+        "",
+        "Every figure below was measured by `python -m benchmarks` in one run on the machine described here;",
+        "each table compares muspy_like with its peers on the same inputs in the same process, so the ratios",
+        "are what to read (absolute times depend on the machine).",
+        "",
+        f"- Python {info['python']} on {info['platform']}, {info['cpu_count']} CPU cores ({info['processor']})",
+        "- Versions: " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()),
+        "",
+    ]
+    for name in names:
+        ok, seconds = outcomes.get(name, (False, 0.0))
+        lines += [f"## {name}: {BENCHMARKS[name]}", ""]
+        table = RESULTS_DIR / f"{name}.md"
+        if ok and table.exists():
+            lines += [table.read_text().strip(), "", f"_(ran in {seconds:.0f} s)_", ""]
+        else:
+            lines += ["This benchmark failed in this run; see its output.", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], help="benchmarks to run (default: all)")
+    parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    names = args.names or list(BENCHMARKS)
+    outcomes = {}
+    for name in names:
+        print(f"== benchmarks.{name}", flush=True)
+        outcomes[name] = run(name)
+    page = summary(list(BENCHMARKS) if not args.names else names, outcomes)
+    (RESULTS_DIR / "SUMMARY.md").write_text(page + "\n")
+    if not args.no_docs:
+        DOCS_PAGE.write_text(page + "\n")
+    failed = [name for name, (ok, _) in outcomes.items() if not ok]
+    if failed:
+        print("failed: " + ", ".join(failed), file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
