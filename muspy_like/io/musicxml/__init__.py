@@ -5,5 +5,6 @@ notes, repeats, transposition, resolution, velocities) and what writing loses.
 """
 
 from muspy_like.io.musicxml.reader import parse_musicxml, read_musicxml
+from muspy_like.io.musicxml.writer import musicxml_tree, write_musicxml
 
-__all__ = ["read_musicxml", "parse_musicxml"]
+__all__ = ["read_musicxml", "parse_musicxml", "write_musicxml", "musicxml_tree"]
