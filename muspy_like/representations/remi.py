@@ -1,0 +1,225 @@
+"""REMI-style event tokens (``to_event_representation(music, mode="remi")``).
+
+After REMI (Huang and Yang, "Pop Music Transformer", ACM MM 2020) with the instrument tokens of REMI+
+(von Rütte et al., "FIGARO", ICLR 2023), but meter-aware: bars follow the piece's time signatures
+(:mod:`muspy_like.core.meter`), and a ``time-signature`` token after a ``bar`` token says that a new meter
+starts with that bar.
+
+Sequence
+--------
+``program`` tokens for every track (as in the MIDI-like mode), then for each bar: ``bar``,
+[``time-signature-n/d``], and for each step of the bar where something happens: ``position-p`` (steps
+from the bar start), [``tempo-q``]..., then per note [``program-k``] (when the instrument changes)
+[``velocity-v``] ``pitch-p`` ``duration-d``. Every bar up to the last event gets a ``bar`` token, empty
+or not.
+
+A bar cut short by a time signature inside it (the meter module starts a new bar there) is marked by a
+``position`` token giving its true length right before the next ``bar`` token; otherwise a bar lasts
+what its meter says.
+
+Exact round trip
+----------------
+As for the MIDI-like mode (resolution, distinct instruments, velocity and tempo grids), except that
+overlapping notes of one pitch are always kept apart (durations are explicit); in addition time
+signatures come back when they have tokens (numerator up to ``max_numerator``, denominator a power of
+two up to 64) and no two share a tick, every bar lasts at most ``max_bar_quarters`` quarter notes, and no
+note is longer than ``max_duration_quarters`` (longer ones are clipped to it).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import numpy as np
+
+from muspy_like.core import Music, Tempo, TimeSignature
+from muspy_like.core.meter import bar_length, bar_ticks
+from muspy_like.errors import RepresentationError
+from muspy_like.representations.common import gather_notes, on_grid, quantize_tempo
+from muspy_like.representations.event import header_tokens, instrument_of, state_at
+from muspy_like.representations.vocabulary import EventVocabulary
+
+__all__ = ["encode_remi", "decode_remi"]
+
+_BAR, _SIGNATURE, _TEMPO, _NOTE = 0, 1, 2, 3
+
+
+def _effective_time_signatures(music: Music) -> list[TimeSignature]:
+    """One time signature per tick (the last listed wins, as in the meter module), sorted by time."""
+    by_time = {int(ts.time): ts for ts in sorted(music.time_signatures, key=lambda ts: ts.time)}
+    return [by_time[t] for t in sorted(by_time)]
+
+
+def _next_bar_start(segment_start: int, length: float, index_in_segment: int) -> int:
+    """Where the bar after the ``index_in_segment``-th bar of a meter segment starts (as the meter module)."""
+    return int(np.floor(segment_start + (index_in_segment + 1) * length + 0.5))
+
+
+def interleave(slots: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Lay out per-row tokens: row ``i`` contributes ``values[i]`` of every slot whose ``mask[i]`` is set.
+
+    Slots are ``(mask, values)`` pairs over the same rows, in the order their tokens appear in a row.
+    """
+    counts = np.sum([mask for mask, _ in slots], axis=0)
+    out = np.empty(int(counts.sum()), dtype=np.int64)
+    place = np.cumsum(counts) - counts
+    for mask, values in slots:
+        out[place[mask]] = values[mask]
+        place = place + mask
+    return out
+
+
+def encode_remi(music: Music, vocab: EventVocabulary, resolution: Optional[int],
+                force_velocity_event: bool) -> np.ndarray:
+    """REMI-style tokens of ``music`` (see the module notes); called by ``to_event_representation``."""
+    grid = on_grid(music, resolution)
+    table = gather_notes(grid)
+    steps = grid.resolution
+    signatures = _effective_time_signatures(grid)
+    signature_index = []
+    for ts in signatures:
+        index = vocab.time_signature_index(ts.numerator, ts.denominator)
+        if index is None:
+            raise RepresentationError(
+                f"REMI representation: time signature {ts.numerator}/{ts.denominator} at tick {ts.time} has no "
+                f"token (numerators 1..{vocab.max_numerator}, denominators up to 64); raise max_numerator")
+        signature_index.append(index)
+    tempos = table.tempos if vocab.encode_tempo else []
+    tempo_time = np.array([t.time for t in tempos], dtype=np.int64)
+    signature_time = np.array([ts.time for ts in signatures], dtype=np.int64)
+    end = 1 + max([0] + [int(table.time.max()) if len(table) else 0] + tempo_time.tolist() + signature_time.tolist())
+    bars = bar_ticks(signatures, steps, end)
+
+    # Bar lengths: every bar must fit the position tokens; mark bars cut short by a new meter.
+    segment_starts = np.concatenate([[0], signature_time[signature_time > 0]]) if len(signatures) else np.zeros(1, np.int64)
+    segment_meters = ([TimeSignature(0, 4, 4)] if not len(signatures) or signatures[0].time > 0 else []) + signatures
+    segment_of_bar = np.searchsorted(segment_starts, bars, side="right") - 1
+    lengths = np.array([bar_length(ts, steps) for ts in segment_meters])
+    too_long = np.flatnonzero(np.ceil(lengths - 1e-9) > vocab.max_position)
+    if len(too_long):
+        ts = segment_meters[too_long[0]]
+        raise RepresentationError(f"REMI representation: a bar of {ts.numerator}/{ts.denominator} lasts "
+                                  f"{lengths[too_long[0]]:g} steps, more than the {vocab.max_position} position "
+                                  f"tokens; raise max_bar_quarters")
+    first_bar_of_segment = np.searchsorted(bars, segment_starts)
+    index_in_segment = np.arange(len(bars)) - first_bar_of_segment[segment_of_bar]
+    expected = np.floor(segment_starts[segment_of_bar] + (index_in_segment + 1) * lengths[segment_of_bar] + 0.5)
+    cut_short = np.zeros(len(bars), dtype=bool)
+    cut_short[1:] = bars[1:] != expected[:-1].astype(np.int64)
+    marker = np.zeros(len(bars), dtype=np.int64)
+    marker[1:] = np.diff(bars)
+
+    n, n_bar, n_sig, n_tempo = len(table), len(bars), len(signatures), len(tempos)
+    instrument = instrument_of(table.program, table.drum) if vocab.encode_program else np.zeros(n, np.int64)
+    duration = np.minimum(table.duration, vocab.max_duration)
+
+    def stack(bar, sig, tempo, note):
+        return np.concatenate([np.asarray(bar, np.int64), np.asarray(sig, np.int64),
+                               np.asarray(tempo, np.int64), np.asarray(note, np.int64)])
+
+    zeros = (np.zeros(n_bar, np.int64), np.zeros(n_sig, np.int64), np.zeros(n_tempo, np.int64), np.zeros(n, np.int64))
+    time = stack(bars, signature_time, tempo_time, table.time)
+    rank = stack(zeros[0] + _BAR, zeros[1] + _SIGNATURE, zeros[2] + _TEMPO, zeros[3] + _NOTE)
+    inst = stack(*zeros[:3], instrument)
+    pitch = stack(*zeros[:3], table.pitch)
+    dur = stack(*zeros[:3], duration)
+    velocity_bin = stack(*zeros[:3], vocab.velocity_to_bin(table.velocity))
+    order = np.lexsort((velocity_bin, dur, pitch, inst, rank, time))
+    time, rank, inst, pitch, dur, velocity_bin = (a[order] for a in (time, rank, inst, pitch, dur, velocity_bin))
+    source = order  # index into the stacked inputs
+
+    is_bar, is_sig, is_tempo, is_note = (rank == _BAR), (rank == _SIGNATURE), (rank == _TEMPO), (rank == _NOTE)
+    bar_of_row = np.searchsorted(bars, time, side="right") - 1
+    position = time - bars[bar_of_row]
+    previous_rank = np.concatenate([[_BAR], rank[:-1]])
+    previous_time = np.concatenate([[-1], time[:-1]])
+    needs_position = (is_tempo | is_note) & ((previous_rank <= _SIGNATURE) | (previous_time != time))
+    is_marker = np.zeros(len(rank), dtype=bool)
+    is_marker[is_bar] = cut_short[source[is_bar]]
+    marker_value = np.zeros(len(rank), dtype=np.int64)
+    marker_value[is_bar] = marker[source[is_bar]]
+
+    header = header_tokens(grid, vocab)
+    needs_program = np.zeros(len(rank), dtype=bool)
+    if vocab.encode_program:
+        note_inst = inst[is_note]
+        previous = np.concatenate([[header[-1] - vocab.offsets["program"] if len(header) else -1], note_inst[:-1]])
+        needs_program[is_note] = note_inst != previous
+    needs_velocity = np.zeros(len(rank), dtype=bool)
+    if vocab.encode_velocity:
+        if force_velocity_event:
+            needs_velocity = is_note
+        else:
+            bins = velocity_bin[is_note]
+            needs_velocity[is_note] = np.concatenate([[True], bins[1:] != bins[:-1]])
+    signature_value = np.zeros(len(rank), dtype=np.int64)
+    signature_value[is_sig] = np.asarray(signature_index, dtype=np.int64)[source[is_sig] - n_bar]
+    tempo_value = np.zeros(len(rank), dtype=np.int64)
+    if n_tempo:
+        tempo_index = quantize_tempo([t.qpm for t in tempos], vocab.tempo_range) - vocab.tempo_range[0]
+        tempo_value[is_tempo] = vocab.offsets["tempo"] + tempo_index[source[is_tempo] - n_bar - n_sig]
+    tokens = interleave([
+        (is_marker, vocab.offsets["position"] + marker_value),
+        (is_bar, np.full(len(rank), vocab.offsets["bar"])),
+        (is_sig, vocab.offsets["time-signature"] + signature_value),
+        (needs_position, vocab.offsets["position"] + position),
+        (is_tempo, tempo_value),
+        (needs_program, vocab.offsets["program"] + inst),
+        (needs_velocity, vocab.offsets["velocity"] + velocity_bin),
+        (is_note, vocab.offsets["pitch"] + pitch),
+        (is_note, vocab.offsets["duration"] + dur),
+    ])
+    return np.concatenate([header, tokens])
+
+
+def decode_remi(tokens: np.ndarray, vocab: EventVocabulary, default_instrument: int,
+                default_velocity: int) -> tuple:
+    """Notes, tempos and time signatures of REMI-style tokens; called by ``from_event_representation``."""
+    kind, index = vocab.split(tokens)
+    length = len(tokens)
+    number = {name: vocab.kind_number(name) for name in vocab.kinds}
+    is_position = kind == number["position"]
+    bar_at = np.flatnonzero(kind == number["bar"])
+
+    # Bar starts: a short loop over bars (not notes), replaying the meter module's grid.
+    starts, signatures = [], []
+    segment_start, meter, index_in_segment = 0, TimeSignature(0, 4, 4), 0
+    for count, at in enumerate(bar_at.tolist()):
+        if count == 0:
+            start = 0
+        elif at > 0 and is_position[at - 1]:
+            start = starts[-1] + int(index[at - 1])
+            index_in_segment += 1
+        else:
+            start = _next_bar_start(segment_start, bar_length(meter, vocab.resolution), index_in_segment)
+            index_in_segment += 1
+        if at + 1 < length and kind[at + 1] == number["time-signature"]:
+            numerator, denominator = vocab.time_signature_of(int(index[at + 1]))
+            meter = TimeSignature(start, numerator, denominator)
+            signatures.append(meter)
+            segment_start, index_in_segment = start, 0
+        starts.append(start)
+
+    bar_number = np.cumsum(kind == number["bar"]) - 1
+    bar_start = np.append(np.asarray(starts, dtype=np.int64), 0)[bar_number]  # -1 (before any bar) -> 0
+    position_at = np.flatnonzero(is_position)
+    last_position = state_at(position_at, position_at, length, -1)
+    last_bar = state_at(bar_at, bar_at, length, -1)
+    offset = np.where(last_position > last_bar, index[np.maximum(last_position, 0)], 0)
+    now = bar_start + offset
+
+    program_at = np.flatnonzero(kind == number["program"])
+    instrument = state_at(program_at, index[program_at], length, default_instrument)
+    velocity_at = np.flatnonzero(kind == number["velocity"])
+    velocity = state_at(velocity_at, vocab.bin_to_velocity(index[velocity_at]), length, default_velocity)
+    is_tempo = kind == number["tempo"]
+    tempos = [Tempo(int(t), float(vocab.tempo_range[0] + i)) for t, i in zip(now[is_tempo], index[is_tempo])]
+
+    pitch_at = np.flatnonzero(kind == number["pitch"])
+    pitch_at = pitch_at[pitch_at + 1 < length]
+    pitch_at = pitch_at[kind[pitch_at + 1] == number["duration"]]
+    notes = (instrument[pitch_at], now[pitch_at], index[pitch_at], index[pitch_at + 1], velocity[pitch_at])
+    appearance = index[program_at].tolist()
+    if len(pitch_at) and (not len(program_at) or pitch_at.min() < program_at[0]):
+        appearance.insert(0, default_instrument)
+    return (*notes, appearance), tempos, signatures
