@@ -67,15 +67,18 @@ def summary(names: list[str], outcomes: dict[str, tuple[bool, float]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], help="benchmarks to run (default: all)")
+    parser.add_argument("names", nargs="*", help=f"benchmarks to run, among {', '.join(BENCHMARKS)} (default: all)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.names) - set(BENCHMARKS))
+    if unknown:
+        parser.error(f"unknown benchmarks: {', '.join(unknown)}")
     names = args.names or list(BENCHMARKS)
     outcomes = {}
     for name in names:
         print(f"== benchmarks.{name}", flush=True)
         outcomes[name] = run(name)
-    page = summary(list(BENCHMARKS) if not args.names else names, outcomes)
+    page = summary(names, outcomes)
     (RESULTS_DIR / "SUMMARY.md").write_text(page + "\n")
     if not args.no_docs:
         DOCS_PAGE.write_text(page + "\n")
