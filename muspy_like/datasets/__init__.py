@@ -1,0 +1,145 @@
+"""Datasets: a declarative catalog, robust downloads, lazy datasets, fast caches and ML adapters.
+
+Quick start
+-----------
+>>> from muspy_like.datasets import get_dataset, list_datasets
+>>> "maestro_v3" in list_datasets()
+True
+>>> bach = get_dataset("music21", composer="bach")   # offline: music21's bundled corpus
+>>> train, valid, test = bach.split([0.8, 0.1, 0.1], seed=0)
+>>> music = train[0]                                   # read on access
+
+``get_dataset("jsb_chorales", root="data/jsb")`` downloads (with retries, resume, mirrors and checksum
+verification), extracts safely and returns the dataset; ``dataset.convert("cache/jsb", n_jobs=4)`` builds
+a cache that :class:`CachedDataset` loads many times faster than parsing. See ``docs/datasets.md``.
+
+Modules: :mod:`~muspy_like.datasets.catalog` (catalog entries), :mod:`~muspy_like.datasets.download`
+(HTTP), :mod:`~muspy_like.datasets.extract` (safe archives), :mod:`~muspy_like.datasets.install`
+(root layout and completion marker), :mod:`~muspy_like.datasets.base` (datasets and splits),
+:mod:`~muspy_like.datasets.music21_corpus`, :mod:`~muspy_like.datasets.cache` (conversion) and
+:mod:`~muspy_like.datasets.ml` (PyTorch adapters).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Optional, Union
+
+from muspy_like.datasets.base import Dataset, FolderDataset, split_indices
+from muspy_like.datasets.cache import CachedDataset, ConversionReport, convert, load_cached
+from muspy_like.datasets.catalog import DatasetSpec, SourceSpec, get_spec, load_catalog
+from muspy_like.datasets.download import DownloadOptions, download_file
+from muspy_like.datasets.extract import ExtractionLimits, extract_archive
+from muspy_like.datasets.install import data_dir, install, read_marker, verify_installation
+from muspy_like.datasets.ml import PadCollate, RepresentationDataset, pad_sequences
+from muspy_like.datasets.music21_corpus import Music21Dataset
+from muspy_like.datasets.pieces import Piece
+from muspy_like.errors import DatasetError
+
+__all__ = [
+    "CachedDataset",
+    "ConversionReport",
+    "Dataset",
+    "DatasetSpec",
+    "DownloadOptions",
+    "ExtractionLimits",
+    "FolderDataset",
+    "Music21Dataset",
+    "PadCollate",
+    "Piece",
+    "RepresentationDataset",
+    "SourceSpec",
+    "convert",
+    "dataset_info",
+    "default_root",
+    "download_file",
+    "extract_archive",
+    "get_dataset",
+    "get_spec",
+    "install",
+    "list_datasets",
+    "load_cached",
+    "pad_sequences",
+    "read_marker",
+    "split_indices",
+    "verify_installation",
+]
+
+
+def list_datasets() -> list[str]:
+    """Names of every dataset in the catalog, sorted."""
+    return sorted(load_catalog())
+
+
+def default_root(name: str) -> Path:
+    """Where a dataset goes when no root is given: ``$MUSPY_LIKE_DATA/<name>`` (default ``~/.muspy_like/datasets``)."""
+    base = os.environ.get("MUSPY_LIKE_DATA", "~/.muspy_like/datasets")
+    return Path(base).expanduser() / name
+
+
+def get_dataset(
+    name: Union[str, DatasetSpec],
+    root: Optional[Union[str, Path]] = None,
+    download: bool = True,
+    *,
+    composer: Optional[str] = None,
+    options: DownloadOptions = DownloadOptions(),
+    limits: ExtractionLimits = ExtractionLimits(),
+    keep_archives: bool = True,
+    lock_timeout: Optional[float] = None,
+) -> Dataset:
+    """A catalog dataset, downloaded and extracted first if needed.
+
+    Parameters
+    ----------
+    name : str or DatasetSpec
+        Catalog name or alias (see :func:`list_datasets`), or a catalog entry of your own.
+    root : str or Path, optional
+        Folder of the dataset (default :func:`default_root`). Not used by ``music21``.
+    download : bool
+        Download and extract if the root is not complete; with False, an incomplete root is an error.
+    composer : str, optional
+        For ``music21`` only: the composer or collection (default: the whole corpus).
+    options, limits, keep_archives, lock_timeout
+        See :func:`~muspy_like.datasets.install.install`.
+
+    Returns
+    -------
+    Dataset
+        A :class:`FolderDataset` over the extracted files (or a :class:`Music21Dataset`).
+
+    Raises
+    ------
+    DatasetError
+        Unknown name, incomplete root with ``download=False``, or a manual dataset whose files are
+        missing (the message says where to put them).
+    DownloadError, ChecksumError, UnsafeArchiveError
+        From the download and extraction (see :func:`~muspy_like.datasets.install.install`).
+    """
+    spec = name if isinstance(name, DatasetSpec) else get_spec(name)
+    if spec.download == "music21":
+        return Music21Dataset(composer)
+    root = Path(root).expanduser() if root is not None else default_root(spec.name)
+    if spec.download == "manual":
+        dataset = FolderDataset(root, spec.files, spec.reader, spec=spec) if root.is_dir() else None
+        if dataset is None or not len(dataset):
+            raise DatasetError(
+                f"{spec.name}: no files matching {spec.files!r} in {root}. {spec.title} has no downloadable "
+                f"archive: put the files there yourself (see {spec.homepage})."
+            )
+        return dataset
+    if read_marker(root) is None:
+        if not download:
+            raise DatasetError(
+                f"{spec.name}: {root} is not completely downloaded; call get_dataset(..., download=True) "
+                f"or run 'muspy-like datasets download {spec.name} --root {root}'"
+            )
+        install(spec, root, options=options, limits=limits, keep_archives=keep_archives, lock_timeout=lock_timeout)
+    return FolderDataset(data_dir(root), spec.files, spec.reader, spec=spec)
+
+
+def dataset_info(name: str) -> dict[str, Any]:
+    """The catalog description of a dataset without downloading it (see :meth:`Dataset.info`)."""
+    spec = get_spec(name)
+    return Dataset([], spec=spec).info()

@@ -1,0 +1,339 @@
+"""The dataset catalog: one declarative YAML file per dataset, read into :class:`DatasetSpec` objects.
+
+The files live in the repository's ``datasets/`` folder and ship inside the package as
+``muspy_like/datasets/catalog/`` (a link to that folder in a checkout, a copy in an installed wheel).
+Each file declares a dataset once; downloading, verification, reading, splits and the documentation
+table are all derived from that declaration.
+
+Fields of a catalog file
+------------------------
+name, title, description, homepage, license, citation (BibTeX)
+    What the dataset is and how to credit it.
+format
+    ``midi``, ``musicxml``, ``abc``, ``humdrum`` or ``mixed``.
+download
+    ``archive`` (downloaded from ``sources``), ``manual`` (the user places the files in the root) or
+    ``music21`` (music21's bundled corpus, offline).
+sources
+    Archives to download: ``url``, ``filename``, ``archive`` (``zip``, ``tar``, ``tar.gz``, ``tar.bz2``,
+    ``tar.xz``, ``gz``, ``xz`` or ``none``), optional ``size`` (bytes), ``sha256``, ``md5`` and
+    ``mirrors`` (further URLs serving the same bytes). A source with neither hash is *unverified*.
+files
+    Glob pattern, relative to the extracted data folder, selecting the pieces.
+reader
+    Options for reading each piece: ``resolution`` (override the declared ticks per quarter without
+    rescaling times, for files that declare the wrong value) and ``via: music21`` (read through music21).
+splits
+    The official split, when the dataset has one: ``kind: folders`` with one glob per split, or
+    ``kind: csv`` with the metadata ``file`` (glob), ``path_column`` and ``split_column``.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Optional
+
+from muspy_like.errors import DatasetError
+
+__all__ = [
+    "ARCHIVE_TYPES",
+    "CATALOG_DIR",
+    "DatasetSpec",
+    "SourceSpec",
+    "SplitSpec",
+    "catalog_table",
+    "get_spec",
+    "load_catalog",
+    "load_spec",
+]
+
+#: Folder holding one ``<name>.yaml`` per dataset.
+CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+
+ARCHIVE_TYPES = ("zip", "tar", "tar.gz", "tar.bz2", "tar.xz", "gz", "xz", "none")
+_DOWNLOAD_KINDS = ("archive", "manual", "music21")
+_FORMATS = ("midi", "musicxml", "abc", "humdrum", "mixed")
+_HEX = {"sha256": 64, "md5": 32}
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One file to download.
+
+    Parameters
+    ----------
+    url : str
+        Primary URL.
+    filename : str
+        Name of the downloaded file inside ``<root>/archives``.
+    archive : str
+        Archive type, one of :data:`ARCHIVE_TYPES`.
+    size : int, optional
+        Expected size in bytes.
+    sha256, md5 : str, optional
+        Expected hex digests (lower case).
+    mirrors : tuple of str
+        Other URLs serving the same bytes, tried in order when the primary fails.
+    """
+
+    url: str
+    filename: str
+    archive: str = "none"
+    size: Optional[int] = None
+    sha256: Optional[str] = None
+    md5: Optional[str] = None
+    mirrors: tuple[str, ...] = ()
+
+    @property
+    def urls(self) -> tuple[str, ...]:
+        """The primary URL followed by the mirrors."""
+        return (self.url, *self.mirrors)
+
+    @property
+    def verified(self) -> bool:
+        """True if the catalog gives a hash to check the download against."""
+        return bool(self.sha256 or self.md5)
+
+
+@dataclass(frozen=True)
+class SplitSpec:
+    """How a dataset declares its official split (see the module docstring)."""
+
+    kind: str
+    patterns: dict[str, str] = field(default_factory=dict)
+    file: Optional[str] = None
+    path_column: Optional[str] = None
+    split_column: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    """One catalog entry (see the module docstring for the meaning of each field)."""
+
+    name: str
+    title: str
+    description: str
+    homepage: str
+    license: str
+    format: str
+    download: str
+    citation: str = ""
+    aliases: tuple[str, ...] = ()
+    sources: tuple[SourceSpec, ...] = ()
+    files: str = "**/*"
+    reader: dict[str, Any] = field(default_factory=dict)
+    splits: Optional[SplitSpec] = None
+    path: Optional[Path] = None
+
+    @property
+    def size(self) -> Optional[int]:
+        """Total download size in bytes, or None if a source's size is unknown."""
+        sizes = [source.size for source in self.sources]
+        return sum(sizes) if sizes and None not in sizes else None
+
+    @property
+    def checksum_status(self) -> str:
+        """``"sha256"``, ``"md5"``, ``"sha256+md5"``, ``"unverified"`` or ``"n/a (...)"``."""
+        if self.download != "archive":
+            return f"n/a ({self.download})"
+        if not all(source.verified for source in self.sources):
+            return "unverified"
+        kinds = {kind for source in self.sources for kind in ("sha256", "md5") if getattr(source, kind)}
+        return "+".join(kind for kind in ("sha256", "md5") if kind in kinds)
+
+    @property
+    def verified(self) -> bool:
+        """False if any source lacks a checksum (the download can then not be verified)."""
+        return all(source.verified for source in self.sources)
+
+
+def load_spec(path: Path | str) -> DatasetSpec:
+    """Read and validate one catalog file.
+
+    Raises
+    ------
+    DatasetError
+        If the file is not valid YAML or a field is missing or malformed (the message names the file
+        and the field).
+    """
+    import yaml
+
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        raise DatasetError(f"{path}: cannot read the catalog file: {error}") from error
+    return spec_from_dict(data, path)
+
+
+def spec_from_dict(data: Any, path: Optional[Path] = None) -> DatasetSpec:
+    """Build a :class:`DatasetSpec` from a parsed catalog document, validating every field."""
+    where = str(path) if path else "catalog entry"
+    if not isinstance(data, dict):
+        raise DatasetError(f"{where}: expected a mapping at the top level")
+
+    def need(key: str, kind: type = str, mapping: Optional[dict] = None, place: str = "") -> Any:
+        mapping = data if mapping is None else mapping
+        if key not in mapping:
+            raise DatasetError(f"{where}: missing field {place}{key}")
+        value = mapping[key]
+        if not isinstance(value, kind):
+            raise DatasetError(f"{where}: field {place}{key} must be {kind.__name__}, not {type(value).__name__}")
+        return value
+
+    name = need("name")
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise DatasetError(f"{where}: name {name!r} must be lower-case letters, digits and underscores")
+    download = need("download")
+    if download not in _DOWNLOAD_KINDS:
+        raise DatasetError(f"{where}: download must be one of {_DOWNLOAD_KINDS}, not {download!r}")
+    fmt = need("format")
+    if fmt not in _FORMATS:
+        raise DatasetError(f"{where}: format must be one of {_FORMATS}, not {fmt!r}")
+    sources = tuple(
+        _source_from_dict(item, f"{where}: sources[{i}]") for i, item in enumerate(data.get("sources") or [])
+    )
+    if download == "archive" and not sources:
+        raise DatasetError(f"{where}: a dataset with download: archive needs at least one source")
+    splits = data.get("splits")
+    return DatasetSpec(
+        name=name,
+        title=need("title"),
+        description=" ".join(need("description").split()),
+        homepage=need("homepage"),
+        license=need("license"),
+        format=fmt,
+        download=download,
+        citation=str(data.get("citation") or ""),
+        aliases=tuple(data.get("aliases") or ()),
+        sources=sources,
+        files=str(data.get("files", "**/*")),
+        reader=dict(data.get("reader") or {}),
+        splits=_split_from_dict(splits, f"{where}: splits") if splits else None,
+        path=path,
+    )
+
+
+def _source_from_dict(item: Any, where: str) -> SourceSpec:
+    if not isinstance(item, dict) or "url" not in item:
+        raise DatasetError(f"{where}: a source needs at least a url")
+    url = str(item["url"])
+    archive = str(item.get("archive", "none"))
+    if archive not in ARCHIVE_TYPES:
+        raise DatasetError(f"{where}: archive must be one of {ARCHIVE_TYPES}, not {archive!r}")
+    size = item.get("size")
+    if size is not None and (not isinstance(size, int) or size < 0):
+        raise DatasetError(f"{where}: size must be a number of bytes, not {size!r}")
+    digests = {}
+    for kind, length in _HEX.items():
+        value = item.get(kind)
+        if value is not None:
+            value = str(value).lower()
+            if not re.fullmatch(f"[0-9a-f]{{{length}}}", value):
+                raise DatasetError(f"{where}: {kind} must be {length} hex digits, not {value!r}")
+        digests[kind] = value
+    filename = str(item.get("filename") or url.rstrip("/").rsplit("/", 1)[-1])
+    if "/" in filename or "\\" in filename or filename in ("", ".", ".."):
+        raise DatasetError(f"{where}: filename {filename!r} must be a plain file name")
+    return SourceSpec(
+        url=url,
+        filename=filename,
+        archive=archive,
+        size=size,
+        mirrors=tuple(str(m) for m in item.get("mirrors") or ()),
+        **digests,
+    )
+
+
+def _split_from_dict(item: Any, where: str) -> SplitSpec:
+    if not isinstance(item, dict):
+        raise DatasetError(f"{where}: expected a mapping")
+    kind = item.get("kind")
+    if kind == "folders":
+        patterns = item.get("patterns")
+        if not isinstance(patterns, dict) or not patterns:
+            raise DatasetError(f"{where}: kind folders needs patterns (split name -> glob)")
+        return SplitSpec("folders", patterns={str(k): str(v) for k, v in patterns.items()})
+    if kind == "csv":
+        for key in ("file", "path_column", "split_column"):
+            if not item.get(key):
+                raise DatasetError(f"{where}: kind csv needs {key}")
+        return SplitSpec("csv", file=item["file"], path_column=item["path_column"], split_column=item["split_column"])
+    raise DatasetError(f"{where}: kind must be 'folders' or 'csv', not {kind!r}")
+
+
+@functools.lru_cache(maxsize=1)
+def load_catalog() -> dict[str, DatasetSpec]:
+    """Every catalog entry, by name (read once per process).
+
+    Raises
+    ------
+    DatasetError
+        If the catalog folder is missing, an entry is invalid, or two entries share a name or alias.
+    """
+    if not CATALOG_DIR.is_dir():
+        raise DatasetError(f"the dataset catalog is missing: expected YAML files in {CATALOG_DIR}")
+    specs: dict[str, DatasetSpec] = {}
+    for path in sorted(CATALOG_DIR.glob("*.yaml")):
+        spec = load_spec(path)
+        if path.stem != spec.name:
+            raise DatasetError(f"{path}: the file must be named after the dataset ({spec.name}.yaml)")
+        specs[spec.name] = spec
+    taken: dict[str, str] = {}
+    for spec in specs.values():
+        for alias in spec.aliases:
+            if alias in specs or alias in taken:
+                raise DatasetError(f"{spec.path}: alias {alias!r} is already used by another dataset")
+            taken[alias] = spec.name
+    return specs
+
+
+def get_spec(name: str) -> DatasetSpec:
+    """The catalog entry of a dataset, by name or alias (case-insensitive).
+
+    Raises
+    ------
+    DatasetError
+        If no entry has that name; the message lists the known names.
+    """
+    specs = load_catalog()
+    key = name.lower().replace("-", "_")
+    if key in specs:
+        return specs[key]
+    for spec in specs.values():
+        if key in spec.aliases:
+            return spec
+    raise DatasetError(f"unknown dataset {name!r}; known datasets: {', '.join(sorted(specs))}")
+
+
+def format_size(size: Optional[int]) -> str:
+    """A byte count for people: ``"1.7 GB"``, ``"215 kB"`` (decimal units), ``"unknown"`` for None."""
+    if size is None:
+        return "unknown"
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if size >= scale:
+            return f"{size / scale:.3g} {unit}"
+    return f"{size} B"
+
+
+def catalog_table() -> str:
+    """The catalog as a markdown table (name, title, download size, format, license, checksum status).
+
+    ``docs/datasets.md`` embeds this table; regenerate it with
+    ``python -m muspy_like.datasets.catalog``.
+    """
+    rows = ["| name | dataset | download size | format | license | checksum |", "|---|---|---|---|---|---|"]
+    for spec in load_catalog().values():
+        size = format_size(spec.size) if spec.download == "archive" else "n/a"
+        rows.append(
+            f"| `{spec.name}` | [{spec.title}]({spec.homepage}) | {size} | {spec.format} | {spec.license} "
+            f"| {spec.checksum_status} |"
+        )
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(catalog_table())
