@@ -108,13 +108,15 @@ def to_pianoroll_representation(
         onsets = np.zeros(length * width, dtype=frames.dtype)
         np.maximum.at(onsets, time * width + row, velocity.astype(np.uint8) if encode_velocity else True)
         channels.append(onsets.reshape(length, width))
+    dtype = dtype or (np.uint8 if encode_velocity else bool)
+    if n_tracks == 0:
+        return np.zeros((0, *([2] if encode_onsets else []), length, 128), dtype=dtype)
     roll = np.stack(channels)  # (C, T, K * 128)
     roll = roll.reshape(len(channels), length, n_tracks, 128).transpose(2, 0, 1, 3)  # (K, C, T, 128)
     if not encode_onsets:
         roll = roll[:, 0]
     if not track_axis:
         roll = roll[0]
-    dtype = dtype or (np.uint8 if encode_velocity else bool)
     return np.ascontiguousarray(roll, dtype=dtype)
 
 
@@ -178,8 +180,7 @@ def from_pianoroll_representation(
     padded = np.zeros((n_tracks, 128, length + 2), dtype=np.int16)
     padded[:, :, 1:-1] = roll[:, 0].transpose(0, 2, 1)
     values = padded.ravel()
-    boundary = np.empty(len(values), dtype=bool)
-    boundary[0] = True
+    boundary = np.ones(len(values), dtype=bool)
     boundary[1:] = values[1:] != values[:-1]
     onset_values = None
     if encode_onsets:
