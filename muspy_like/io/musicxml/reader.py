@@ -11,7 +11,8 @@ Policies (see ``docs/io-scores.md``):
 * written pitches of transposing parts become sounding pitches (``<transpose>``);
 * velocity comes from the last ``<sound dynamics>`` or dynamics marking of the part at or before the note
   (64 before any), a note's own ``dynamics`` attribute taking precedence;
-* key and time signatures, tempos and barlines are global: the first part that gives one at a tick wins;
+* each part is laid out on its own measure lengths (as music21 does); barlines are those of the first
+  part; key and time signatures and tempos are global: the first part that gives one at a tick wins;
   keys are stored at concert pitch;
 * lyrics of the first verse go to the part's track.
 """
@@ -356,13 +357,13 @@ class _PartReader:
                 continue
             parsed = _key_signature(key, self.chromatic % 12)
             if parsed is not None:
-                self.globals.keys.setdefault((m, position), parsed)
+                self.globals.keys.setdefault((m, position), (self.index, parsed))
         for time in element.iterchildren("time"):
             if time.get("number") not in (None, "1"):
                 continue
             parsed = _time_signature(time)
             if parsed is not None:
-                self.globals.times.setdefault((m, position), parsed)
+                self.globals.times.setdefault((m, position), (self.index, parsed))
                 self.nominal_length = parsed[0] * 4 * self.tpq // parsed[1]
         return self.scale
 
@@ -380,7 +381,7 @@ class _PartReader:
                 if tag == "metronome" and not has_tempo:
                     qpm = _metronome_qpm(child)
                     if qpm is not None and qpm > 0:
-                        self.globals.tempos.setdefault((m, at), qpm)
+                        self.globals.tempos.setdefault((m, at), (self.index, qpm))
                 elif tag == "dynamics" and not has_dynamics:
                     for marking in child:
                         velocity = velocity_of_dynamics(marking.tag if marking.tag != "other-dynamics" else (marking.text or ""))
@@ -396,7 +397,7 @@ class _PartReader:
             return
         tempo = attrib.get("tempo")
         if tempo is not None and float(tempo) > 0:
-            self.globals.tempos.setdefault((m, at), float(tempo))
+            self.globals.tempos.setdefault((m, at), (self.index, float(tempo)))
         dynamics = attrib.get("dynamics")
         if dynamics is not None:
             self.events.velocities.append((m, at, percent_to_velocity(float(dynamics))))
@@ -457,22 +458,30 @@ def _ticks_per_quarter(root: Any) -> int:
     return math.lcm(*values) if values else 1
 
 
-def _global_events(items: dict, starts: np.ndarray, order: list[int]) -> list[tuple[int, Any]]:
-    """Lay out {(measure, offset): value} on the played measures; at most one value per tick."""
-    if not items:
-        return []
-    keys = list(items)
-    source, times = unfold_events(
-        np.array([k[0] for k in keys]), np.array([k[1] for k in keys]), order, starts
-    )
+def _global_events(items: dict, starts: list[np.ndarray], order: list[int]) -> list[tuple[int, Any]]:
+    """Lay out {(measure, offset): (part index, value)} on each part's played measures; one value per tick."""
     placed: dict[int, Any] = {}
-    for index, time in zip(source.tolist(), times.tolist()):
-        placed.setdefault(time, items[keys[index]])
+    by_part: dict[int, list] = {}
+    for (m, offset), (part, value) in items.items():
+        by_part.setdefault(part, []).append((m, offset, value))
+    for part in sorted(by_part):
+        entries = by_part[part]
+        source, times = unfold_events(
+            np.array([e[0] for e in entries]), np.array([e[1] for e in entries]), order, starts[part]
+        )
+        for index, time in zip(source.tolist(), times.tolist()):
+            placed.setdefault(time, entries[index][2])
     return sorted(placed.items())
 
 
 def _key_event(time: int, fifths: int, mode: Optional[str]) -> KeySignature:
+    """A key signature; theoretical keys beyond 7 sharps or flats keep their spelled tonic (``"Abb"``) but
+    store the enharmonic signature within -7..7 (11 flats -> 1 sharp)."""
     root, root_str = key_root(fifths, mode)
+    while fifths > 7:
+        fifths -= 12
+    while fifths < -7:
+        fifths += 12
     return KeySignature(time=time, root=root, mode=mode, fifths=fifths, root_str=root_str)
 
 
@@ -484,6 +493,19 @@ def _deduplicate_changes(events: list, same) -> list:
             continue
         kept.append(event)
     return kept
+
+
+def _measure_lengths(events: _PartEvents, n_measures: int) -> np.ndarray:
+    """Length of each measure of a part, in ticks: its content, or the time signature's when empty.
+
+    Each part is laid out on its own measure lengths (as music21 does), so a part whose measure is
+    shorter than the others' does not shift; a part with fewer measures gets empty full-length ones.
+    """
+    lengths = np.zeros(n_measures, dtype=np.int64)
+    nominal = np.full(n_measures, events.nominal[-1] if events.nominal else 0, dtype=np.int64)
+    lengths[: len(events.lengths)] = events.lengths
+    nominal[: len(events.nominal)] = events.nominal
+    return np.where(lengths > 0, lengths, nominal)
 
 
 def parse_musicxml(root: Any, source: Union[str, Path] = "<string>", expand_repeats: bool = False) -> Music:
@@ -504,20 +526,12 @@ def parse_musicxml(root: Any, source: Union[str, Path] = "<string>", expand_repe
         read_parts.append((info, events))
 
     n_measures = max((len(e.lengths) for _, e in read_parts), default=0)
-    lengths = np.zeros(n_measures, dtype=np.int64)
-    nominal = np.zeros(n_measures, dtype=np.int64)
-    for _, events in read_parts:
-        k = len(events.lengths)
-        lengths[:k] = np.maximum(lengths[:k], events.lengths)
-        nominal[:k] = np.maximum(nominal[:k], events.nominal)
-    lengths = np.where(lengths > 0, lengths, nominal)
-
-    flows = globals_.flows + [MeasureFlow()] * (n_measures - len(globals_.flows))
+    flows = globals_.flows + [MeasureFlow() for _ in range(n_measures - len(globals_.flows))]
     try:
         order = play_order(flows[:n_measures]) if expand_repeats else list(range(n_measures))
     except ValueError as exc:
         raise MusicXMLError(f"{source}: cannot expand repeats: {exc}") from None
-    starts = measure_starts(lengths, order)
+    starts = [measure_starts(_measure_lengths(events, n_measures), order) for _, events in read_parts]
 
     music = Music(metadata=_metadata(root, source), resolution=tpq)
     music.tempos = [Tempo(t, q) for t, q in _global_events(globals_.tempos, starts, order)]
@@ -529,9 +543,9 @@ def parse_musicxml(root: Any, source: Union[str, Path] = "<string>", expand_repe
         [_key_event(t, f, mode) for t, (f, mode) in _global_events(globals_.keys, starts, order)],
         lambda a, b: (a.fifths, a.mode) == (b.fifths, b.mode),
     )
-    music.barlines = [Barline(int(t)) for t in starts[:-1]]
-    for info, events in read_parts:
-        music.tracks.append(_track(info, events, order, starts))
+    music.barlines = [Barline(int(t)) for t in starts[0][:-1]] if starts else []
+    for (info, events), part_starts in zip(read_parts, starts):
+        music.tracks.append(_track(info, events, order, part_starts))
     return music
 
 
