@@ -104,7 +104,8 @@ def resolve_sources(
 def _music21_sources(label: str, composer: str) -> list[PieceSource]:
     from music21 import corpus
 
-    paths = sorted(str(p) for p in corpus.getComposer(composer))
+    # The corpus also holds analyses (.rntxt) and other formats muspy_like does not read: keep only scores.
+    paths = sorted(str(p) for p in corpus.getComposer(composer) if _known_file(Path(p)))
     if not paths:
         raise DatasetError(f"{label}: music21's corpus has no works by {composer!r}")
     return [PieceSource(label, "file", p) for p in paths]
