@@ -446,7 +446,7 @@ def _score_part(part_list: Any, track: Any, part_id: str, channel: int) -> None:
             _sub(midi, "midi-unpitched", key + 1)
         return
     instrument = _sub(score_part, "score-instrument", id=f"{part_id}-I1")
-    _sub(instrument, "instrument-name", track.name or f"Program {track.program}")
+    _sub(instrument, "instrument-name", track.name or "")
     midi = _sub(score_part, "midi-instrument", id=f"{part_id}-I1")
     _sub(midi, "midi-channel", channel + 1)
     _sub(midi, "midi-program", track.program + 1)
