@@ -1,0 +1,10 @@
+"""Standard MIDI Files: :func:`read_midi` (three engines giving the same result) and :func:`write_midi`.
+
+See ``docs/io-midi-native.md`` for the policies (overlapping notes, channels, programs, lyrics, SMPTE,
+what MIDI cannot hold).
+"""
+
+from muspy_like.io.midi.reader import ENGINES, read_midi
+from muspy_like.io.midi.writer import planned_channels, write_midi
+
+__all__ = ["read_midi", "write_midi", "planned_channels", "ENGINES"]

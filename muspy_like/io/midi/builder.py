@@ -1,0 +1,318 @@
+"""From MIDI events to a :class:`~muspy_like.Music`: the reading policies, in one place.
+
+Every engine decodes bytes its own way and then either feeds events here (the pure-Python engines) or
+must produce exactly what this module would (the symusic engine, checked by the differential tests).
+
+Policies
+--------
+Tracks
+    Each ``MTrk`` chunk gives one :class:`Track` per (channel, program) it uses, ordered by channel then
+    program. A note belongs to the program its channel has at the note-on. Events on a channel before
+    its first note-on (controllers, pitch bends, program changes at the start of a track) belong to the
+    program in effect at that first note-on; a later program change starts a new track.
+    A channel with controllers but no note still gives a track (nothing is dropped).
+Notes
+    A note-off (or a note-on with velocity 0) ends the oldest sounding note of the same channel and
+    pitch in the same chunk (``overlap="fifo"``, the default) or the newest (``"lifo"``). A note-off
+    with nothing to end is ignored; notes still sounding at the end of their chunk have no end and are
+    dropped. Zero-length notes (note-on and note-off at the same tick) are kept.
+Drums
+    Channel 10 (index 9) gives ``is_drum=True``.
+Text
+    Lyrics, text, marker, cue and other text meta events of the first chunk when it holds no channel
+    event (the conductor track of a type 1 file) are global (``Music.lyrics``/``Music.annotations``);
+    elsewhere they go to the first track made from their chunk. Track names name every track of their
+    chunk (the last name event wins); the conductor's name is the title, as is the only chunk's name in
+    a type 0 file. Copyright notices go to ``Metadata.copyright`` (several are joined by newlines).
+Timing
+    Tempos, time and key signatures from any chunk are global, sorted by tick (stable: chunk order,
+    then file order). SMPTE files are converted: ``resolution`` = frames per second (rounded) x ticks
+    per frame and a single tempo makes one tick last exactly 1/(fps x ticks per frame) seconds; their
+    tempo events are ignored, as the standard says.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Optional
+
+import numpy as np
+
+from muspy_like.core.events import (
+    Annotation,
+    ControlChangeArray,
+    Lyric,
+    Metadata,
+    NoteArray,
+    PitchBendArray,
+    Tempo,
+    TimeSignature,
+)
+from muspy_like.core.music import Music
+from muspy_like.core.track import Track
+from muspy_like.errors import MIDIError
+from muspy_like.io.midi.constants import (
+    DRUM_CHANNEL,
+    META_COPYRIGHT,
+    META_KEY_SIGNATURE,
+    META_LYRIC,
+    META_TEMPO,
+    META_TIME_SIGNATURE,
+    META_TRACK_NAME,
+    TEXT_GROUPS,
+    decode_text,
+    key_signature_from_midi,
+)
+
+__all__ = ["MusicBuilder", "OVERLAP_POLICIES", "build_track"]
+
+OVERLAP_POLICIES = ("fifo", "lifo")
+
+_CONTROL, _BEND = 0, 1
+_USED = (2, 0, 0, 0)
+
+
+def build_track(
+    channel: int,
+    program: int,
+    name: Optional[str],
+    notes: tuple,
+    controls: tuple,
+    bends: tuple,
+) -> Track:
+    """A :class:`Track` from column data (``notes`` = (time, pitch, duration, velocity) sequences...).
+
+    Notes are sorted by (time, pitch, duration, velocity); controllers and pitch bends keep file order.
+    """
+    note_array = NoteArray.from_columns(time=notes[0], pitch=notes[1], duration=notes[2], velocity=notes[3])
+    if len(note_array) > 1 and not note_array.is_sorted():
+        note_array.sort()
+    return Track(
+        program=int(program),
+        is_drum=channel == DRUM_CHANNEL,
+        name=name,
+        channel=int(channel),
+        notes=note_array,
+        control_changes=ControlChangeArray.from_columns(time=controls[0], number=controls[1], value=controls[2]),
+        pitch_bends=PitchBendArray.from_columns(time=bends[0], value=bends[1]),
+    )
+
+
+class _TrackData:
+    __slots__ = ("note_time", "note_pitch", "note_duration", "note_velocity", "cc_time", "cc_number",
+                 "cc_value", "pb_time", "pb_value")
+
+    def __init__(self) -> None:
+        for slot in self.__slots__:
+            setattr(self, slot, [])
+
+
+class MusicBuilder:
+    """Collects decoded MIDI events chunk by chunk and assembles a :class:`Music`.
+
+    Parameters
+    ----------
+    resolution : int
+        Ticks per quarter note.
+    midi_type : int
+        0 or 1.
+    smpte_fps : float, optional
+        Frames per second of an SMPTE-timed file (tempo events are then ignored).
+    overlap : {"fifo", "lifo"}
+        Which sounding note of the same pitch a note-off ends.
+    name : str
+        File name for error messages.
+    """
+
+    def __init__(
+        self,
+        resolution: int,
+        midi_type: int = 1,
+        smpte_fps: Optional[float] = None,
+        overlap: str = "fifo",
+        name: str = "<bytes>",
+    ) -> None:
+        if overlap not in OVERLAP_POLICIES:
+            raise ValueError(f"overlap must be one of {OVERLAP_POLICIES}, not {overlap!r}")
+        self.name = name
+        self.resolution = resolution
+        self.midi_type = midi_type
+        self.smpte_fps = smpte_fps
+        self.lifo = overlap == "lifo"
+        self.music = Music(resolution=resolution)
+        self.tempos: list[Tempo] = []
+        self.copyrights: list[str] = []
+        self.chunk_index = -1
+
+    # -- chunks --------------------------------------------------------------------------------------
+    def begin_chunk(self, index: Optional[int] = None) -> None:
+        """Start ``MTrk`` chunk number ``index`` (default: the next one); all per-chunk state is reset."""
+        self.chunk_index = self.chunk_index + 1 if index is None else index
+        self.tracks: dict[tuple[int, int], _TrackData] = {}
+        self.program = [0] * 16
+        self.started = [False] * 16
+        self.pending: list[list[tuple]] = [[] for _ in range(16)]
+        self.sounding: dict[int, deque] = {}
+        self.has_channel_events = False
+        self.track_name: Optional[str] = None
+        self.lyrics: list[Lyric] = []
+        self.annotations: list[Annotation] = []
+
+    def end_chunk(self) -> None:
+        """Finish the current chunk: turn its tracks into :class:`Track` objects."""
+        for channel in range(16):
+            if self.pending[channel]:
+                self._flush_pending(channel)
+        is_conductor = self.chunk_index == 0 and not self.has_channel_events
+        title_chunk = self.chunk_index == 0 and (is_conductor or self.midi_type == 0)
+        if title_chunk and self.track_name is not None:
+            self.music.metadata.title = self.track_name
+        track_name = None if title_chunk else self.track_name
+        made = []
+        for (channel, program), data in sorted(self.tracks.items()):
+            made.append(
+                build_track(
+                    channel,
+                    program,
+                    track_name,
+                    (data.note_time, data.note_pitch, data.note_duration, data.note_velocity),
+                    (data.cc_time, data.cc_number, data.cc_value),
+                    (data.pb_time, data.pb_value),
+                )
+            )
+        if made:
+            made[0].lyrics.extend(self.lyrics)
+            made[0].annotations.extend(self.annotations)
+            self.music.tracks.extend(made)
+        else:
+            self.music.lyrics.extend(self.lyrics)
+            self.music.annotations.extend(self.annotations)
+
+    # -- channel events ------------------------------------------------------------------------------
+    def _track(self, channel: int, program: int) -> _TrackData:
+        key = (channel, program)
+        data = self.tracks.get(key)
+        if data is None:
+            data = self.tracks[key] = _TrackData()
+        return data
+
+    def _flush_pending(self, channel: int) -> None:
+        data = self._track(channel, self.program[channel])
+        for kind, tick, a, b in self.pending[channel]:
+            if kind == _CONTROL:
+                data.cc_time.append(tick)
+                data.cc_number.append(a)
+                data.cc_value.append(b)
+            elif kind == _BEND:
+                data.pb_time.append(tick)
+                data.pb_value.append(a)
+        self.pending[channel] = []
+
+    def note_on(self, tick: int, channel: int, pitch: int, velocity: int) -> None:
+        """A note-on (velocity 0 means note-off)."""
+        if velocity == 0:
+            self.note_off(tick, channel, pitch)
+            return
+        self.has_channel_events = True
+        if not self.started[channel]:
+            self.started[channel] = True
+            self._flush_pending(channel)
+        key = channel * 128 + pitch
+        queue = self.sounding.get(key)
+        if queue is None:
+            queue = self.sounding[key] = deque()
+        queue.append((tick, velocity, self._track(channel, self.program[channel])))
+
+    def note_off(self, tick: int, channel: int, pitch: int) -> None:
+        """A note-off: ends one sounding note of this channel and pitch (see the overlap policy)."""
+        self.has_channel_events = True
+        queue = self.sounding.get(channel * 128 + pitch)
+        if not queue:
+            return
+        start, velocity, data = queue.pop() if self.lifo else queue.popleft()
+        data.note_time.append(start)
+        data.note_pitch.append(pitch)
+        data.note_duration.append(tick - start)
+        data.note_velocity.append(velocity)
+
+    def control_change(self, tick: int, channel: int, number: int, value: int) -> None:
+        """A controller change."""
+        self.has_channel_events = True
+        if self.started[channel]:
+            data = self._track(channel, self.program[channel])
+            data.cc_time.append(tick)
+            data.cc_number.append(number)
+            data.cc_value.append(value)
+        else:
+            self.pending[channel].append((_CONTROL, tick, number, value))
+
+    def pitch_bend(self, tick: int, channel: int, value: int) -> None:
+        """A pitch bend, ``value`` in -8192..8191."""
+        self.has_channel_events = True
+        if self.started[channel]:
+            data = self._track(channel, self.program[channel])
+            data.pb_time.append(tick)
+            data.pb_value.append(value)
+        else:
+            self.pending[channel].append((_BEND, tick, value, 0))
+
+    def program_change(self, tick: int, channel: int, program: int) -> None:
+        """A program change (later notes and controllers of the channel go to that program's track)."""
+        self.has_channel_events = True
+        self.program[channel] = program
+        if not self.started[channel]:
+            # Even with nothing else on the channel, the program change alone makes an (empty) track.
+            self.pending[channel].append(_USED)
+
+    # -- meta events ---------------------------------------------------------------------------------
+    def meta(self, tick: int, kind: int, payload: bytes, offset: int) -> None:
+        """A meta event of type ``kind`` with its data bytes; ``offset`` is used in error messages."""
+        if kind == META_TEMPO:
+            if len(payload) != 3:
+                raise MIDIError(f"{self.name}: tempo event at byte {offset} has {len(payload)} data bytes, not 3")
+            microseconds = int.from_bytes(payload, "big")
+            if microseconds == 0:
+                raise MIDIError(f"{self.name}: tempo of 0 microseconds per quarter at byte {offset}")
+            if self.smpte_fps is None:
+                self.tempos.append(Tempo(tick, 60_000_000 / microseconds))
+        elif kind == META_TIME_SIGNATURE:
+            if len(payload) != 4 or payload[0] == 0 or payload[1] > 30:
+                raise MIDIError(f"{self.name}: invalid time signature {payload.hex()} at byte {offset}")
+            self.music.time_signatures.append(TimeSignature(tick, payload[0], 1 << payload[1]))
+        elif kind == META_KEY_SIGNATURE:
+            if len(payload) != 2:
+                raise MIDIError(f"{self.name}: key signature at byte {offset} has {len(payload)} data bytes, not 2")
+            fifths = payload[0] - 256 if payload[0] > 127 else payload[0]
+            if not -7 <= fifths <= 7 or payload[1] > 1:
+                raise MIDIError(f"{self.name}: invalid key signature {payload.hex()} at byte {offset}")
+            self.music.key_signatures.append(key_signature_from_midi(tick, fifths, payload[1]))
+        elif kind == META_TRACK_NAME:
+            self.track_name = decode_text(payload)
+        elif kind == META_LYRIC:
+            self.lyrics.append(Lyric(tick, decode_text(payload)))
+        elif kind == META_COPYRIGHT:
+            self.copyrights.append(decode_text(payload))
+        elif kind in TEXT_GROUPS:
+            self.annotations.append(Annotation(tick, decode_text(payload), TEXT_GROUPS[kind]))
+
+    # -- result --------------------------------------------------------------------------------------
+    def finish(self, source_filename: Optional[str] = None) -> Music:
+        """The assembled :class:`Music` (call once, after the last chunk)."""
+        music = self.music
+        if self.smpte_fps is not None:
+            # One tick = 1 / (fps * ticks_per_frame) s; resolution = round(fps) * ticks_per_frame.
+            self.tempos = [Tempo(0, 60.0 * self.smpte_fps / round(self.smpte_fps))]
+        music.tempos = sorted(self.tempos, key=_time)
+        music.time_signatures.sort(key=_time)
+        music.key_signatures.sort(key=_time)
+        music.metadata = Metadata(
+            title=music.metadata.title,
+            copyright="\n".join(self.copyrights) if self.copyrights else None,
+            source_filename=source_filename,
+            source_format="midi",
+        )
+        return music
+
+
+def _time(event) -> int:
+    return event.time
