@@ -214,8 +214,11 @@ def _extract_zip(writer: _Writer, archive: Path) -> None:
                 f"{archive}: declares {declared} extracted bytes, more than {writer.limits.max_total_bytes}"
             )
         for info in infos:
+            # Unix zips keep the file mode in the high 16 bits; many writers set only permission bits
+            # (no file type), which means a regular file.
             mode = info.external_attr >> 16
-            if info.create_system == 3 and mode and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            kind = stat.S_IFMT(mode)
+            if info.create_system == 3 and kind and kind not in (stat.S_IFREG, stat.S_IFDIR):
                 raise UnsafeArchiveError(
                     f"{archive}: member {info.filename!r} is a {_kind_of(mode)}; only files and folders are allowed"
                 )

@@ -115,8 +115,12 @@ def install(
         staging = root / ".data-staging"
         shutil.rmtree(staging, ignore_errors=True)
         extracted: list[ExtractedFile] = []
-        for source in spec.sources:
-            extracted += extract_archive(root / "archives" / source.filename, staging, source.archive, limits)
+        try:
+            for source in spec.sources:
+                extracted += extract_archive(root / "archives" / source.filename, staging, source.archive, limits)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
         target = data_dir(root)
         if target.exists():
             # No marker: whatever is there is an earlier incomplete installation of ours.
