@@ -14,6 +14,7 @@ from muspy_like.metrics.density import (
     velocity_std,
 )
 from muspy_like.metrics.key import key_correlation
+from muspy_like.metrics.notes import shared_notes
 from muspy_like.metrics.pitch import (
     n_pitch_classes_used,
     n_pitches_used,
@@ -77,4 +78,5 @@ def compute_metrics(music: Music, names: Optional[Iterable[str]] = None) -> dict
     unknown = [name for name in selected if name not in METRICS]
     if unknown:
         raise KeyError(f"unknown metric(s) {unknown}; known metrics: {', '.join(METRICS)}")
-    return {name: METRICS[name](music) for name in selected}
+    with shared_notes():
+        return {name: METRICS[name](music) for name in selected}

@@ -41,7 +41,7 @@ def _empty_rate(notes: NoteColumns, starts: np.ndarray, stops: np.ndarray) -> fl
     np.add.at(coverage, first, 1)
     np.add.at(coverage, last + 1, -1)
     occupied = np.count_nonzero(np.cumsum(coverage)[:n_units])
-    return 1.0 - occupied / n_units
+    return float(1.0 - occupied / n_units)
 
 
 def empty_beat_rate(music: Music) -> float:

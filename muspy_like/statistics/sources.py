@@ -12,7 +12,9 @@ Source strings
 ``music21:COMPOSER`` (e.g. ``music21:bach``)
     The works of that composer in music21's bundled corpus, read with muspy_like's readers.
 ``NAME`` (e.g. ``maestro``)
-    A dataset of the catalog, read from ``root/NAME`` through :func:`muspy_like.datasets.get_dataset`.
+    An installed dataset of the catalog, opened with :func:`muspy_like.datasets.get_dataset` from
+    ``root`` (default: the catalog's default folder). Nothing is downloaded here: a dataset that is not
+    installed is an error that says how to download it.
 """
 
 from __future__ import annotations
@@ -44,7 +46,9 @@ class PieceSource:
     index : int
         Item number inside a dataset (unused for files).
     root : str, optional
-        Folder of the dataset's data (datasets only).
+        Folder of the dataset's data (datasets only; None for the catalog's default folder).
+    label : str
+        The piece's name inside its dataset (e.g. its relative path), shown in tables.
     """
 
     dataset: str
@@ -52,10 +56,13 @@ class PieceSource:
     location: str
     index: int = 0
     root: Optional[str] = None
+    label: str = ""
 
     def describe(self) -> str:
-        """Human-readable origin: the file path, or ``dataset[index]``."""
-        return self.location if self.kind == "file" else f"{self.location}[{self.index}]"
+        """Human-readable origin: the file path, or ``dataset:label`` (``dataset[index]`` without label)."""
+        if self.kind == "file":
+            return self.location
+        return f"{self.location}:{self.label}" if self.label else f"{self.location}[{self.index}]"
 
 
 def _known_file(path: Path) -> bool:
@@ -75,13 +82,13 @@ def resolve_sources(
     sources : iterable of str or Path
         Files, folders, ``music21:COMPOSER`` or dataset names.
     root : str or Path, optional
-        Folder holding the catalog datasets (``root/NAME``); needed for dataset names only.
+        Folder of the dataset, for a dataset name (default: the catalog's default folder).
 
     Raises
     ------
     DatasetError
         If a source is neither an existing file or folder, nor a music21 composer with works in the
-        corpus, nor a dataset name; or if a folder holds no readable file.
+        corpus, nor an installed catalog dataset; or if a folder holds no readable file.
     """
     resolved: list[PieceSource] = []
     for source in sources:
@@ -112,21 +119,29 @@ def _music21_sources(label: str, composer: str) -> list[PieceSource]:
 
 
 def _dataset_sources(name: str, root: Optional[Union[str, Path]]) -> list[PieceSource]:
-    if root is None:
-        raise DatasetError(
-            f"{name!r} is not an existing file or folder; if it is a dataset name, give the datasets' root "
-            "folder (--root DIR)"
-        )
-    dataset = _open_dataset(name, str(root))
-    return [PieceSource(name, "dataset", name, index, str(root)) for index in range(len(dataset))]
+    from muspy_like.datasets import list_datasets
+
+    try:
+        dataset = _open_dataset(name, None if root is None else str(root))
+    except DatasetError as error:
+        if name.lower() not in list_datasets():
+            raise DatasetError(
+                f"{name!r} is neither an existing file or folder, nor music21:COMPOSER, nor a catalog dataset "
+                f"(known datasets: {', '.join(list_datasets())})"
+            ) from error
+        raise
+    root_text = None if root is None else str(root)
+    return [
+        PieceSource(name, "dataset", name, index, root_text, dataset.label(index)) for index in range(len(dataset))
+    ]
 
 
 @functools.lru_cache(maxsize=8)
-def _open_dataset(name: str, root: str):
-    # One open dataset per process: workers load many items of the same dataset.
+def _open_dataset(name: str, root: Optional[str]):
+    # One open dataset per process: workers load many items of the same dataset. Never download here.
     from muspy_like.datasets import get_dataset
 
-    return get_dataset(name, root)
+    return get_dataset(name, root, download=False)
 
 
 def load_piece(source: Union[PieceSource, Music, str, Path]) -> Music:

@@ -41,7 +41,7 @@ from muspy_like.core.music import Music
 from muspy_like.core.timing import DEFAULT_QPM
 from muspy_like.metrics import METRICS, compute_metrics, estimate_key, length_in_beats, length_in_seconds
 from muspy_like.metrics.key import PITCH_CLASS_NAMES
-from muspy_like.metrics.notes import collect_notes, notes_end
+from muspy_like.metrics.notes import collect_notes, notes_end, shared_notes
 from muspy_like.parallel import Failure, parallel_map
 from muspy_like.statistics.histograms import HISTOGRAM_NAMES, piece_histograms
 from muspy_like.statistics.sources import PieceSource, load_piece
@@ -108,6 +108,11 @@ def piece_row(music: Music, dataset: str = "", source: str = "") -> dict[str, An
     dict
         Column name -> value (str, int, float or bool; NaN where undefined).
     """
+    with shared_notes():
+        return _row(music, dataset, source)
+
+
+def _row(music: Music, dataset: str, source: str) -> dict[str, Any]:
     pitched = collect_notes(music)
     end = notes_end(music)
     initial_tempo, n_tempo_changes = _tempo_summary(music)

@@ -236,3 +236,13 @@ def test_compute_metrics_matches_the_single_functions_and_rejects_unknown_names(
     empty = M.compute_metrics(EMPTY)
     # Every metric is NaN or a true count of zero on an empty piece; none is a sentinel like -127.
     assert all(math.isnan(v) or v == 0 for v in empty.values())
+
+
+def test_triple_drum_pattern_at_a_resolution_not_divisible_by_three():
+    # Resolution 1024: triplet eighths fall at 0, 341.33 and 682.67 ticks, stored as 0, 341 and 683 (each
+    # within half a tick of the grid) -> all three on the triple pattern. (MusPy: 1/3, since 1024 % 3 != 0
+    # leaves only the beat itself in its pattern.)
+    music = Music(resolution=1024, tracks=[Track(is_drum=True, notes=[Note(t, 38, 10) for t in (0, 341, 683)])])
+    assert M.drum_in_pattern_rate(music, "triple") == 1.0
+    # Duple grid: every 256 ticks; only the onset at 0 is on it.
+    assert M.drum_in_pattern_rate(music, "duple") == pytest.approx(1 / 3)

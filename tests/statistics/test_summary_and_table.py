@@ -120,8 +120,11 @@ def test_csv_and_parquet_hold_the_rows(tmp_path):
 
 
 def test_unknown_source_is_a_clear_error(tmp_path):
-    with pytest.raises(DatasetError, match="--root"):
+    with pytest.raises(DatasetError, match="neither an existing file or folder.*known datasets: .*maestro_v3"):
         resolve_sources([str(tmp_path / "nothing_here")])
+    # A catalog dataset that is not installed is not downloaded behind the user's back.
+    with pytest.raises(DatasetError, match="hymnal"):
+        resolve_sources(["hymnal"], root=tmp_path / "empty_root")
     with pytest.raises(DatasetError, match="no works by"):
         resolve_sources(["music21:nobody_at_all"])
     with pytest.raises(DatasetError, match="no file of a known music format"):
@@ -133,3 +136,19 @@ def test_summary_json_is_strict(tmp_path):
 
     path = write_json({"x": math.nan, "y": np.arange(3)}, tmp_path / "s.json")
     assert json.loads(path.read_text()) == {"x": None, "y": [0, 1, 2]}
+
+
+def test_an_installed_catalog_dataset_is_a_source(tmp_path):
+    # "hymnal" is a manual dataset of the catalog (MIDI files the user puts under its root).
+    root = tmp_path / "hymnal"
+    (root / "tunes").mkdir(parents=True)
+    band().write(root / "tunes" / "a.mid")
+    Music(resolution=24, tracks=[Track(notes=[Note(0, 60, 24), Note(24, 64, 24)])]).write(root / "tunes" / "b.mid")
+    sources = resolve_sources(["hymnal"], root=root)
+    assert [s.kind for s in sources] == ["dataset", "dataset"]
+    assert sources[0].describe().startswith("hymnal:") and sources[0].describe().endswith("a.mid")
+    stats = compute_statistics(sources, n_jobs=2, progress=False)
+    assert stats.failures == []
+    # Band: 7 notes (5 pitched + 2 drums); the second file: 2 notes.
+    assert [row["n_notes"] for row in stats.rows] == [7, 2]
+    assert stats.rows[0]["has_drums"] is True and stats.datasets == ["hymnal"]
