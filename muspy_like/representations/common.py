@@ -21,6 +21,7 @@ __all__ = [
     "on_grid",
     "quantize_tempo",
     "sounding_roll",
+    "state_at",
     "check_integer_array",
     "build_tracks",
     "new_music",
@@ -145,6 +146,17 @@ def sounding_roll(time: np.ndarray, end: np.ndarray, row: np.ndarray, length: in
     starts = np.bincount(time * width + row, minlength=size)
     stops = np.bincount(end * width + row, minlength=size)
     return np.cumsum((starts - stops).reshape(length + 1, width), axis=0)[:length] > 0
+
+
+def state_at(positions: np.ndarray, values: np.ndarray, length: int, initial: int) -> np.ndarray:
+    """Value in effect at every index 0..length-1, given the indices where it is set (a forward fill).
+
+    ``positions`` are increasing indices, ``values`` the value set at each; before the first, ``initial``.
+    """
+    last = np.full(length, -1, dtype=np.int64)
+    last[positions] = np.arange(len(positions))
+    last = np.maximum.accumulate(last) if length else last
+    return np.where(last >= 0, np.append(values, initial)[last], initial)
 
 
 def quantize_tempo(qpm: np.ndarray, tempo_range: tuple[int, int]) -> np.ndarray:

@@ -11,14 +11,14 @@ their names.
 
 What the MIDI-like sequence holds
 ---------------------------------
-* The sequence starts with one ``program`` token per track, in track order, so the decoded piece has the
-  same tracks in the same order (empty tracks included) as long as no two tracks share a program
-  (drum tracks count as one instrument, ``program-drum``; they decode with program 0). Tracks that share
-  an instrument are merged.
-* At one step, tokens come in this order: tempo changes, then per instrument (in program order, drums
-  last) its note-ons (shorter notes first), then its note-offs. Note-ons before note-offs keep
-  zero-length notes and back-to-back repeated notes intact.
-* Decoding matches each note-off with the earliest open note-on of the same pitch and instrument
+* The sequence opens with a header that declares every track (``track-i program-p``), so the decoded
+  piece has the same tracks in the same order, empty ones included, with their programs (drum tracks are
+  ``program-drum`` and decode with program 0). See :mod:`~muspy_like.representations.instruments` for
+  the program-only (``encode_track=False``) and merged modes.
+* At one step, tokens come in this order: tempo changes, then per track (in track order) its note-ons
+  (shorter notes first), then its note-offs; a ``track`` token comes before a note event whenever the
+  track changes. Note-ons before note-offs keep zero-length notes and back-to-back repeated notes intact.
+* Decoding matches each note-off with the earliest open note-on of the same pitch and track
   (first in, first out); a note-off with no open note is ignored, a note-on never closed is dropped.
 
 Exact round trip
@@ -26,11 +26,11 @@ Exact round trip
 With the default options, ``from_event_representation(to_event_representation(music, resolution=r),
 resolution=r)`` equals ``music`` (compared as notes per track, sorted; programs; drum flags; tempos) when:
 the piece's resolution is ``r`` (or ``resolution=None`` and the decoder is given the piece's resolution);
-no two tracks share an instrument and drum tracks have program 0; every velocity is on the grid of the
-velocity bins (0, 4, ..., 124 with 32 bins); every tempo is a whole number of qpm within ``tempo_range``
-and the tempos are sorted by time; and, per instrument and pitch, notes sorted by onset (then length) end
-in the same order (first-in-first-out note-offs then close the right note). Everything else in the piece
-(names, key and time signatures, lyrics, controllers...) is not represented.
+it has at most ``max_tracks`` (16) tracks and drum tracks have program 0; every velocity is on the grid of
+the velocity bins (0, 4, ..., 124 with 32 bins); every tempo is a whole number of qpm within
+``tempo_range`` and the tempos are sorted by time; and, per track and pitch, notes sorted by onset (then
+length) end in the same order (first-in-first-out note-offs then close the right note). Everything else
+in the piece (names, key and time signatures, lyrics, controllers...) is not represented.
 """
 
 from __future__ import annotations
@@ -43,20 +43,23 @@ from muspy_like.core import DEFAULT_RESOLUTION, DEFAULT_VELOCITY, Music, Tempo
 from muspy_like.errors import RepresentationError
 from muspy_like.representations.common import (
     DEFAULT_TEMPO_RANGE,
-    build_tracks,
     check_integer_array,
     gather_notes,
     new_music,
     quantize_tempo,
+    state_at,
+)
+from muspy_like.representations.instruments import (
+    decode_tracks,
+    group_state,
+    header_tokens,
+    needs_switch,
+    note_groups,
+    switch_block,
 )
 from muspy_like.representations.vocabulary import DRUM, EventVocabulary, event_vocabulary
 
 __all__ = ["to_event_representation", "from_event_representation", "event_vocabulary"]
-
-
-def instrument_of(program: np.ndarray, drum: np.ndarray) -> np.ndarray:
-    """Program-block index of each note's instrument: its program, or :data:`DRUM` for drum tracks."""
-    return np.where(drum, DRUM, program)
 
 
 def to_event_representation(
@@ -68,6 +71,8 @@ def to_event_representation(
     encode_velocity: bool = True,
     force_velocity_event: bool = True,
     encode_program: bool = True,
+    encode_track: bool = True,
+    max_tracks: int = 16,
     encode_tempo: bool = True,
     tempo_range: tuple[int, int] = DEFAULT_TEMPO_RANGE,
     use_end_of_sequence_event: bool = False,
@@ -95,7 +100,13 @@ def to_event_representation(
     force_velocity_event : bool, default True
         Write a velocity token before every note; with False, only when the velocity bin changes.
     encode_program : bool, default True
-        Whether to write program tokens (otherwise all tracks merge into one).
+        Whether to write program tokens (the instrument of each track).
+    encode_track : bool, default True
+        Whether to write track tokens, so that tracks sharing a program stay apart; with False,
+        program tokens switch instruments and such tracks merge (see
+        :mod:`~muspy_like.representations.instruments`).
+    max_tracks : int, default 16
+        Number of track tokens (a piece with more tracks raises :class:`RepresentationError`).
     encode_tempo : bool, default True
         Whether to write tempo tokens.
     tempo_range : (int, int), default (20, 300)
@@ -118,12 +129,12 @@ def to_event_representation(
     >>> music = Music(tracks=[Track(notes=[Note(0, 60, 4, 64)])])
     >>> names = event_vocabulary(encode_tempo=True)
     >>> [names[t] for t in to_event_representation(music).ravel()]
-    ['program-0', 'velocity-64', 'note-on-60', 'time-shift-4', 'note-off-60']
+    ['track-0', 'program-0', 'velocity-64', 'note-on-60', 'time-shift-4', 'note-off-60']
     """
     vocab = EventVocabulary(
         mode=mode, resolution=music.resolution if resolution is None else resolution, max_time_shift=max_time_shift,
         velocity_bins=velocity_bins, encode_velocity=encode_velocity, encode_program=encode_program,
-        encode_tempo=encode_tempo, tempo_range=tuple(tempo_range), use_end_of_sequence_event=use_end_of_sequence_event,
+        encode_track=encode_track, max_tracks=max_tracks, encode_tempo=encode_tempo, tempo_range=tuple(tempo_range), use_end_of_sequence_event=use_end_of_sequence_event,
         max_bar_quarters=max_bar_quarters, max_duration_quarters=max_duration_quarters, max_numerator=max_numerator)
     if mode == "remi":
         from muspy_like.representations.remi import encode_remi
@@ -136,27 +147,19 @@ def to_event_representation(
     return tokens.astype(dtype).reshape(-1, 1)
 
 
-def header_tokens(music: Music, vocab: EventVocabulary) -> np.ndarray:
-    """One program token per track, in track order (empty when programs are not encoded)."""
-    if not vocab.encode_program:
-        return np.zeros(0, dtype=np.int64)
-    instruments = instrument_of(np.array([t.program for t in music.tracks], dtype=np.int64),
-                                np.array([t.is_drum for t in music.tracks], dtype=bool))
-    return vocab.token("program", instruments)
-
-
 def _encode_midi_like(music: Music, vocab: EventVocabulary, resolution: Optional[int],
                       force_velocity_event: bool) -> np.ndarray:
     table = gather_notes(music, resolution)
     n = len(table)
-    instrument = instrument_of(table.program, table.drum) if vocab.encode_program else np.zeros(n, np.int64)
+    group = note_groups(table, vocab)
     tempo_time = np.array([t.time for t in table.tempos], dtype=np.int64) if vocab.encode_tempo else np.zeros(0, np.int64)
     n_tempo = len(tempo_time)
-    # One row per event: tempo changes, note-ons, note-offs. Sort key: time, tempo first, instrument,
-    # ons before offs, pitch, then duration so that first-in-first-out note-offs close the right note.
+    # One row per event: tempo changes, note-ons, note-offs. Sort key: time, tempo first, track (or
+    # instrument), ons before offs, pitch, then duration so that first-in-first-out note-offs close the
+    # right note.
     time = np.concatenate([tempo_time, table.time, table.end])
     rank = np.concatenate([np.zeros(n_tempo, np.int64), np.ones(2 * n, np.int64)])
-    inst = np.concatenate([np.zeros(n_tempo, np.int64), instrument, instrument])
+    inst = np.concatenate([np.zeros(n_tempo, np.int64), group, group])
     is_off = np.concatenate([np.zeros(n_tempo + n, np.int64), np.ones(n, np.int64)])
     pitch = np.concatenate([np.zeros(n_tempo, np.int64), table.pitch, table.pitch])
     duration = np.concatenate([np.zeros(n_tempo, np.int64), table.duration, table.duration])
@@ -180,13 +183,7 @@ def _encode_midi_like(music: Music, vocab: EventVocabulary, resolution: Optional
 
     header = header_tokens(music, vocab)
     needs_program = np.zeros(rows, dtype=bool)
-    if vocab.encode_program:
-        is_note = ~is_tempo
-        note_inst = inst[is_note]
-        previous = np.empty_like(note_inst)
-        previous[1:] = note_inst[:-1]
-        previous[:1] = header[-1] - vocab.offsets["program"] if len(header) else -1
-        needs_program[is_note] = note_inst != previous
+    needs_program[~is_tempo] = needs_switch(inst[~is_tempo], header, vocab)
     needs_velocity = np.zeros(rows, dtype=bool)
     velocity_bin = np.zeros(rows, dtype=np.int64)
     if vocab.encode_velocity:
@@ -199,7 +196,7 @@ def _encode_midi_like(music: Music, vocab: EventVocabulary, resolution: Optional
             changed[1:] = on_bins[1:] != on_bins[:-1]
             needs_velocity[is_on] = changed
 
-    # Lay the tokens out without a Python loop: every row takes [full shifts][remainder][program]
+    # Lay the tokens out without a Python loop: every row takes [full shifts][remainder][track switch]
     # [velocity][main] at an offset given by the cumulative counts; unfilled places are full shifts.
     counts = full_shifts + has_remainder + needs_program + needs_velocity + 1
     ends = np.cumsum(counts)
@@ -207,7 +204,8 @@ def _encode_midi_like(music: Music, vocab: EventVocabulary, resolution: Optional
     out[ends - 1] = main
     at = ends - 1 - needs_velocity
     out[(ends - 2)[needs_velocity]] = vocab.offsets["velocity"] + velocity_bin[needs_velocity]
-    out[(at - 1)[needs_program]] = vocab.offsets["program"] + inst[needs_program]
+    if needs_program.any():
+        out[(at - 1)[needs_program]] = vocab.offsets[switch_block(vocab)] + inst[needs_program]
     starts = ends - counts
     out[(starts + full_shifts)[has_remainder]] = vocab.offsets["time-shift"] + remainder[has_remainder] - 1
     return np.concatenate([header, out])
@@ -223,6 +221,8 @@ def from_event_representation(
     velocity_bins: int = 32,
     encode_velocity: bool = True,
     encode_program: bool = True,
+    encode_track: bool = True,
+    max_tracks: int = 16,
     encode_tempo: bool = True,
     tempo_range: tuple[int, int] = DEFAULT_TEMPO_RANGE,
     use_end_of_sequence_event: bool = False,
@@ -237,8 +237,8 @@ def from_event_representation(
     ----------
     array : numpy.ndarray, shape (M,) or (M, 1)
         Tokens, as written by :func:`to_event_representation` with the same options.
-    mode, max_time_shift, velocity_bins, encode_velocity, encode_program, encode_tempo, tempo_range,
-    use_end_of_sequence_event, max_bar_quarters, max_duration_quarters, max_numerator
+    mode, max_time_shift, velocity_bins, encode_velocity, encode_program, encode_track, max_tracks,
+    encode_tempo, tempo_range, use_end_of_sequence_event, max_bar_quarters, max_duration_quarters, max_numerator
         The vocabulary options used to encode.
     resolution : int, optional
         Steps per quarter note, which becomes the piece's resolution (default 24).
@@ -256,7 +256,7 @@ def from_event_representation(
     vocab = EventVocabulary(
         mode=mode, resolution=DEFAULT_RESOLUTION if resolution is None else resolution, max_time_shift=max_time_shift,
         velocity_bins=velocity_bins, encode_velocity=encode_velocity, encode_program=encode_program,
-        encode_tempo=encode_tempo, tempo_range=tuple(tempo_range), use_end_of_sequence_event=use_end_of_sequence_event,
+        encode_track=encode_track, max_tracks=max_tracks, encode_tempo=encode_tempo, tempo_range=tuple(tempo_range), use_end_of_sequence_event=use_end_of_sequence_event,
         max_bar_quarters=max_bar_quarters, max_duration_quarters=max_duration_quarters, max_numerator=max_numerator)
     tokens = check_integer_array(array, f"{mode} event representation", (1, 2)).reshape(-1).astype(np.int64)
     bad = np.flatnonzero((tokens < 0) | (tokens >= len(vocab)))
@@ -271,56 +271,34 @@ def from_event_representation(
     if mode == "remi":
         from muspy_like.representations.remi import decode_remi
 
-        decoded = decode_remi(tokens, vocab, default_instrument, default_velocity)
+        decoded = decode_remi(tokens, vocab, default_velocity)
     else:
         decoded = _decode_midi_like(tokens, vocab, default_instrument, default_velocity)
-    notes, tempos, time_signatures = decoded
-    music = new_music(resolution, tempos, instrument_tracks(*notes))
+    (note_at, time, pitch, duration, velocity), tempos, time_signatures = decoded
+    kind, index = vocab.split(tokens)
+    tracks = decode_tracks(kind, index, note_at, time, pitch, duration, velocity, vocab, default_instrument)
+    music = new_music(resolution, tempos, tracks)
     music.time_signatures = time_signatures
     return music
-
-
-def instrument_tracks(instrument: np.ndarray, time: np.ndarray, pitch: np.ndarray, duration: np.ndarray,
-                      velocity: np.ndarray, appearance: Sequence[int]) -> list:
-    """Tracks for decoded notes keyed by instrument (program or :data:`DRUM`), in ``appearance`` order."""
-    order = list(dict.fromkeys(int(k) for k in appearance))
-    order += [int(k) for k in np.unique(instrument) if int(k) not in order]
-    programs = {k: (0, True) if k == DRUM else (k, False) for k in order}
-    return build_tracks(instrument, time, pitch, duration, velocity, programs, order)
-
-
-def state_at(positions: np.ndarray, values: np.ndarray, length: int, initial: int) -> np.ndarray:
-    """Value in effect at every index 0..length-1, given the indices where it is set (forward fill)."""
-    last = np.full(length, -1, dtype=np.int64)
-    last[positions] = np.arange(len(positions))
-    last = np.maximum.accumulate(last) if length else last
-    return np.where(last >= 0, np.append(values, initial)[last], initial)
 
 
 def _decode_midi_like(tokens: np.ndarray, vocab: EventVocabulary, default_instrument: int,
                       default_velocity: int) -> tuple:
     kind, index = vocab.split(tokens)
-    length = len(tokens)
     is_shift = kind == vocab.kind_number("time-shift")
     now = np.cumsum(np.where(is_shift, index + 1, 0))
-    is_program = kind == vocab.kind_number("program")
-    program_at = np.flatnonzero(is_program)
-    instrument = state_at(program_at, index[program_at], length, default_instrument)
+    group = group_state(kind, index, vocab, default_instrument)
     is_velocity = kind == vocab.kind_number("velocity")
     velocity_at = np.flatnonzero(is_velocity)
-    velocity = state_at(velocity_at, vocab.bin_to_velocity(index[velocity_at]), length, default_velocity)
+    velocity = state_at(velocity_at, vocab.bin_to_velocity(index[velocity_at]), len(tokens), default_velocity)
     is_tempo = kind == vocab.kind_number("tempo")
     tempos = [Tempo(int(t), float(vocab.tempo_range[0] + i)) for t, i in zip(now[is_tempo], index[is_tempo])]
 
     is_on = kind == vocab.kind_number("note-on")
     is_off = kind == vocab.kind_number("note-off")
     onset, offset = match_first_in_first_out(np.flatnonzero(is_on | is_off), is_on,
-                                             instrument * 128 + index)
-    notes = (instrument[onset], now[onset], index[onset], now[offset] - now[onset], velocity[onset])
-    appearance = index[program_at].tolist()
-    if len(onset) and (not len(program_at) or onset.min() < program_at[0]):
-        appearance.insert(0, default_instrument)
-    return (*notes, appearance), tempos, []
+                                             group * 128 + index)
+    return (onset, now[onset], index[onset], now[offset] - now[onset], velocity[onset]), tempos, []
 
 
 def match_first_in_first_out(events: np.ndarray, is_on: np.ndarray, key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -333,7 +311,7 @@ def match_first_in_first_out(events: np.ndarray, is_on: np.ndarray, key: np.ndar
     is_on : numpy.ndarray of bool
         Over all sequence positions: whether the token is a note-on.
     key : numpy.ndarray of int
-        Over all sequence positions: instrument * 128 + pitch.
+        Over all sequence positions: track (or instrument) * 128 + pitch.
 
     Returns
     -------

@@ -7,10 +7,10 @@ starts with that bar.
 
 Sequence
 --------
-``program`` tokens for every track (as in the MIDI-like mode), then for each bar: ``bar``,
+The track header (see :mod:`~muspy_like.representations.instruments`), then for each bar: ``bar``,
 [``time-signature-n/d``], and for each step of the bar where something happens: ``position-p`` (steps
-from the bar start), [``tempo-q``]..., then per note [``program-k``] (when the instrument changes)
-[``velocity-v``] ``pitch-p`` ``duration-d``. Every bar up to the last event gets a ``bar`` token, empty
+from the bar start), [``tempo-q``]..., then per note [``track-i``] (when the track changes; or
+``program-k`` with ``encode_track=False``) [``velocity-v``] ``pitch-p`` ``duration-d``. Every bar up to the last event gets a ``bar`` token, empty
 or not.
 
 A bar cut short by a time signature inside it (the meter module starts a new bar there) is marked by a
@@ -19,7 +19,7 @@ what its meter says.
 
 Exact round trip
 ----------------
-As for the MIDI-like mode (resolution, distinct instruments, velocity and tempo grids), except that
+As for the MIDI-like mode (resolution, at most ``max_tracks`` tracks, velocity and tempo grids), except that
 overlapping notes of one pitch are always kept apart (durations are explicit); in addition time
 signatures come back when they have tokens (numerator up to ``max_numerator``, denominator a power of
 two up to 64) and no two share a tick, every bar lasts at most ``max_bar_quarters`` quarter notes, and no
@@ -35,8 +35,8 @@ import numpy as np
 from muspy_like.core import Music, Tempo, TimeSignature
 from muspy_like.core.meter import bar_length, bar_ticks
 from muspy_like.errors import RepresentationError
-from muspy_like.representations.common import gather_notes, on_grid, quantize_tempo
-from muspy_like.representations.event import header_tokens, instrument_of, state_at
+from muspy_like.representations.common import gather_notes, on_grid, quantize_tempo, state_at
+from muspy_like.representations.instruments import header_tokens, needs_switch, note_groups, switch_block
 from muspy_like.representations.vocabulary import EventVocabulary
 
 __all__ = ["encode_remi", "decode_remi"]
@@ -110,7 +110,7 @@ def encode_remi(music: Music, vocab: EventVocabulary, resolution: Optional[int],
     marker[1:] = np.diff(bars)
 
     n, n_bar, n_sig, n_tempo = len(table), len(bars), len(signatures), len(tempos)
-    instrument = instrument_of(table.program, table.drum) if vocab.encode_program else np.zeros(n, np.int64)
+    group = note_groups(table, vocab)
     duration = np.minimum(table.duration, vocab.max_duration)
 
     def stack(bar, sig, tempo, note):
@@ -120,7 +120,7 @@ def encode_remi(music: Music, vocab: EventVocabulary, resolution: Optional[int],
     zeros = (np.zeros(n_bar, np.int64), np.zeros(n_sig, np.int64), np.zeros(n_tempo, np.int64), np.zeros(n, np.int64))
     time = stack(bars, signature_time, tempo_time, table.time)
     rank = stack(zeros[0] + _BAR, zeros[1] + _SIGNATURE, zeros[2] + _TEMPO, zeros[3] + _NOTE)
-    inst = stack(*zeros[:3], instrument)
+    inst = stack(*zeros[:3], group)
     pitch = stack(*zeros[:3], table.pitch)
     dur = stack(*zeros[:3], duration)
     velocity_bin = stack(*zeros[:3], vocab.velocity_to_bin(table.velocity))
@@ -141,10 +141,8 @@ def encode_remi(music: Music, vocab: EventVocabulary, resolution: Optional[int],
 
     header = header_tokens(grid, vocab)
     needs_program = np.zeros(len(rank), dtype=bool)
-    if vocab.encode_program:
-        note_inst = inst[is_note]
-        previous = np.concatenate([[header[-1] - vocab.offsets["program"] if len(header) else -1], note_inst[:-1]])
-        needs_program[is_note] = note_inst != previous
+    needs_program[is_note] = needs_switch(inst[is_note], header, vocab)
+    switch_offset = vocab.offsets[switch_block(vocab)] if switch_block(vocab) else 0
     needs_velocity = np.zeros(len(rank), dtype=bool)
     if vocab.encode_velocity:
         if force_velocity_event:
@@ -164,7 +162,7 @@ def encode_remi(music: Music, vocab: EventVocabulary, resolution: Optional[int],
         (is_sig, vocab.offsets["time-signature"] + signature_value),
         (needs_position, vocab.offsets["position"] + position),
         (is_tempo, tempo_value),
-        (needs_program, vocab.offsets["program"] + inst),
+        (needs_program, switch_offset + inst),
         (needs_velocity, vocab.offsets["velocity"] + velocity_bin),
         (is_note, vocab.offsets["pitch"] + pitch),
         (is_note, vocab.offsets["duration"] + dur),
@@ -172,8 +170,7 @@ def encode_remi(music: Music, vocab: EventVocabulary, resolution: Optional[int],
     return np.concatenate([header, tokens])
 
 
-def decode_remi(tokens: np.ndarray, vocab: EventVocabulary, default_instrument: int,
-                default_velocity: int) -> tuple:
+def decode_remi(tokens: np.ndarray, vocab: EventVocabulary, default_velocity: int) -> tuple:
     """Notes, tempos and time signatures of REMI-style tokens; called by ``from_event_representation``."""
     kind, index = vocab.split(tokens)
     length = len(tokens)
@@ -208,8 +205,6 @@ def decode_remi(tokens: np.ndarray, vocab: EventVocabulary, default_instrument: 
     offset = np.where(last_position > last_bar, index[np.maximum(last_position, 0)], 0)
     now = bar_start + offset
 
-    program_at = np.flatnonzero(kind == number["program"])
-    instrument = state_at(program_at, index[program_at], length, default_instrument)
     velocity_at = np.flatnonzero(kind == number["velocity"])
     velocity = state_at(velocity_at, vocab.bin_to_velocity(index[velocity_at]), length, default_velocity)
     is_tempo = kind == number["tempo"]
@@ -218,8 +213,5 @@ def decode_remi(tokens: np.ndarray, vocab: EventVocabulary, default_instrument: 
     pitch_at = np.flatnonzero(kind == number["pitch"])
     pitch_at = pitch_at[pitch_at + 1 < length]
     pitch_at = pitch_at[kind[pitch_at + 1] == number["duration"]]
-    notes = (instrument[pitch_at], now[pitch_at], index[pitch_at], index[pitch_at + 1], velocity[pitch_at])
-    appearance = index[program_at].tolist()
-    if len(pitch_at) and (not len(program_at) or pitch_at.min() < program_at[0]):
-        appearance.insert(0, default_instrument)
-    return (*notes, appearance), tempos, signatures
+    notes = (pitch_at, now[pitch_at], index[pitch_at], index[pitch_at + 1], velocity[pitch_at])
+    return notes, tempos, signatures

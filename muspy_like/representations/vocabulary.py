@@ -7,16 +7,17 @@ cannot disagree.
 
 MIDI-like blocks, in order: ``note-on`` (128), ``note-off`` (128), ``time-shift`` (``max_time_shift``:
 shifts of 1..max_time_shift steps), ``velocity`` (``velocity_bins``), ``program`` (129: programs 0-127 and
-``drum``), ``tempo`` (one per whole qpm in ``tempo_range``), ``end-of-sequence`` (1).
+``drum``), ``track`` (``max_tracks``), ``tempo`` (one per whole qpm in ``tempo_range``),
+``end-of-sequence`` (1).
 
 REMI-style blocks, in order: ``bar`` (1), ``position`` (``max_position``: 0..max_position-1 steps from
 the bar start), ``time-signature`` (``max_numerator`` x denominators 1, 2, 4, 8, 16, 32, 64), ``tempo``,
-``program`` (129), ``velocity``, ``pitch`` (128), ``duration`` (``max_duration + 1``: 0..max_duration
+``program`` (129), ``track``, ``velocity``, ``pitch`` (128), ``duration`` (``max_duration + 1``: 0..max_duration
 steps), ``end-of-sequence`` (1). ``max_position = max_bar_quarters * resolution`` and
 ``max_duration = max_duration_quarters * resolution``.
 
 Blocks switched off by an option (``encode_velocity=False``, ``encode_program=False``,
-``encode_tempo=False``, ``use_end_of_sequence_event=False``) have size zero.
+``encode_track=False``, ``encode_tempo=False``, ``use_end_of_sequence_event=False``) have size zero.
 """
 
 from __future__ import annotations
@@ -52,6 +53,10 @@ class EventVocabulary:
         decodes to ``ceil(b * 128 / bins)`` (with 32 bins: 0, 4, 8, ..., 124).
     encode_velocity, encode_program, encode_tempo : bool, default True
         Whether the vocabulary has velocity, program (instrument) and tempo tokens.
+    encode_track : bool, default True
+        Whether the vocabulary has track tokens (see :mod:`muspy_like.representations.instruments`).
+    max_tracks : int, default 16
+        Number of track tokens.
     tempo_range : (int, int), default (20, 300)
         Lowest and highest tempo token, in whole quarter notes per minute.
     use_end_of_sequence_event : bool, default False
@@ -74,6 +79,8 @@ class EventVocabulary:
     encode_velocity: bool = True
     encode_program: bool = True
     encode_tempo: bool = True
+    encode_track: bool = True
+    max_tracks: int = 16
     tempo_range: tuple[int, int] = DEFAULT_TEMPO_RANGE
     use_end_of_sequence_event: bool = False
     resolution: int = 24
@@ -86,7 +93,7 @@ class EventVocabulary:
     def __post_init__(self) -> None:
         if self.mode not in ("midi", "remi"):
             raise RepresentationError(f"event representation: mode must be 'midi' or 'remi', got {self.mode!r}")
-        for name in ("max_time_shift", "resolution", "max_bar_quarters", "max_duration_quarters", "max_numerator"):
+        for name in ("max_time_shift", "max_tracks", "resolution", "max_bar_quarters", "max_duration_quarters", "max_numerator"):
             if int(getattr(self, name)) < 1:
                 raise RepresentationError(f"event representation: {name} must be at least 1")
         if not 1 <= self.velocity_bins <= 128:
@@ -99,14 +106,16 @@ class EventVocabulary:
         tempo = high - low + 1 if self.encode_tempo else 0
         velocity = self.velocity_bins if self.encode_velocity else 0
         program = 129 if self.encode_program else 0
+        track = self.max_tracks if self.encode_track else 0
         eos = 1 if self.use_end_of_sequence_event else 0
         if self.mode == "midi":
             blocks = [("note-on", 128), ("note-off", 128), ("time-shift", self.max_time_shift),
-                      ("velocity", velocity), ("program", program), ("tempo", tempo), ("end-of-sequence", eos)]
+                      ("velocity", velocity), ("program", program), ("track", track), ("tempo", tempo),
+                      ("end-of-sequence", eos)]
         else:
             blocks = [("bar", 1), ("position", self.max_position),
                       ("time-signature", self.max_numerator * len(DENOMINATORS)), ("tempo", tempo),
-                      ("program", program), ("velocity", velocity), ("pitch", 128),
+                      ("program", program), ("track", track), ("velocity", velocity), ("pitch", 128),
                       ("duration", self.max_duration + 1), ("end-of-sequence", eos)]
         starts = np.cumsum([0] + [size for _, size in blocks])
         object.__setattr__(self, "offsets", {name: int(s) for (name, _), s in zip(blocks, starts)})
@@ -165,6 +174,7 @@ class EventVocabulary:
             "time-shift": lambda i: f"time-shift-{i + 1}",
             "velocity": lambda i: f"velocity-{int(self.bin_to_velocity(i))}",
             "program": lambda i: "program-drum" if i == DRUM else f"program-{i}",
+            "track": lambda i: f"track-{i}",
             "tempo": lambda i: f"tempo-{low + i}",
             "end-of-sequence": lambda i: "end-of-sequence",
             "bar": lambda i: "bar",
@@ -196,6 +206,6 @@ def event_vocabulary(**options) -> list[str]:
     --------
     >>> names = event_vocabulary()
     >>> len(names), names[60], names[128 + 60], names[256]
-    (798, 'note-on-60', 'note-off-60', 'time-shift-1')
+    (814, 'note-on-60', 'note-off-60', 'time-shift-1')
     """
     return EventVocabulary(**options).names()

@@ -55,17 +55,30 @@ def first_in_first_out(music: Music) -> Music:
     return music
 
 
+def drums_on_program_zero(music: Music) -> Music:
+    """Drum tracks decode with program 0 (the program block has one drum token)."""
+    for track in music.tracks:
+        if track.is_drum:
+            track.program = 0
+    return music
+
+
 @st.composite
-def midi_like_music(draw) -> Music:
-    """Pieces the MIDI-like event representation holds exactly at their own resolution."""
-    music = draw(music_strategy(max_tracks=4, max_notes=30))
-    return first_in_first_out(on_token_grids(distinct_instruments(music)))
+def midi_like_music(draw, track_tokens: bool = True) -> Music:
+    """Pieces the MIDI-like event representation holds exactly at their own resolution.
+
+    With program tokens only (``track_tokens=False``), tracks must also have distinct instruments.
+    """
+    music = drums_on_program_zero(draw(music_strategy(max_tracks=4, max_notes=30)))
+    if not track_tokens:
+        music = distinct_instruments(music)
+    return first_in_first_out(on_token_grids(music))
 
 
 @st.composite
 def remi_music(draw) -> Music:
     """Pieces the REMI-style representation holds exactly at their own resolution."""
-    music = on_token_grids(distinct_instruments(draw(music_strategy(max_tracks=4, max_notes=30))))
+    music = on_token_grids(drums_on_program_zero(draw(music_strategy(max_tracks=4, max_notes=30))))
     music.time_signatures = [TimeSignature(ts.time, min(ts.numerator, 8 * ts.denominator // 4) or 1,
                                            ts.denominator) for ts in music.time_signatures]
     for track in music.tracks:

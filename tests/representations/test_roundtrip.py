@@ -45,6 +45,20 @@ def test_midi_like_events_round_trip(music, force_velocity_event):
 
 
 @SETTINGS
+@given(midi_like_music(track_tokens=False), st.booleans())
+def test_midi_like_events_with_program_tokens_round_trip(music, remi):
+    mode = "remi" if remi else "midi"
+    if remi:
+        music.time_signatures = []
+        for track in music.tracks:
+            track.notes.duration = np.minimum(track.notes.duration, 16 * music.resolution)
+    tokens = to_event_representation(music, mode=mode, encode_track=False)
+    decoded = from_event_representation(tokens, mode=mode, resolution=music.resolution, encode_track=False)
+    assert canonical(decoded) == canonical(music)
+    assert tempo_list(decoded) == tempo_list(music)
+
+
+@SETTINGS
 @given(remi_music(), st.booleans())
 def test_remi_events_round_trip(music, force_velocity_event):
     tokens = to_event_representation(music, mode="remi", force_velocity_event=force_velocity_event)

@@ -34,27 +34,50 @@ def band() -> Music:
 # -- event: MIDI-like ----------------------------------------------------------------------------------
 def test_default_vocabulary_layout():
     names = event_vocabulary()
-    # 128 note-on + 128 note-off + 100 shifts + 32 velocities + 129 programs + 281 tempos (20..300 qpm).
-    assert len(names) == 128 + 128 + 100 + 32 + 129 + 281
+    # 128 note-on + 128 note-off + 100 shifts + 32 velocities + 129 programs + 16 tracks
+    # + 281 tempos (20..300 qpm).
+    assert len(names) == 128 + 128 + 100 + 32 + 129 + 16 + 281
     assert names[:2] == ["note-on-0", "note-on-1"]
     assert names[256] == "time-shift-1" and names[355] == "time-shift-100"
     assert names[356] == "velocity-0" and names[357] == "velocity-4" and names[387] == "velocity-124"
     assert names[388] == "program-0" and names[516] == "program-drum"
-    assert names[517] == "tempo-20" and names[-1] == "tempo-300"
+    assert names[517] == "track-0" and names[532] == "track-15"
+    assert names[533] == "tempo-20" and names[-1] == "tempo-300"
 
 
 def test_midi_like_tokens_of_a_two_track_piece():
     names = event_vocabulary()
     tokens = to_event_representation(band())
-    assert tokens.shape == (19, 1)
+    assert tokens.shape == (21, 1)
     assert [names[t] for t in tokens.ravel()] == [
-        "program-0", "program-drum",                        # one per track, in track order
-        "tempo-120", "program-0", "velocity-64", "note-on-60", "program-drum", "velocity-80", "note-on-36",
+        "track-0", "program-0", "track-1", "program-drum",   # the header declares the tracks
+        "tempo-120", "track-0", "velocity-64", "note-on-60", "track-1", "velocity-80", "note-on-36",
         "time-shift-1", "note-off-36",
-        "time-shift-3", "program-0", "velocity-100", "note-on-62", "note-off-60",
+        "time-shift-3", "track-0", "velocity-100", "note-on-62", "note-off-60",
         "time-shift-4", "tempo-90", "note-off-62",
     ]
-    assert tokens.ravel()[:3].tolist() == [388, 516, 517 + 100]
+    assert tokens.ravel()[:5].tolist() == [517, 388, 518, 516, 533 + 100]
+
+
+def test_program_tokens_instead_of_track_tokens():
+    names = event_vocabulary(encode_track=False)
+    tokens = to_event_representation(band(), encode_track=False)
+    assert [names[t] for t in tokens.ravel()][:9] == [
+        "program-0", "program-drum", "tempo-120", "program-0", "velocity-64", "note-on-60", "program-drum",
+        "velocity-80", "note-on-36"]
+    decoded = from_event_representation(tokens, resolution=4, encode_track=False)
+    assert canonical(decoded) == canonical(band())
+
+
+def test_tracks_sharing_a_program_stay_apart_with_track_tokens():
+    hands = Music(resolution=4, tracks=[Track(notes=[Note(0, 72, 4)]), Track(notes=[Note(0, 48, 4)])])
+    decoded = from_event_representation(to_event_representation(hands), resolution=4)
+    assert canonical(decoded) == canonical(hands)
+    merged = from_event_representation(to_event_representation(hands, encode_track=False), resolution=4,
+                                       encode_track=False)
+    assert canonical(merged) == [(0, False, [(0, 48, 4, 64), (0, 72, 4, 64)])]
+    with pytest.raises(RepresentationError, match="max_tracks"):
+        to_event_representation(hands, max_tracks=1)
 
 
 def test_midi_like_decoding_restores_tracks_tempo_and_timing():
@@ -67,8 +90,10 @@ def test_midi_like_decoding_restores_tracks_tempo_and_timing():
 
 def test_long_gaps_split_into_several_time_shifts():
     music = Music(resolution=24, tracks=[Track(notes=[Note(250, 60, 1)])])
-    names = event_vocabulary(encode_velocity=False, encode_program=False, encode_tempo=False)
-    tokens = to_event_representation(music, encode_velocity=False, encode_program=False, encode_tempo=False)
+    options = dict(encode_velocity=False, encode_program=False, encode_track=False, encode_tempo=False)
+    names = event_vocabulary(**options)
+    tokens = to_event_representation(music, **options)
+    assert len(names) == 128 + 128 + 100
     assert [names[t] for t in tokens.ravel()] == ["time-shift-100", "time-shift-100", "time-shift-50",
                                                   "note-on-60", "time-shift-1", "note-off-60"]
 
@@ -106,7 +131,7 @@ def test_dangling_note_events_from_a_model_are_handled():
 
 def test_event_decoder_rejects_tokens_outside_the_vocabulary():
     with pytest.raises(RepresentationError, match="position 1"):
-        from_event_representation(np.array([0, 798]))
+        from_event_representation(np.array([0, 814]))
     with pytest.raises(RepresentationError, match="integer"):
         from_event_representation(np.array([0.5]))
 
@@ -116,7 +141,7 @@ def test_end_of_sequence_stops_decoding():
     tokens = to_event_representation(music, use_end_of_sequence_event=True).ravel()
     names = event_vocabulary(use_end_of_sequence_event=True)
     assert names[tokens[-1]] == "end-of-sequence"
-    garbage = np.concatenate([tokens, [60, 257, 188]])
+    garbage = np.concatenate([tokens, [60, 257, 188]])  # note-on, shift, note-off after the end
     decoded = from_event_representation(garbage, resolution=4, use_end_of_sequence_event=True)
     assert canonical(decoded) == canonical(music)
 
@@ -132,7 +157,7 @@ def test_remi_tokens_in_three_four():
                   tracks=[Track(program=40, notes=[Note(0, 60, 2, 64), Note(7, 64, 1, 64)])])
     tokens = to_event_representation(music, mode="remi")
     assert remi_names(tokens, resolution=2) == [
-        "program-40", "bar", "time-signature-3/4", "position-0", "tempo-100", "velocity-64", "pitch-60",
+        "track-0", "program-40", "bar", "time-signature-3/4", "position-0", "tempo-100", "velocity-64", "pitch-60",
         "duration-2", "bar", "position-1", "velocity-64", "pitch-64", "duration-1"]
     decoded = from_event_representation(tokens, mode="remi", resolution=2)
     assert canonical(decoded) == canonical(music)
@@ -146,7 +171,7 @@ def test_remi_marks_a_bar_cut_short_by_a_new_meter():
     assert music.bar_ticks().tolist() == [0, 4, 5]
     tokens = to_event_representation(music, mode="remi", encode_tempo=False)
     assert remi_names(tokens, resolution=1, encode_tempo=False) == [
-        "program-0", "bar", "time-signature-4/4", "bar", "position-1", "bar", "time-signature-3/4",
+        "track-0", "program-0", "bar", "time-signature-4/4", "bar", "position-1", "bar", "time-signature-3/4",
         "position-1", "velocity-64", "pitch-60", "duration-1"]
     decoded = from_event_representation(tokens, mode="remi", resolution=1, encode_tempo=False)
     assert canonical(decoded) == canonical(music)
@@ -162,9 +187,9 @@ def test_remi_rejects_bars_longer_than_its_positions():
 
 def test_remi_processor_vocabulary_size():
     processor = EventRepresentationProcessor(mode="remi", resolution=4)
-    # bar 1 + positions 32 + signatures 16*7 + tempos 281 + programs 129 + velocities 32 + pitches 128
-    # + durations 65.
-    assert len(processor.vocabulary) == 1 + 32 + 112 + 281 + 129 + 32 + 128 + 65
+    # bar 1 + positions 32 + signatures 16*7 + tempos 281 + programs 129 + tracks 16 + velocities 32
+    # + pitches 128 + durations 65.
+    assert len(processor.vocabulary) == 1 + 32 + 112 + 281 + 129 + 16 + 32 + 128 + 65
 
 
 # -- pitch ---------------------------------------------------------------------------------------------
