@@ -9,11 +9,11 @@ Cache layout (``cache_dir``)
     pieces, ``tracks`` and ``notes`` counts. This is how the cache maps back to the source files.
 ``json/<key>.json``
     The piece in the native JSON format (:func:`muspy_like.io.native.save`): readable, diffable, lossless.
-``arrays/<key>.npz``
-    The same piece, column-wise, for speed: ``header`` (the native document of the piece without its
-    notes, control changes and pitch bends, as UTF-8 bytes) and, for each of those three event kinds, one
-    int64 matrix (one row per event, one column per field, all tracks stacked) with the offsets of each
-    track's rows. Written without timestamps, so equal pieces give byte-identical files.
+``arrays/<key>.bin``
+    The same piece, column-wise, for speed (:func:`save_arrays`): a JSON header (the native document of
+    the piece without its notes, control changes and pitch bends) followed, for each of those three event
+    kinds, by one int64 matrix (one row per event, one column per field, all tracks stacked) and the
+    offsets of each track's rows. Loading is one file read, one small JSON parse and zero-copy views.
 ``failures.json``
     One entry per piece that could not be converted: ``source``, ``exception`` (type) and ``message``.
 
@@ -30,7 +30,6 @@ import copy
 import functools
 import json
 import time
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
@@ -53,7 +52,7 @@ __all__ = ["CachedDataset", "ConversionReport", "convert", "load_cached", "save_
 CACHE_FORMAT = "muspy_like-cache"
 CACHE_VERSION = 1
 _EVENT_KINDS = ("notes", "control_changes", "pitch_bends")
-_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+_MAGIC = b"MLCACHE1"
 
 
 @dataclass
@@ -171,43 +170,61 @@ def _convert_piece(job: tuple[str, Piece], options: dict, cache_dir: str) -> dic
     music = read_piece(piece, options)
     folder = Path(cache_dir)
     native.save(folder / "json" / f"{key}.json", music)
-    save_arrays(folder / "arrays" / f"{key}.npz", music)
+    music.validate()  # the cache is trusted when loading, so only valid pieces enter it
+    save_arrays(folder / "arrays" / f"{key}.bin", music)
     return {"ok": True, "tracks": len(music.tracks), "notes": int(sum(len(t.notes) for t in music.tracks))}
 
 
 def save_arrays(path: Union[str, Path], music: "Music") -> None:
-    """Write ``music`` as a column-wise ``.npz`` (see the module docstring), atomically and reproducibly."""
+    """Write ``music`` in the column-wise cache format (see the module docstring), atomically.
+
+    The file is ``MLCACHE1``, the byte length of a JSON header (8 bytes, little-endian), the JSON header
+    (``music``: the native document without notes, control changes and pitch bends; ``arrays``: byte
+    offset, rows and columns of each int64 matrix), zero padding to a multiple of 8 bytes, then the
+    matrices (little-endian int64, row-major). Equal pieces give byte-identical files.
+    """
     from muspy_like.io import native
 
     stripped = copy.copy(music)
     stripped.tracks = []
-    arrays: dict[str, np.ndarray] = {}
-    for kind in _EVENT_KINDS:
-        matrices, offsets = [], [0]
-        for track in music.tracks:
-            columns = getattr(track, kind).columns()
-            matrices.append(np.stack([c.astype(np.int64) for c in columns.values()], axis=1))
-            offsets.append(offsets[-1] + len(getattr(track, kind)))
-        n_fields = len(type(getattr(music.tracks[0], kind)).fields) if music.tracks else 0
-        arrays[kind] = np.concatenate(matrices) if matrices else np.zeros((0, n_fields), dtype=np.int64)
-        arrays[f"{kind}_offsets"] = np.asarray(offsets, dtype=np.int64)
     for track in music.tracks:
         bare = copy.copy(track)
         for kind in _EVENT_KINDS:
             setattr(bare, kind, type(getattr(track, kind))())
         stripped.tracks.append(bare)
-    header = json.dumps(native.to_dict(stripped), separators=(",", ":"), sort_keys=True).encode("utf-8")
-    arrays["header"] = np.frombuffer(header, dtype=np.uint8)
+    document = native.to_dict(stripped)
+    for track_document in document["tracks"]:
+        for kind in _EVENT_KINDS:
+            track_document.pop(kind, None)  # stored as matrices below
+    blocks: list[bytes] = []
+    layout: dict[str, list[int]] = {}
+    offset = 0
+    for kind in _EVENT_KINDS:
+        arrays = [getattr(track, kind) for track in music.tracks]
+        n_fields = len(type(arrays[0]).fields) if arrays else 0
+        rows = [np.stack([c.astype("<i8") for c in a.columns().values()], axis=1) for a in arrays]
+        lengths = np.cumsum([0] + [len(a) for a in arrays]).astype("<i8")
+        matrix = np.concatenate(rows) if rows else np.zeros((0, n_fields), dtype="<i8")
+        for name, block in ((kind, matrix), (f"{kind}_offsets", lengths.reshape(-1, 1))):
+            data = np.ascontiguousarray(block, dtype="<i8").tobytes()
+            layout[name] = [offset, int(block.shape[0]), int(block.shape[1])]
+            blocks.append(data)
+            offset += len(data)
+    header = json.dumps(
+        {"music": document, "arrays": layout}, separators=(",", ":"), sort_keys=True
+    ).encode("utf-8")
+    padding = -(len(_MAGIC) + 8 + len(header)) % 8
     with atomic_write(path, "wb") as handle:
-        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_STORED) as bundle:
-            for name, array in arrays.items():
-                info = zipfile.ZipInfo(f"{name}.npy", date_time=_ZIP_EPOCH)
-                with bundle.open(info, "w", force_zip64=True) as member:
-                    np.lib.format.write_array(member, np.ascontiguousarray(array), allow_pickle=False)
+        handle.write(_MAGIC + len(header).to_bytes(8, "little") + header + b"\0" * padding)
+        for data in blocks:
+            handle.write(data)
 
 
 def load_arrays(path: Union[str, Path]) -> "Music":
     """Read a piece written by :func:`save_arrays`.
+
+    The pieces were validated when the cache was written, so loading skips validation (that is most of
+    the speed); a damaged file is still detected by its structure.
 
     Raises
     ------
@@ -217,21 +234,30 @@ def load_arrays(path: Union[str, Path]) -> "Music":
     from muspy_like.io import native
 
     try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {name: data[name] for name in data.files}
-    except (OSError, ValueError, zipfile.BadZipFile) as error:
-        raise DatasetError(f"{path}: not a readable cache file ({error}); convert the dataset again") from error
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        raise DatasetError(f"{path}: cannot read the cache file ({error}); convert the dataset again") from error
     try:
-        music = native.from_dict(json.loads(arrays["header"].tobytes()))
+        if raw[: len(_MAGIC)] != _MAGIC:
+            raise ValueError("wrong magic bytes")
+        start = len(_MAGIC) + 8
+        size = int.from_bytes(raw[len(_MAGIC) : start], "little")
+        header = json.loads(raw[start : start + size])
+        base = start + size + (-(start + size) % 8)
+        music = native.from_dict(header["music"], validator="none", source=str(path))
+        arrays = {}
+        for name, (offset, rows, cols) in header["arrays"].items():
+            arrays[name] = np.frombuffer(raw, dtype="<i8", count=rows * cols, offset=base + offset).reshape(rows, cols)
         for kind in _EVENT_KINDS:
-            matrix, offsets = arrays[kind], arrays[f"{kind}_offsets"]
+            matrix, offsets = arrays[kind], arrays[f"{kind}_offsets"][:, 0]
             for i, track in enumerate(music.tracks):
+                if offsets[i + 1] == offsets[i]:
+                    continue  # the track already holds an empty array of this kind
                 array_class = type(getattr(track, kind))
-                rows = matrix[offsets[i] : offsets[i + 1]]
-                columns = {f.name: rows[:, j] for j, f in enumerate(array_class.fields)}
-                setattr(track, kind, array_class.from_columns(**columns))
-    except (KeyError, IndexError, ValueError) as error:
-        raise DatasetError(f"{path}: inconsistent cache file ({error}); convert the dataset again") from error
+                block = matrix[offsets[i] : offsets[i + 1]]
+                setattr(track, kind, array_class.from_columns(**{f.name: block[:, j] for j, f in enumerate(array_class.fields)}))
+    except (KeyError, IndexError, TypeError, ValueError) as error:
+        raise DatasetError(f"{path}: damaged cache file ({error}); convert the dataset again") from error
     return music
 
 
@@ -273,7 +299,7 @@ class CachedDataset(Dataset):
         n = len(self.keys)
         if not -n <= index < n:
             raise IndexError(f"{self.name}: index {index} out of range for {n} cached pieces")
-        return load_arrays(self.cache_dir / "arrays" / f"{self.keys[index]}.npz")
+        return load_arrays(self.cache_dir / "arrays" / f"{self.keys[index]}.bin")
 
     def read_json(self, index: int) -> "Music":
         """Load piece ``index`` from its native JSON file (slower; the readable copy)."""

@@ -1,0 +1,140 @@
+"""``muspy-like datasets``: list the catalog, describe, download and convert datasets."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+
+__all__ = ["register"]
+
+_DESCRIPTION = """\
+Manage the datasets of the muspy_like catalog.
+
+  list                       every dataset: download size, format, license, checksum status
+  info NAME                  description, homepage, license, splits and BibTeX citation
+  download NAME --root DIR   download (resumable, verified) and extract safely into DIR
+  convert NAME --root DIR --cache DIR [-j N]
+                             read every piece once into a fast cache (native JSON + arrays)
+
+Downloads retry with backoff, resume interrupted transfers, fall back to mirrors and verify sizes
+and SHA-256/MD5 checksums; datasets whose checksum is unknown are marked "unverified".
+"""
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``datasets`` command and its subcommands."""
+    parser = subparsers.add_parser(
+        "datasets",
+        help="list, describe, download and convert datasets",
+        description=_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="datasets_command", metavar="SUBCOMMAND")
+
+    listing = commands.add_parser("list", help="list the catalog", description="List every dataset of the catalog.")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    listing.set_defaults(func=_list)
+
+    info = commands.add_parser("info", help="describe one dataset", description="Describe one dataset and print its citation.")
+    info.add_argument("name", help="dataset name or alias (see 'muspy-like datasets list')")
+    info.add_argument("--root", help="dataset root, to count the downloaded pieces")
+    info.set_defaults(func=_info)
+
+    download = commands.add_parser(
+        "download",
+        help="download and extract a dataset",
+        description="Download, verify and safely extract a dataset into ROOT (ROOT/data, with a completion marker).",
+    )
+    download.add_argument("name", help="dataset name or alias")
+    download.add_argument("--root", required=True, help="folder of the dataset (created if missing)")
+    download.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the server (default 30)")
+    download.add_argument("--retries", type=int, default=4, help="retries per URL for transient errors (default 4)")
+    download.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    download.set_defaults(func=_download)
+
+    convert = commands.add_parser(
+        "convert",
+        help="convert a dataset into a fast cache",
+        description=(
+            "Read every piece of a dataset (downloading it first if needed) and write a cache of native JSON "
+            "and column-wise arrays, with index.json mapping back to the sources and failures.json listing "
+            "the pieces that could not be read."
+        ),
+    )
+    convert.add_argument("name", help="dataset name or alias (for music21, NAME may be music21:COMPOSER)")
+    convert.add_argument("--root", help="folder of the dataset (not needed for music21)")
+    convert.add_argument("--cache", required=True, help="output folder of the cache")
+    convert.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1; -1 = all cores)")
+    convert.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    convert.set_defaults(func=_convert)
+
+    parser.set_defaults(func=lambda args: parser.print_help() or 1)
+
+
+def _list(args: argparse.Namespace) -> int:
+    from muspy_like.datasets.catalog import format_size, load_catalog
+
+    specs = load_catalog().values()
+    if args.json:
+        rows = [
+            {"name": s.name, "title": s.title, "size": s.size, "format": s.format, "license": s.license,
+             "checksum": s.checksum_status, "verified": s.verified, "download": s.download}
+            for s in specs
+        ]
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"{'name':<14} {'size':>9}  {'format':<9} {'checksum':<14} title")
+    for spec in specs:
+        size = format_size(spec.size) if spec.download == "archive" else "-"
+        status = spec.checksum_status
+        flag = status.upper() if status == "unverified" else status
+        print(f"{spec.name:<14} {size:>9}  {spec.format:<9} {flag:<14} {spec.title}")
+    return 0
+
+
+def _info(args: argparse.Namespace) -> int:
+    from muspy_like.datasets import dataset_info, get_dataset, get_spec
+
+    spec = get_spec(args.name)
+    info = dataset_info(spec.name)
+    if args.root:
+        info["pieces"] = len(get_dataset(spec.name, args.root, download=False))
+    else:
+        info.pop("pieces")
+        info.pop("root")
+    for key, value in info.items():
+        if key == "description":
+            value = textwrap.fill(str(value), 96, initial_indent=" " * 17, subsequent_indent=" " * 17).lstrip()
+        print(f"{key + ':':<16} {value}")
+    for source in spec.sources:
+        status = "verified" if source.verified else "UNVERIFIED (no checksum known)"
+        print(f"{'source:':<16} {source.url} [{source.archive}, {status}]")
+    if spec.citation:
+        print("\nCite as:\n" + spec.citation)
+    return 0
+
+
+def _download(args: argparse.Namespace) -> int:
+    from muspy_like.datasets import DownloadOptions, get_dataset
+
+    options = DownloadOptions(timeout=args.timeout, retries=args.retries, progress=not args.no_progress)
+    dataset = get_dataset(args.name, args.root, options=options)
+    print(f"{dataset.name}: {len(dataset)} pieces in {dataset.root}")
+    return 0
+
+
+def _convert(args: argparse.Namespace) -> int:
+    from muspy_like.datasets import DownloadOptions, get_dataset
+
+    name, _, composer = args.name.partition(":")
+    dataset = get_dataset(
+        name, args.root, composer=composer or None, options=DownloadOptions(progress=not args.no_progress)
+    )
+    report = dataset.convert(args.cache, n_jobs=args.jobs, progress=not args.no_progress)
+    print(report.summary())
+    for label, failure in list(zip(report.sources, report.failures))[:10]:
+        print(f"  failed: {label}: {failure.exception_type}: {failure.message}")
+    if len(report.failures) > 10:
+        print(f"  ... {len(report.failures) - 10} more in {report.cache_dir / 'failures.json'}")
+    return 0 if report.ok else 1

@@ -1,0 +1,120 @@
+"""Conversion: identical caches inline, on processes and on a dask LocalCluster; failures reported."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from muspy_like.datasets import CachedDataset, FolderDataset, Music21Dataset, convert
+from muspy_like.datasets.cache import load_arrays, save_arrays
+from muspy_like.errors import DatasetError
+from muspy_like.io import native
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def chorales():
+    return Music21Dataset("bach", extensions=[".mxl"])[:10]
+
+
+@pytest.fixture(scope="module")
+def inline_cache(chorales, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("inline")
+    report = chorales.convert(folder, n_jobs=1, progress=False)
+    assert report.ok and report.converted == len(chorales)
+    return folder
+
+
+def test_cache_loads_the_same_music_as_the_sources(chorales, inline_cache):
+    cached = CachedDataset(inline_cache)
+    assert len(cached) == len(chorales)
+    for i in range(len(chorales)):
+        expected = native.to_dict(chorales[i])
+        assert native.to_dict(cached[i]) == expected
+        assert native.to_dict(cached.read_json(i)) == expected
+        assert cached.source(i) == chorales.label(i)
+
+
+def test_index_maps_back_to_sources(chorales, inline_cache):
+    index = json.loads((inline_cache / "index.json").read_text())
+    assert [e["path"] for e in index["pieces"]] == [p.path for p in chorales.pieces]
+    for entry, piece in zip(index["pieces"], chorales.pieces):
+        assert entry["ok"] is True
+        assert entry["notes"] == chorales.read(chorales.pieces.index(piece)).n_notes
+    assert json.loads((inline_cache / "failures.json").read_text()) == []
+
+
+def test_processes_give_an_identical_cache(chorales, inline_cache, tmp_path):
+    convert(chorales, tmp_path, n_jobs=2, progress=False)
+    assert tree(tmp_path) == tree(inline_cache)
+
+
+def test_dask_local_cluster_gives_an_identical_cache(chorales, inline_cache, tmp_path):
+    import distributed
+
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            report = chorales.convert(tmp_path, executor=client.get_executor(), progress=False)
+    assert report.ok
+    assert tree(tmp_path) == tree(inline_cache)
+
+
+def test_failures_are_reported_not_swallowed(tmp_path, midi_files):
+    source = tmp_path / "src"
+    source.mkdir()
+    for path in midi_files[:3]:
+        (source / path.name).write_bytes(path.read_bytes())
+    (source / "zz-broken.mid").write_bytes(b"MThd\x00\x00\x00\x06 truncated")
+    dataset = FolderDataset(source)
+    report = dataset.convert(tmp_path / "cache", n_jobs=2, progress=False)
+    assert report.converted == 3 and len(report.failures) == 1
+    assert report.sources == ["zz-broken.mid"]
+    assert report.failures[0].exception_type.startswith("muspy_like.errors.")
+    saved = json.loads((tmp_path / "cache" / "failures.json").read_text())
+    assert saved == [{"source": "zz-broken.mid", "exception": report.failures[0].exception_type,
+                      "message": report.failures[0].message}]
+    assert "zz-broken.mid" in saved[0]["message"]
+    cached = CachedDataset(tmp_path / "cache")
+    assert len(cached) == 3
+    index = json.loads((tmp_path / "cache" / "index.json").read_text())
+    assert [e["ok"] for e in index["pieces"]] == [True, True, True, False]
+    assert "3 of 4 pieces converted" in report.summary()
+
+
+def test_cached_dataset_splits_keep_keys_aligned(inline_cache, chorales):
+    cached = CachedDataset(inline_cache)
+    train, test = cached.split([0.7, 0.3], seed=1)
+    for part in (train, test):
+        for i in range(len(part)):
+            original = chorales.pieces.index(part.pieces[i])
+            assert native.to_dict(part[i]) == native.to_dict(chorales[original])
+
+
+def test_array_file_round_trip_with_every_event_kind(tmp_path, midi_dir):
+    from muspy_like import PitchBendArray
+    from muspy_like.io import read
+
+    music = read(midi_dir / "fur-elise.mid")  # notes, control changes (pedal), tempos, two tracks
+    music.tracks[1].pitch_bends = PitchBendArray.from_columns(time=[0, 480, 960], value=[-8192, 0, 8191])
+    assert all(len(getattr(music.tracks[1], kind)) for kind in ("notes", "control_changes", "pitch_bends"))
+    save_arrays(tmp_path / "piece.bin", music)
+    assert native.to_dict(load_arrays(tmp_path / "piece.bin")) == native.to_dict(music)
+    save_arrays(tmp_path / "again.bin", music)
+    assert (tmp_path / "again.bin").read_bytes() == (tmp_path / "piece.bin").read_bytes()
+
+
+def test_damaged_cache_files_are_reported(tmp_path, inline_cache):
+    with pytest.raises(DatasetError, match="index.json"):
+        CachedDataset(tmp_path)
+    (tmp_path / "x.bin").write_bytes(b"not a cache file")
+    with pytest.raises(DatasetError, match="x.bin"):
+        load_arrays(tmp_path / "x.bin")
+    some = sorted((inline_cache / "arrays").glob("*.bin"))[0].read_bytes()
+    (tmp_path / "cut.bin").write_bytes(some[: len(some) // 2])
+    with pytest.raises(DatasetError, match="cut.bin"):
+        load_arrays(tmp_path / "cut.bin")
