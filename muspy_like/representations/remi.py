@@ -22,7 +22,7 @@ Exact round trip
 As for the MIDI-like mode (resolution, at most ``max_tracks`` tracks, velocity and tempo grids), except that
 overlapping notes of one pitch are always kept apart (durations are explicit); in addition time
 signatures come back when they have tokens (numerator up to ``max_numerator``, denominator a power of
-two up to 64) and no two share a tick, every bar lasts at most ``max_bar_quarters`` quarter notes, and no
+two up to 64) and no two share a tick, every bar lasts at least one step and at most ``max_bar_quarters`` quarter notes, and no
 note is longer than ``max_duration_quarters`` (longer ones are clipped to it).
 """
 
@@ -95,6 +95,12 @@ def encode_remi(music: Music, vocab: EventVocabulary, resolution: Optional[int],
     segment_meters = ([TimeSignature(0, 4, 4)] if not len(signatures) or signatures[0].time > 0 else []) + signatures
     segment_of_bar = np.searchsorted(segment_starts, bars, side="right") - 1
     lengths = np.array([bar_length(ts, steps) for ts in segment_meters])
+    too_short = np.flatnonzero(lengths < 1)
+    if len(too_short):
+        ts = segment_meters[too_short[0]]
+        raise RepresentationError(f"REMI representation: a bar of {ts.numerator}/{ts.denominator} lasts "
+                                  f"{lengths[too_short[0]]:g} steps at {steps} steps per quarter note, less than "
+                                  f"one step; encode with a finer resolution")
     too_long = np.flatnonzero(np.ceil(lengths - 1e-9) > vocab.max_position)
     if len(too_long):
         ts = segment_meters[too_long[0]]

@@ -79,8 +79,11 @@ def midi_like_music(draw, track_tokens: bool = True) -> Music:
 def remi_music(draw) -> Music:
     """Pieces the REMI-style representation holds exactly at their own resolution."""
     music = on_token_grids(drums_on_program_zero(draw(music_strategy(max_tracks=4, max_notes=30))))
-    music.time_signatures = [TimeSignature(ts.time, min(ts.numerator, 8 * ts.denominator // 4) or 1,
-                                           ts.denominator) for ts in music.time_signatures]
+    # Bars must last from one step (bars shorter than a step raise) to 8 quarter notes.
+    music.time_signatures = [
+        TimeSignature(ts.time, min(ts.numerator, 8 * ts.denominator // 4) or 1, ts.denominator)
+        if ts.numerator * 4 * music.resolution >= ts.denominator else TimeSignature(ts.time, ts.numerator, 4)
+        for ts in music.time_signatures]
     for track in music.tracks:
         track.notes.duration = np.minimum(track.notes.duration, 16 * music.resolution)
     return music

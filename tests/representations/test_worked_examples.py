@@ -183,6 +183,9 @@ def test_remi_rejects_bars_longer_than_its_positions():
     with pytest.raises(RepresentationError, match="max_bar_quarters"):
         to_event_representation(music, mode="remi")
     assert len(to_event_representation(music, mode="remi", max_bar_quarters=9)) > 0
+    tiny = Music(resolution=1, time_signatures=[TimeSignature(0, 1, 16)])
+    with pytest.raises(RepresentationError, match="less than one step"):
+        to_event_representation(tiny, mode="remi")
 
 
 def test_remi_processor_vocabulary_size():
