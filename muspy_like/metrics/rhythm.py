@@ -4,7 +4,8 @@ Beats and bars come from the piece's time signatures (:mod:`muspy_like.core.mete
 lasts ``n * 4 / d`` quarters, a beat one ``1/d`` note (three of them in compound meters such as 6/8), and
 4/4 applies without a time signature. MusPy instead takes every beat to be a quarter note and asks the
 caller for one fixed bar length. The piece ends with its last note (drums included): the bars and beats
-counted are those that start before that tick, so no empty phantom unit is added after the music.
+counted are those that start before that tick (or hold the onset of a zero-length note at the very end),
+so no empty phantom unit is added after the music.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ __all__ = [
     "drum_in_pattern_rate",
     "drum_pattern_consistency",
 ]
+
+def _span(music: Music, notes: NoteColumns) -> int:
+    """End of the music for counting units, in ticks: past every offset and every onset."""
+    if not len(notes):
+        return 0
+    return max(notes_end(music), int(notes.time.max()) + 1)
+
 
 #: Subdivisions of a beat that form the drum pattern of each meter kind.
 _PATTERN_DIVISIONS = {"duple": 4, "triple": 3}
@@ -54,7 +62,7 @@ def empty_beat_rate(music: Music) -> float:
     Pypianoroll (Dong et al., 2018, ISMIR late-breaking demos).
     """
     notes = collect_notes(music, drums=None)
-    starts, stops = beat_grid(music, notes_end(music))
+    starts, stops = beat_grid(music, _span(music, notes))
     return _empty_rate(notes, starts, stops)
 
 
@@ -65,7 +73,7 @@ def empty_measure_rate(music: Music) -> float:
     NaN for a piece without notes. Used by Dong et al. (2018), "MuseGAN", AAAI.
     """
     notes = collect_notes(music, drums=None)
-    starts, stops = bar_grid(music, notes_end(music))
+    starts, stops = bar_grid(music, _span(music, notes))
     return _empty_rate(notes, starts, stops)
 
 
@@ -93,7 +101,7 @@ def groove_consistency(music: Music, steps_per_quarter: Optional[int] = None) ->
     if steps < 1:
         raise ValueError(f"steps_per_quarter must be a positive integer, not {steps_per_quarter!r}")
     notes = collect_notes(music, drums=None)
-    starts, stops = bar_grid(music, notes_end(music))
+    starts, stops = bar_grid(music, _span(music, notes))
     n_bars = len(starts)
     if n_bars < 2:
         return math.nan

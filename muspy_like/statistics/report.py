@@ -16,7 +16,7 @@ from typing import Any, Iterable, Optional, Sequence, Union
 from muspy_like.core.music import Music
 from muspy_like.files import atomic_write_text
 from muspy_like.statistics.histograms import DURATION_BIN_LABELS
-from muspy_like.statistics.output import write_csv, write_json, write_parquet
+from muspy_like.statistics.output import write_json
 from muspy_like.statistics.sources import PieceSource, load_piece, resolve_sources
 from muspy_like.statistics.table import DatasetStatistics, compute_statistics
 
