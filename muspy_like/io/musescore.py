@@ -1,0 +1,471 @@
+"""MuseScore reader: ``.mscx`` (plain) and ``.mscz`` (compressed) files of MuseScore 1, 2 and 3 to a Music.
+
+A MuseScore file lists parts (instrument, MIDI program, drum set, the staves they own) and then, for
+every staff, its measures; a measure holds voices (MuseScore 3) or its elements directly (MuseScore 1
+and 2, where ``<tick>`` elements move the position). Durations are note values (``<durationType>``,
+``<dots>``, tuplets), so times are computed as exact fractions of a quarter note.
+
+Policies (shared with the MusicXML reader, see ``docs/io-scores.md``):
+
+* resolution: by default the least common multiple of the file's ``<Division>`` and of every
+  denominator the note values need (tuplets), so every time is exact; a given resolution rounds
+  onsets and offsets separately;
+* one track per part (its staves merged), grace notes dropped, pitches as written in ``<pitch>``
+  (MuseScore stores concert pitch);
+* velocity from the last ``<Dynamic>`` of the staff (its ``<velocity>``, else the marking), 64 before
+  any; a note's ``<velocity>`` is absolute with ``<veloType>user``, otherwise an offset in percent;
+* repeats, voltas, D.C./D.S., coda and fine expanded with ``expand_repeats=True``
+  (MusPy's reader always expands them);
+* global events (tempo, time and key signatures, barlines) come from the first staff.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, Optional, Union
+
+import numpy as np
+
+from muspy_like.core.events import (
+    DEFAULT_VELOCITY,
+    Barline,
+    KeySignature,
+    Lyric,
+    Metadata,
+    NoteArray,
+    Tempo,
+    TimeSignature,
+)
+from muspy_like.core.music import Music
+from muspy_like.core.track import Track
+from muspy_like.errors import MuseScoreError
+from muspy_like.io.musicxml.safe_xml import parse_xml, read_score_bytes
+from muspy_like.io.musicxml.spelling import key_root
+from muspy_like.io.score_common import (
+    MeasureFlow,
+    measure_starts,
+    merge_tied_notes,
+    play_order,
+    unfold_events,
+    velocity_of_dynamics,
+)
+
+__all__ = ["read_musescore"]
+
+_NOTE_VALUES = {
+    "long": Fraction(16),
+    "breve": Fraction(8),
+    "whole": Fraction(4),
+    "half": Fraction(2),
+    "quarter": Fraction(1),
+    "eighth": Fraction(1, 2),
+    "16th": Fraction(1, 4),
+    "32nd": Fraction(1, 8),
+    "64th": Fraction(1, 16),
+    "128th": Fraction(1, 32),
+    "256th": Fraction(1, 64),
+    "512th": Fraction(1, 128),
+    "1024th": Fraction(1, 256),
+}
+_GRACE_TAGS = {"acciaccatura", "appoggiatura", "grace4", "grace8", "grace16", "grace32", "grace8after",
+               "grace16after", "grace32after"}
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass
+class _Part:
+    name: Optional[str]
+    program: int
+    is_drum: bool
+    staves: int
+
+
+@dataclass
+class _StaffEvents:
+    """Events of one staff, timed by (measure index, offset in quarters)."""
+
+    notes: list = field(default_factory=list)  # (measure, offset, pitch, duration, velocity, tie_start, tie_stop)
+    lyrics: list = field(default_factory=list)  # (measure, offset, text)
+    lengths: list = field(default_factory=list)  # measure lengths, quarters
+    tempos: list = field(default_factory=list)  # (measure, offset, qpm)
+    keys: list = field(default_factory=list)  # (measure, offset, fifths, mode)
+    times: list = field(default_factory=list)  # (measure, offset, numerator, denominator)
+    flows: list = field(default_factory=list)
+    markers: dict = field(default_factory=dict)  # label -> measure index
+    jumps: list = field(default_factory=list)  # (measure, jump_to, play_until, continue_at)
+
+
+def _text(element: Any, path: str, default: Optional[str] = None) -> Optional[str]:
+    value = element.findtext(path)
+    return value.strip() if value is not None and value.strip() else default
+
+
+def _parts(score: Any) -> list[_Part]:
+    parts = []
+    for part in score.iterchildren("Part"):
+        instrument = part.find("Instrument")
+        name = _text(part, "trackName") or (_text(instrument, "trackName") if instrument is not None else None)
+        if name is None and instrument is not None:
+            name = _text(instrument, "longName")
+        program, is_drum = 0, False
+        if instrument is not None:
+            program_element = instrument.find("Channel/program")
+            if program_element is not None and program_element.get("value") is not None:
+                program = min(max(int(program_element.get("value")), 0), 127)
+            is_drum = _text(instrument, "useDrumset") == "1" or instrument.find("Drum") is not None
+        parts.append(_Part(name, program, is_drum, max(len(part.findall("Staff")), 1)))
+    return parts
+
+
+def _metadata(root: Any, score: Any, path: Path) -> Metadata:
+    tags = {tag.get("name"): (tag.text or "").strip() for tag in score.iter("metaTag")}
+    title = tags.get("workTitle") or tags.get("movementTitle")
+    if not title:
+        for text in score.iter("Text"):
+            if text.findtext("style") == "Title" or text.findtext("subtype") == "Title":
+                title = "".join(text.find("text").itertext()).strip() if text.find("text") is not None else None
+                break
+    creators = [tags[name] for name in ("composer", "lyricist", "poet", "arranger", "translator") if tags.get(name)]
+    return Metadata(
+        title=title or None,
+        creators=creators,
+        copyright=tags.get("copyright") or None,
+        source_filename=path.name,
+        source_format="musescore",
+    )
+
+
+def _duration(chord: Any, ratio: Fraction, measure_length: Fraction) -> Fraction:
+    kind = _text(chord, "durationType")
+    if kind == "measure":
+        written = _text(chord, "duration")
+        return Fraction(written) * 4 if written else measure_length
+    if kind not in _NOTE_VALUES:
+        raise ValueError(f"unknown <durationType> {kind!r}")
+    value = _NOTE_VALUES[kind]
+    dots = int(_text(chord, "dots", "0"))
+    return value * (2 - Fraction(1, 2**dots)) * ratio
+
+
+class _StaffReader:
+    """Reads the measures of one staff."""
+
+    def __init__(self, division: int, is_first: bool):
+        self.division = division
+        self.is_first = is_first
+        self.events = _StaffEvents()
+        self.nominal = Fraction(4)
+        self.velocity = DEFAULT_VELOCITY
+        self.voltas: list[tuple[int, int, frozenset]] = []  # (first measure, last measure, ending numbers)
+        self.open_voltas: dict[str, tuple[int, frozenset]] = {}  # MuseScore 2: volta id -> (first, numbers)
+
+    def read(self, staff: Any) -> _StaffEvents:
+        written_start = Fraction(0)
+        for m, measure in enumerate(staff.iterchildren("Measure")):
+            self.events.flows.append(MeasureFlow())
+            length = self.read_measure(m, measure, written_start)
+            self.events.lengths.append(length)
+            written_start += length
+        flows = self.events.flows
+        for first, last, numbers in self.voltas:
+            for k in range(first, min(last, len(flows) - 1) + 1):
+                flows[k].endings = flows[k].endings | numbers
+        return self.events
+
+    def read_measure(self, m: int, measure: Any, written_start: Fraction) -> Fraction:
+        events, flow = self.events, self.events.flows[m]
+        declared = measure.get("len")
+        for element in measure:
+            if element.tag in ("TimeSig", "voice"):
+                for signature in ([element] if element.tag == "TimeSig" else element.iterchildren("TimeSig")):
+                    self.time_signature(signature, m, Fraction(0))
+                break
+        length = Fraction(declared) * 4 if declared else self.nominal
+        if measure.find("startRepeat") is not None:
+            flow.repeat_start = True
+        end_repeat = measure.find("endRepeat")
+        if end_repeat is not None:
+            flow.repeat_times = int(end_repeat.text) if (end_repeat.text or "").strip().isdigit() else 2
+        voices = list(measure.iterchildren("voice"))
+        containers = voices if voices else [measure]
+        for container in containers:
+            self.read_voice(container, m, length, written_start)
+        for element in measure:
+            if element.tag in ("Marker", "Jump"):
+                self.navigation(element, m)
+        return length
+
+    def navigation(self, element: Any, m: int) -> None:
+        if element.tag == "Marker":
+            label = _text(element, "label") or _text(element, "subtype")
+            if label:
+                self.events.markers.setdefault(label, m)
+        else:
+            self.events.jumps.append(
+                (m, _text(element, "jumpTo", ""), _text(element, "playUntil", ""), _text(element, "continueAt", ""))
+            )
+
+    def time_signature(self, element: Any, m: int, offset: Fraction) -> None:
+        numerator = _text(element, "sigN") or _text(element, "nom1")
+        denominator = _text(element, "sigD") or _text(element, "den")
+        if numerator is None or denominator is None:
+            return
+        numerator_value = sum(int(x) for x in _DIGITS.findall(numerator))
+        denominator_value = int(denominator)
+        self.nominal = Fraction(4 * numerator_value, denominator_value)
+        if self.is_first:
+            self.events.times.append((m, offset, numerator_value, denominator_value))
+
+    def read_voice(self, voice: Any, m: int, length: Fraction, written_start: Fraction) -> None:
+        events, flow = self.events, self.events.flows[m]
+        position = Fraction(0)
+        ratios: list[Fraction] = []
+        tuplets_by_id: dict[str, Fraction] = {}
+        for element in voice:
+            tag = element.tag
+            if tag == "Chord" or tag == "Rest":
+                ratio = math.prod(ratios, start=Fraction(1))
+                reference = element.findtext("Tuplet")
+                if reference is not None and reference.strip() in tuplets_by_id:
+                    ratio *= tuplets_by_id[reference.strip()]
+                if tag == "Chord" and any(child.tag in _GRACE_TAGS for child in element):
+                    continue
+                duration = _duration(element, ratio, length)
+                if tag == "Chord":
+                    self.chord(element, m, position, duration)
+                position += duration
+            elif tag == "Tuplet":
+                normal, actual = _text(element, "normalNotes"), _text(element, "actualNotes")
+                if normal is None or actual is None:
+                    continue
+                value = Fraction(int(normal), int(actual))
+                if element.get("id") is not None:
+                    tuplets_by_id[element.get("id")] = value
+                else:
+                    ratios.append(value)
+            elif tag == "endTuplet":
+                if ratios:
+                    ratios.pop()
+            elif tag == "tick":
+                position = Fraction(int(element.text), self.division) - written_start
+            elif tag == "location":
+                moved = _text(element, "fractions")
+                if moved:
+                    position += Fraction(moved) * 4
+            elif tag == "TimeSig" and position > 0:
+                self.time_signature(element, m, position)
+            elif tag == "KeySig" and self.is_first:
+                fifths = _text(element, "concertKey") or _text(element, "accidental") or _text(element, "subtype")
+                if fifths is not None and re.fullmatch(r"-?\d+", fifths):
+                    mode = _text(element, "mode")
+                    events.keys.append((m, position, int(fifths), mode))
+            elif tag == "Tempo" and self.is_first:
+                tempo = _text(element, "tempo")
+                if tempo is not None and float(tempo) > 0:
+                    events.tempos.append((m, position, 60 * float(tempo)))
+            elif tag == "Dynamic":
+                velocity = _text(element, "velocity")
+                if velocity is not None:
+                    self.velocity = min(max(int(velocity), 1), 127)
+                else:
+                    marking = velocity_of_dynamics(_text(element, "subtype", ""))
+                    if marking is not None:
+                        self.velocity = marking
+            elif tag == "Spanner" and element.get("type") == "Volta":
+                self.volta(element, m)
+            elif tag == "Volta":
+                numbers = frozenset(int(x) for x in _DIGITS.findall(_text(element, "endings", "")))
+                self.open_voltas[element.get("id", "")] = (m, numbers)
+            elif tag == "endSpanner" and element.get("id") in self.open_voltas:
+                first, numbers = self.open_voltas.pop(element.get("id"))
+                self.voltas.append((first, m if position > 0 else m - 1, numbers))
+
+    def volta(self, spanner: Any, m: int) -> None:
+        volta = spanner.find("Volta")
+        if volta is None:
+            return
+        numbers = frozenset(int(x) for x in _DIGITS.findall(_text(volta, "endings", "")))
+        span = _text(spanner, "next/location/measures")
+        last = m + max(int(span) - 1, 0) if span and span.lstrip("-").isdigit() else m
+        self.voltas.append((m, last, numbers))
+
+    def chord(self, chord: Any, m: int, position: Fraction, duration: Fraction) -> None:
+        events = self.events
+        for lyric in chord.iterchildren("Lyrics"):
+            if _text(lyric, "no", "0") == "0":
+                text = lyric.find("text")
+                if text is not None:
+                    events.lyrics.append((m, position, "".join(text.itertext()).strip()))
+                break
+        for note in chord.iterchildren("Note"):
+            pitch_text = _text(note, "pitch")
+            if pitch_text is None:
+                raise ValueError("a <Note> without <pitch>")
+            pitch = int(pitch_text)
+            if not 0 <= pitch <= 127:
+                raise ValueError(f"pitch {pitch} is outside the MIDI range 0-127")
+            tie_start = note.find("Tie") is not None
+            tie_stop = note.find("endSpanner") is not None
+            for spanner in note.iterchildren("Spanner"):
+                if spanner.get("type") == "Tie":
+                    tie_start |= spanner.find("next") is not None
+                    tie_stop |= spanner.find("prev") is not None
+            velocity = self.velocity
+            own = _text(note, "velocity")
+            if own is not None:
+                if _text(note, "veloType") == "user":
+                    velocity = int(own)
+                else:
+                    velocity = round(velocity * (1 + int(own) / 100))
+            events.notes.append((m, position, pitch, duration, min(max(velocity, 1), 127), tie_start, tie_stop))
+
+
+def _flows(events: _StaffEvents, n_measures: int) -> list[MeasureFlow]:
+    flows = events.flows + [MeasureFlow() for _ in range(n_measures - len(events.flows))]
+    for m, jump_to, play_until, continue_at in events.jumps:
+        if jump_to in ("start", ""):
+            flows[m].da_capo = True
+        else:
+            flows[m].dal_segno = True
+            if jump_to in events.markers:
+                flows[events.markers[jump_to]].segno = True
+        if play_until in events.markers and play_until != "end":
+            target = events.markers[play_until]
+            if continue_at and continue_at in events.markers:
+                flows[target].to_coda = True
+                flows[events.markers[continue_at]].coda = True
+            else:
+                flows[target].fine = True
+    return flows
+
+
+def _ticks(values: Any, resolution: int) -> np.ndarray:
+    """Quarter-note fractions to ticks, rounded half up (exact when the resolution allows)."""
+    return np.array([math.floor(v * resolution + Fraction(1, 2)) for v in values], dtype=np.int64)
+
+
+def read_musescore(
+    path: Union[str, Path],
+    resolution: Optional[int] = None,
+    expand_repeats: bool = False,
+) -> Music:
+    """Read a MuseScore file (``.mscx`` or compressed ``.mscz``; MuseScore 1, 2 and 3).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    resolution : int, optional
+        Ticks per quarter note. Default: the least common multiple of ``<Division>`` and of the
+        denominators the note values need, so every time is exact; a given resolution rounds onsets and
+        offsets (half up) separately.
+    expand_repeats : bool, default False
+        Play repeats, voltas, D.C./D.S., coda and fine (as MusPy's reader always does).
+
+    Returns
+    -------
+    Music
+        One track per part.
+
+    Raises
+    ------
+    MuseScoreError
+        If the file is unreadable, unsafe or malformed (the message names the file, staff and measure).
+    """
+    path = Path(path)
+    data = read_score_bytes(path, (".mscz",), (".mscx",), MuseScoreError)
+    root = parse_xml(data, str(path), MuseScoreError)
+    if root.tag != "museScore":
+        raise MuseScoreError(f"{path}: root element <{root.tag}> is not <museScore>")
+    score = root.find("Score")
+    score = root if score is None else score
+    division = int(_text(score, "Division") or _text(root, "Division") or "480")
+    parts = _parts(score)
+    staves = list(score.iterchildren("Staff"))
+    if not parts and staves:
+        parts = [_Part(None, 0, False, len(staves))]
+
+    read_staves: list[_StaffEvents] = []
+    for index, staff in enumerate(staves):
+        try:
+            events = _StaffReader(division, index == 0).read(staff)
+        except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+            raise MuseScoreError(f"{path}: staff {staff.get('id', index + 1)}: {exc}") from None
+        read_staves.append(events)
+
+    n_measures = max((len(e.lengths) for e in read_staves), default=0)
+    first = read_staves[0] if read_staves else _StaffEvents()
+    flows = _flows(first, n_measures)
+    try:
+        order = play_order(flows) if expand_repeats else list(range(n_measures))
+    except ValueError as exc:
+        raise MuseScoreError(f"{path}: cannot expand repeats: {exc}") from None
+
+    lengths_q = [first.lengths[k] if k < len(first.lengths) else Fraction(4) for k in range(n_measures)]
+    if resolution is None:
+        denominators = {division}
+        for events in read_staves:
+            denominators.update(v.denominator for v in events.lengths)
+            denominators.update(n[1].denominator for n in events.notes)
+            denominators.update(n[3].denominator for n in events.notes)
+        resolution = math.lcm(*denominators)
+    lengths = _ticks(lengths_q, resolution)
+    starts = measure_starts(lengths, order)
+
+    music = Music(metadata=_metadata(root, score, path), resolution=resolution)
+    music.tempos = [Tempo(t, q) for t, q in _layout(first.tempos, order, starts, resolution)]
+    music.time_signatures = [TimeSignature(t, n, d) for t, (n, d) in
+                             _layout([(m, o, (n, d)) for m, o, n, d in first.times], order, starts, resolution)]
+    music.key_signatures = []
+    for t, (fifths, mode) in _layout([(m, o, (f, mode)) for m, o, f, mode in first.keys], order, starts,
+                                     resolution):
+        root_pc, root_str = key_root(fifths, mode)
+        music.key_signatures.append(KeySignature(t, root=root_pc, mode=mode, fifths=fifths, root_str=root_str))
+    music.barlines = [Barline(int(t)) for t in starts[:-1]]
+
+    staff_index = 0
+    for part in parts:
+        owned = read_staves[staff_index: staff_index + part.staves]
+        staff_index += part.staves
+        music.tracks.append(_track(part, owned, order, starts, resolution))
+    return music
+
+
+def _layout(items: list, order: list[int], starts: np.ndarray, resolution: int) -> list[tuple[int, Any]]:
+    """(tick, value) of global items given as (measure, offset in quarters, value), one per tick."""
+    if not items:
+        return []
+    source, times = unfold_events(
+        np.array([i[0] for i in items]), _ticks([i[1] for i in items], resolution), order, starts
+    )
+    placed: dict[int, Any] = {}
+    for index, time in zip(source.tolist(), times.tolist()):
+        placed.setdefault(time, items[index][2])
+    return sorted(placed.items())
+
+
+def _track(part: _Part, staves: list[_StaffEvents], order: list[int], starts: np.ndarray, resolution: int) -> Track:
+    track = Track(program=part.program, is_drum=part.is_drum, name=part.name, channel=9 if part.is_drum else None)
+    rows = [n for events in staves for n in events.notes]
+    if rows:
+        m, offset, pitch, duration, velocity, tie_start, tie_stop = zip(*rows)
+        source, time = unfold_events(np.array(m), _ticks(offset, resolution), order, starts)
+        onset_q = np.array(offset, dtype=object)[source]
+        end = _ticks([o + d for o, d in zip(onset_q, np.array(duration, dtype=object)[source])], resolution)
+        length = end - _ticks(onset_q, resolution)
+        pitch, velocity = np.array(pitch)[source], np.array(velocity)[source]
+        keep, length = merge_tied_notes(time, pitch, length, np.array(tie_start)[source], np.array(tie_stop)[source])
+        track.notes = NoteArray.from_columns(time=time[keep], pitch=pitch[keep], duration=length[keep],
+                                             velocity=velocity[keep])
+        track.notes.sort()
+    lyrics = [x for events in staves for x in events.lyrics]
+    if lyrics:
+        lm, loffset, texts = zip(*lyrics)
+        lsource, ltime = unfold_events(np.array(lm), _ticks(loffset, resolution), order, starts)
+        track.lyrics = sorted((Lyric(int(t), texts[i]) for i, t in zip(lsource.tolist(), ltime.tolist())),
+                              key=lambda x: x.time)
+    return track
