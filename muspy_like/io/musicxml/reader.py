@@ -326,13 +326,24 @@ class _PartReader:
 
     @staticmethod
     def pitch_of(element: Any, step_tag: str, alter_tag: Optional[str], octave_tag: str) -> int:
-        step = element.findtext(step_tag)
-        octave = element.findtext(octave_tag)
+        step = octave = alter = None
+        for child in element:
+            tag = child.tag
+            if tag == step_tag:
+                step = child.text
+            elif tag == octave_tag:
+                octave = child.text
+            elif tag == alter_tag:
+                alter = child.text
         if step is None or octave is None:
             raise ValueError(f"<{element.tag}> without <{step_tag}> or <{octave_tag}>")
-        alter = element.findtext(alter_tag) if alter_tag else None
         semitone = _STEP_SEMITONES[step.strip().upper()]
-        return (int(octave) + 1) * 12 + semitone + (int(round(float(alter))) if alter else 0)
+        if alter:
+            try:
+                semitone += int(alter)
+            except ValueError:
+                semitone += int(round(float(alter)))
+        return (int(octave) + 1) * 12 + semitone
 
     def read_attributes(self, element: Any, m: int, position: int) -> int:
         divisions = element.findtext("divisions")
@@ -453,7 +464,8 @@ def _metadata(root: Any, source: Path) -> Metadata:
 
 
 def _ticks_per_quarter(root: Any) -> int:
-    values = {_number(d.text) for d in root.iter("divisions") if d.text and d.text.strip()}
+    # XPath returns the texts without building an element proxy per match (several times faster).
+    values = {_number(text) for text in root.xpath("//divisions/text()") if text.strip()}
     values.discard(0)
     return math.lcm(*values) if values else 1
 
