@@ -9,6 +9,11 @@ At one instant, note-offs are sent first, then control changes, then pitch bends
 repeated note restarts cleanly and a controller set at a note's onset applies to it. Velocities, program
 changes, pitch bends, sustain and every other control change are passed to FluidSynth as they are;
 tempo changes are honoured because event times come from the tempo map.
+
+Timing resolution: FluidSynth renders in blocks of 64 samples and applies an event at the start of the
+next block, so events are late by up to 63 samples (1.4 ms at 44.1 kHz); every render starts on a block
+boundary. FluidSynth's chorus modulation keeps running between renders, so two renders of a piece (or its
+stems and its mix) agree closely but not sample for sample.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ _MELODIC_CHANNELS = [c for c in range(_N_CHANNELS) if c % 16 != 9]
 _DRUM_CHANNELS = [c for c in range(_N_CHANNELS) if c % 16 == 9]
 # Order of simultaneous events (see the module docstring).
 _NOTE_OFF, _CONTROL, _BEND, _NOTE_ON = 0, 1, 2, 3
+#: FluidSynth's internal block (FLUID_BUFSIZE): events take effect at the next block boundary.
+_BLOCK = 64
 
 
 def _import_fluidsynth() -> Any:
@@ -76,6 +83,7 @@ class FluidSynthEngine:
         self.soundfont = find_soundfont(soundfont)
         self.sample_rate = int(sample_rate)
         self._fs = fluidsynth
+        self._written = 0
         self._synth = fluidsynth.Synth(
             gain=float(gain), samplerate=float(sample_rate), channels=_N_CHANNELS, **{"synth.polyphony": 1024}
         )
@@ -84,7 +92,7 @@ class FluidSynthEngine:
             self._synth.setting("synth.chorus.active", 0)
         self._sfid = self._synth.sfload(str(self.soundfont))
         if self._sfid < 0:
-            self._synth.delete()
+            self.close()
             raise SoundFontError(f"{self.soundfont}: FluidSynth could not load this sound font; {INSTALL_HINT}")
         prototype = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
                                      ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
@@ -110,9 +118,11 @@ class FluidSynthEngine:
         if self._synth is None:
             raise AudioError("this FluidSynth engine has been closed")
         self._synth.system_reset()
-        # The reset silences voices; rendering a short stretch empties the reverb and chorus delay lines.
-        scratch = np.zeros((self.sample_rate, 2), dtype=np.float32)
-        self._write(scratch, 0, len(scratch))
+        # The reset silences voices; rendering about a second empties the reverb and chorus delay lines,
+        # and ends on a block boundary so that every render sees the same block grid.
+        flush = self.sample_rate + (-(self._written + self.sample_rate)) % _BLOCK
+        scratch = np.zeros((flush, 2), dtype=np.float32)
+        self._write(scratch, 0, flush)
         out = np.zeros((n_samples, 2), dtype=np.float32)
         events = self._schedule(tracks, n_samples)
         position = 0
@@ -140,6 +150,7 @@ class FluidSynthEngine:
         status = self._write_float(self._synth.synth, stop - start, address, 0, 2, address, 1, 2)
         if status != 0:
             raise AudioError(f"FluidSynth failed to render samples {start}-{stop}")
+        self._written += stop - start
 
     def _schedule(self, tracks: Sequence[tuple[Track, TrackPerformance]], n_samples: int) -> list[np.ndarray]:
         """Select programs and return the time-sorted event columns (time, kind, channel, a, b)."""

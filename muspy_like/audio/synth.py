@@ -57,20 +57,21 @@ class Timbre:
 
 
 _SAW = tuple(1.0 / k for k in range(1, 13))
+_BOWED = tuple(k**-0.5 for k in range(1, 17))
 _SQUARE = tuple(1.0 / k if k % 2 else 0.0 for k in range(1, 12))
 
 #: Timbre of each General MIDI family (index ``program // 8``).
 TIMBRES: tuple[Timbre, ...] = (
-    Timbre((1, 0.5, 0.3, 0.2, 0.12, 0.08, 0.05, 0.03), 0.004, 1.2, 0.0, 0.15),  # piano
+    Timbre((1, 0.7, 0.5, 0.4, 0.3, 0.2, 0.15, 0.1, 0.07), 0.004, 1.2, 0.0, 0.15),  # piano
     Timbre((1, 0, 0.35, 0, 0.12, 0, 0.05), 0.002, 0.7, 0.0, 0.3),  # chromatic percussion
     Timbre((1, 0.8, 0.6, 0.5, 0.3, 0.3, 0.2, 0.2), 0.01, 0.1, 0.9, 0.05),  # organ
     Timbre((1, 0.6, 0.4, 0.25, 0.15, 0.1, 0.07, 0.05), 0.003, 0.9, 0.0, 0.1),  # guitar
     Timbre((1, 0.5, 0.2, 0.1, 0.05), 0.005, 1.5, 0.0, 0.1),  # bass
-    Timbre(_SAW, 0.08, 0.3, 0.85, 0.25),  # strings
-    Timbre(_SAW, 0.15, 0.4, 0.85, 0.35),  # ensemble
+    Timbre(_BOWED, 0.08, 0.3, 0.85, 0.25),  # strings
+    Timbre(_BOWED, 0.15, 0.4, 0.85, 0.35),  # ensemble
     Timbre((1, 0.8, 0.6, 0.45, 0.3, 0.2, 0.12, 0.08), 0.04, 0.2, 0.8, 0.12),  # brass
     Timbre((1, 0.1, 0.5, 0.1, 0.3, 0.05, 0.2, 0.03), 0.03, 0.2, 0.85, 0.08),  # reed
-    Timbre((1, 0.3, 0.1, 0.05), 0.05, 0.2, 0.9, 0.1),  # pipe
+    Timbre((1, 0.2, 0.05), 0.05, 0.2, 0.9, 0.1),  # pipe
     Timbre(_SQUARE, 0.005, 0.2, 0.8, 0.08),  # synth lead
     Timbre(_SAW, 0.3, 0.6, 0.8, 0.5),  # synth pad
     Timbre((1, 0.5, 0.5, 0.3, 0.2), 0.1, 0.5, 0.6, 0.4),  # synth effects
