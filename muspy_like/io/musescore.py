@@ -177,7 +177,7 @@ class _StaffReader:
         return self.events
 
     def read_measure(self, m: int, measure: Any, written_start: Fraction) -> Fraction:
-        events, flow = self.events, self.events.flows[m]
+        flow = self.events.flows[m]
         declared = measure.get("len")
         for element in measure:
             if element.tag in ("TimeSig", "voice"):
@@ -221,7 +221,7 @@ class _StaffReader:
             self.events.times.append((m, offset, numerator_value, denominator_value))
 
     def read_voice(self, voice: Any, m: int, length: Fraction, written_start: Fraction) -> None:
-        events, flow = self.events, self.events.flows[m]
+        events = self.events
         position = Fraction(0)
         ratios: list[Fraction] = []
         tuplets_by_id: dict[str, Fraction] = {}
