@@ -95,7 +95,7 @@ def key_signature_to_midi(key: KeySignature) -> tuple[int, int]:
     """The (sharps_or_flats, minor) data of a key signature, or raise ``ValueError`` if MIDI cannot hold it.
 
     ``fifths`` is used when given; otherwise it is derived from ``root`` and ``mode`` (the spelling with
-    fewer accidentals wins, e.g. root 8 major is Ab major, -4).
+    fewer accidentals wins, e.g. root 8 major is Ab major, -4; on a tie, F#/Gb major, the sharps).
     """
     minor = 1 if key.mode == "minor" else 0
     if key.mode not in ("major", "minor", None):
@@ -106,7 +106,7 @@ def key_signature_to_midi(key: KeySignature) -> tuple[int, int]:
         raise ValueError("a key signature needs fifths or root to be written to MIDI")
     names = _MINOR_ROOTS if minor else _MAJOR_ROOTS
     candidates = [i - 7 for i, name in enumerate(names) if _pitch_class(name) == key.root]
-    return min(candidates, key=abs), minor
+    return min(candidates, key=lambda f: (abs(f), f < 0)), minor
 
 
 def decode_text(data: bytes) -> str:

@@ -1,0 +1,189 @@
+"""Differential tests: the symusic, mido and pure-Python engines give the same Music on every file."""
+
+from __future__ import annotations
+
+import io
+
+import mido
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from muspy_like.io.midi import read_midi
+from muspy_like.io.midi.writer import encode_midi
+from tests.io.midi_reference import mido_note_tuples, music_note_tuples
+from tests.strategies import music_strategy
+
+TEXTS = st.text(alphabet="abcxyz äé-", min_size=0, max_size=6)
+
+
+def _same_everywhere(data: bytes):
+    fast = read_midi(data, engine="symusic")
+    reference = read_midi(data, engine="mido")
+    python = read_midi(data, engine="python")
+    assert fast == reference
+    assert python == reference
+    return reference
+
+
+def test_engines_agree_on_every_shared_file(midi_dir, bench_dir):
+    files = sorted(midi_dir.glob("*.mid")) + [bench_dir / "mahler.mid"]
+    compared = 0
+    for path in files:
+        data = path.read_bytes()
+        try:
+            expected = read_midi(data, engine="mido")
+        except Exception as error:  # noqa: BLE001 - then every engine must refuse the file the same way
+            for engine in ("symusic", "python"):
+                with pytest.raises(type(error)):
+                    read_midi(data, engine=engine)
+            continue
+        assert read_midi(data, engine="symusic") == expected, path.name
+        assert read_midi(data, engine="python") == expected, path.name
+        compared += 1
+    assert compared == 14
+
+
+@st.composite
+def raw_midi_files(draw) -> bytes:
+    """Arbitrary, messy but valid MIDI: several channels per chunk, program changes anywhere, overlapping
+    and zero-length notes, stray note-offs, text of every kind, running status (mido writes it)."""
+    midi = mido.MidiFile(type=draw(st.sampled_from([0, 1])), ticks_per_beat=draw(st.sampled_from([24, 96, 480])))
+    n_tracks = 1 if midi.type == 0 else draw(st.integers(1, 4))
+    channels = st.sampled_from([0, 1, 9, 15]) if draw(st.booleans()) else st.just(draw(st.integers(0, 15)))
+    for _ in range(n_tracks):
+        track = mido.MidiTrack()
+        for _ in range(draw(st.integers(0, 30))):
+            delta = draw(st.integers(0, 200))
+            kind = draw(st.sampled_from(["on", "on", "on", "off", "off", "cc", "bend", "program", "meta"]))
+            channel = draw(channels)
+            pitch = draw(st.integers(58, 62))
+            if kind == "on":
+                message = mido.Message("note_on", channel=channel, note=pitch, velocity=draw(st.integers(0, 127)), time=delta)
+            elif kind == "off":
+                message = mido.Message("note_off", channel=channel, note=pitch, time=delta)
+            elif kind == "cc":
+                message = mido.Message("control_change", channel=channel, control=draw(st.integers(0, 127)),
+                                       value=draw(st.integers(0, 127)), time=delta)
+            elif kind == "bend":
+                message = mido.Message("pitchwheel", channel=channel, pitch=draw(st.integers(-8192, 8191)), time=delta)
+            elif kind == "program":
+                message = mido.Message("program_change", channel=channel, program=draw(st.integers(0, 3)), time=delta)
+            else:
+                meta = draw(st.sampled_from(["track_name", "lyrics", "text", "marker", "cue_marker", "copyright",
+                                             "set_tempo", "key_signature", "time_signature", "instrument_name"]))
+                if meta == "set_tempo":
+                    message = mido.MetaMessage(meta, tempo=draw(st.integers(1, 2_000_000)), time=delta)
+                elif meta == "key_signature":
+                    message = mido.MetaMessage(meta, key=draw(st.sampled_from(["C", "Ab", "Ebm", "F#", "Cb", "A#m"])), time=delta)
+                elif meta == "time_signature":
+                    message = mido.MetaMessage(meta, numerator=draw(st.integers(1, 9)),
+                                               denominator=draw(st.sampled_from([2, 4, 8])), time=delta)
+                elif meta in ("track_name", "instrument_name"):
+                    message = mido.MetaMessage(meta, name=draw(TEXTS), time=delta)
+                else:
+                    message = mido.MetaMessage(meta, text=draw(TEXTS), time=delta)
+            track.append(message)
+        midi.tracks.append(track)
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    return buffer.getvalue()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw_midi_files())
+def test_engines_agree_on_messy_generated_files(data):
+    music = _same_everywhere(data)
+    assert music_note_tuples(music) == mido_note_tuples(mido.MidiFile(file=io.BytesIO(data)))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(music_strategy(midi_compatible=True))
+def test_engines_agree_on_written_files(music):
+    _same_everywhere(encode_midi(music))
+
+
+def test_fast_path_is_used_for_simple_files(midi_dir, monkeypatch):
+    """The symusic path really runs (not only the fallback) on files of the simple shape."""
+    from muspy_like.io.midi import symusic_engine
+
+    calls = []
+    original = symusic_engine._read_planned
+    monkeypatch.setattr(symusic_engine, "_read_planned", lambda *a: calls.append(1) or original(*a))
+    read_midi(midi_dir / "fur-elise.mid")
+    read_midi(encode_midi(read_midi(midi_dir / "multichannel.mid")))
+    assert len(calls) == 2
+
+
+def test_lifo_overlap_policy():
+    midi = mido.MidiFile(ticks_per_beat=96)
+    track = mido.MidiTrack()
+    track += [
+        mido.Message("note_on", note=60, velocity=10, time=0),
+        mido.Message("note_on", note=60, velocity=20, time=10),
+        mido.Message("note_off", note=60, time=10),
+        mido.Message("note_off", note=60, time=10),
+    ]
+    midi.tracks.append(track)
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    fifo = read_midi(buffer.getvalue())
+    lifo = read_midi(buffer.getvalue(), overlap="lifo")
+    # FIFO: the first note-off (tick 20) ends the oldest note (tick 0, velocity 10)
+    assert [n.to_tuple() for n in fifo.tracks[0].notes] == [(0, 60, 20, 10), (10, 60, 20, 20)]
+    # LIFO: it ends the newest one (tick 10)
+    assert [n.to_tuple() for n in lifo.tracks[0].notes] == [(0, 60, 30, 10), (10, 60, 10, 20)]
+    assert read_midi(buffer.getvalue(), engine="mido", overlap="lifo") == lifo
+
+
+@st.composite
+def simple_shaped_files(draw) -> bytes:
+    """Files of the shape the symusic fast path accepts (one channel per chunk, program changes before the
+    first note), with the hard cases inside that shape: overlapping, zero-length, unclosed notes, stray
+    note-offs, controllers before and after the program change, UTF-8 and Latin-1 lyrics, empty lyrics."""
+    midi = mido.MidiFile(type=1, ticks_per_beat=draw(st.sampled_from([96, 480])))
+    conductor = mido.MidiTrack()
+    conductor.append(mido.MetaMessage("set_tempo", tempo=draw(st.integers(100_000, 1_000_000))))
+    midi.tracks.append(conductor)
+    for _ in range(draw(st.integers(1, 3))):
+        channel = draw(st.integers(0, 15))
+        track = mido.MidiTrack()
+        if draw(st.booleans()):
+            track.append(mido.MetaMessage("track_name", name=draw(TEXTS)))
+        for _ in range(draw(st.integers(0, 3))):
+            kind = draw(st.sampled_from(["cc", "program", "bend"]))
+            if kind == "cc":
+                track.append(mido.Message("control_change", channel=channel, control=7, value=draw(st.integers(0, 127))))
+            elif kind == "program":
+                track.append(mido.Message("program_change", channel=channel, program=draw(st.integers(0, 127))))
+            else:
+                track.append(mido.Message("pitchwheel", channel=channel, pitch=draw(st.integers(-8192, 8191))))
+        for _ in range(draw(st.integers(0, 25))):
+            delta = draw(st.integers(0, 300))
+            kind = draw(st.sampled_from(["on", "on", "off", "off", "cc", "bend", "lyric"]))
+            pitch = draw(st.integers(60, 62))
+            if kind == "on":
+                track.append(mido.Message("note_on", channel=channel, note=pitch, velocity=draw(st.integers(0, 127)), time=delta))
+            elif kind == "off":
+                track.append(mido.Message("note_off", channel=channel, note=pitch, time=delta))
+            elif kind == "cc":
+                track.append(mido.Message("control_change", channel=channel, control=draw(st.integers(0, 127)),
+                                          value=draw(st.integers(0, 127)), time=delta))
+            elif kind == "bend":
+                track.append(mido.Message("pitchwheel", channel=channel, pitch=draw(st.integers(-8192, 8191)), time=delta))
+            else:
+                # mido writes text as Latin-1: the second form puts UTF-8 bytes in the file
+                text = draw(TEXTS)
+                text = text.encode("utf-8").decode("latin-1") if draw(st.booleans()) else text
+                track.append(mido.MetaMessage("lyrics", text=text, time=delta))
+        midi.tracks.append(track)
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    return buffer.getvalue()
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(simple_shaped_files())
+def test_engines_agree_on_files_of_the_fast_shape(data):
+    music = _same_everywhere(data)
+    assert music_note_tuples(music) == mido_note_tuples(mido.MidiFile(file=io.BytesIO(data)))
