@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import textwrap
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from muspy_like.datasets.catalog import DatasetSpec
 
 __all__ = ["register"]
 
@@ -37,7 +41,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.set_defaults(func=_list)
 
     info = commands.add_parser("info", help="describe one dataset", description="Describe one dataset and print its citation.")
-    info.add_argument("name", help="dataset name or alias (see 'muspy-like datasets list')")
+    info.add_argument("name", help="dataset name or alias (see 'muspy-like datasets list'), or a catalog YAML file")
     info.add_argument("--root", help="dataset root, to count the downloaded pieces")
     info.set_defaults(func=_info)
 
@@ -46,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="download and extract a dataset",
         description="Download, verify and safely extract a dataset into ROOT (ROOT/data, with a completion marker).",
     )
-    download.add_argument("name", help="dataset name or alias")
+    download.add_argument("name", help="dataset name or alias, or a catalog YAML file of your own")
     download.add_argument("--root", required=True, help="folder of the dataset (created if missing)")
     download.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the server (default 30)")
     download.add_argument("--retries", type=int, default=4, help="retries per URL for transient errors (default 4)")
@@ -62,7 +66,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "the pieces that could not be read."
         ),
     )
-    convert.add_argument("name", help="dataset name or alias (for music21, NAME may be music21:COMPOSER)")
+    convert.add_argument(
+        "name", help="dataset name or alias, or a catalog YAML file (music21:COMPOSER for part of the music21 corpus)"
+    )
     convert.add_argument("--root", help="folder of the dataset (not needed for music21)")
     convert.add_argument("--cache", required=True, help="output folder of the cache")
     convert.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1; -1 = all cores)")
@@ -70,6 +76,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     convert.set_defaults(func=_convert)
 
     parser.set_defaults(func=lambda args: parser.print_help() or 1)
+
+
+def _spec(name: str) -> "DatasetSpec":
+    """A catalog entry by name or alias, or read from a YAML file of the same form."""
+    from pathlib import Path
+
+    from muspy_like.datasets.catalog import get_spec, load_spec
+
+    if name.endswith((".yaml", ".yml")) and Path(name).is_file():
+        return load_spec(name)
+    return get_spec(name)
 
 
 def _list(args: argparse.Namespace) -> int:
@@ -94,12 +111,12 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    from muspy_like.datasets import dataset_info, get_dataset, get_spec
+    from muspy_like.datasets import Dataset, get_dataset
 
-    spec = get_spec(args.name)
-    info = dataset_info(spec.name)
+    spec = _spec(args.name)
+    info = Dataset([], spec=spec).info()
     if args.root:
-        info["pieces"] = len(get_dataset(spec.name, args.root, download=False))
+        info["pieces"] = len(get_dataset(spec, args.root, download=False))
     else:
         info.pop("pieces")
         info.pop("root")
@@ -119,7 +136,7 @@ def _download(args: argparse.Namespace) -> int:
     from muspy_like.datasets import DownloadOptions, get_dataset
 
     options = DownloadOptions(timeout=args.timeout, retries=args.retries, progress=not args.no_progress)
-    dataset = get_dataset(args.name, args.root, options=options)
+    dataset = get_dataset(_spec(args.name), args.root, options=options)
     print(f"{dataset.name}: {len(dataset)} pieces in {dataset.root}")
     return 0
 
@@ -129,7 +146,7 @@ def _convert(args: argparse.Namespace) -> int:
 
     name, _, composer = args.name.partition(":")
     dataset = get_dataset(
-        name, args.root, composer=composer or None, options=DownloadOptions(progress=not args.no_progress)
+        _spec(name), args.root, composer=composer or None, options=DownloadOptions(progress=not args.no_progress)
     )
     report = dataset.convert(args.cache, n_jobs=args.jobs, progress=not args.no_progress)
     print(report.summary())

@@ -319,11 +319,16 @@ def format_size(size: Optional[int]) -> str:
     return f"{size} B"
 
 
+#: Markers around the generated table in a markdown page (see :func:`update_table_in`).
+TABLE_START = "<!-- catalog-table:start -->"
+TABLE_END = "<!-- catalog-table:end -->"
+
+
 def catalog_table() -> str:
     """The catalog as a markdown table (name, title, download size, format, license, checksum status).
 
     ``docs/datasets.md`` embeds this table; regenerate it with
-    ``python -m muspy_like.datasets.catalog``.
+    ``python -m muspy_like.datasets.catalog docs/datasets.md``.
     """
     rows = ["| name | dataset | download size | format | license | checksum |", "|---|---|---|---|---|---|"]
     for spec in load_catalog().values():
@@ -335,5 +340,33 @@ def catalog_table() -> str:
     return "\n".join(rows)
 
 
+def update_table_in(path: Path | str) -> bool:
+    """Replace the text between :data:`TABLE_START` and :data:`TABLE_END` in a markdown file by the
+    current :func:`catalog_table`; return True if the file changed.
+
+    Raises
+    ------
+    DatasetError
+        If the file lacks the two markers.
+    """
+    from muspy_like.files import atomic_write_text
+
+    path = Path(path)
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(TABLE_START), text.find(TABLE_END)
+    if start < 0 or end < start:
+        raise DatasetError(f"{path}: missing the markers {TABLE_START} ... {TABLE_END}")
+    updated = text[: start + len(TABLE_START)] + "\n" + catalog_table() + "\n" + text[end:]
+    if updated != text:
+        atomic_write_text(path, updated)
+    return updated != text
+
+
 if __name__ == "__main__":
-    print(catalog_table())
+    import sys
+
+    if len(sys.argv) > 1:
+        for name in sys.argv[1:]:
+            print(f"{name}: {'updated' if update_table_in(name) else 'already up to date'}")
+    else:
+        print(catalog_table())

@@ -1,0 +1,69 @@
+"""``muspy-like datasets``: list, info, download and convert, against a local server."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+from muspy_like.cli import main
+from muspy_like.datasets import read_marker
+
+from .conftest import source_for, zip_bytes
+
+
+def run(capsys, *argv):
+    code = main(["datasets", *argv])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_list_marks_unverified_entries(capsys):
+    code, out, _ = run(capsys, "list")
+    assert code == 0
+    lines = {line.split()[0]: line for line in out.splitlines()[1:]}
+    assert "UNVERIFIED" in lines["pop909"]
+    assert "sha256+md5" in lines["lmd_full"] and "1.77 GB" in lines["lmd_full"]
+    code, out, _ = run(capsys, "list", "--json")
+    rows = {row["name"]: row for row in json.loads(out)}
+    assert rows["pop909"]["verified"] is False and rows["nottingham"]["size"] == 142934
+
+
+def test_info_prints_citation(capsys):
+    code, out, _ = run(capsys, "info", "maestro")
+    assert code == 0
+    assert "name:            maestro_v3" in out
+    assert "@inproceedings{hawthorne2019enabling," in out
+    assert "CC BY-NC-SA 4.0" in out
+
+
+def test_unknown_dataset_is_a_clear_error(capsys):
+    code, _, err = run(capsys, "info", "nope")
+    assert code == 2 and "unknown dataset 'nope'" in err
+
+
+def test_download_then_convert_a_dataset_of_your_own(capsys, server, tmp_path, midi_files):
+    members = {f"toy/{p.name}": p.read_bytes() for p in midi_files[:4]}
+    members["toy/zz-broken.mid"] = b"MThd broken"
+    data = zip_bytes(members)
+    server.add("/toy.zip", data=data)
+    source = source_for(data, server.url("/toy.zip"), name="toy.zip", archive="zip")
+    entry = {
+        "name": "toy", "title": "Toy", "description": "Test set", "homepage": "http://127.0.0.1/",
+        "license": "CC0", "format": "midi", "download": "archive", "files": "**/*.mid",
+        "sources": [{"url": source.url, "filename": source.filename, "archive": "zip", "size": source.size, "sha256": source.sha256}],
+    }
+    catalog_file = tmp_path / "toy.yaml"
+    catalog_file.write_text(yaml.safe_dump(entry))
+    root, cache = tmp_path / "root", tmp_path / "cache"
+
+    code, out, err = run(capsys, "download", str(catalog_file), "--root", str(root))
+    assert code == 0 and "toy: 5 pieces" in out
+    assert "toy.zip" in err  # the progress bar
+    assert read_marker(root)["sources"][0]["verified"] is True
+
+    code, out, _ = run(capsys, "convert", str(catalog_file), "--root", str(root), "--cache", str(cache), "-j", "2", "--no-progress")
+    assert code == 1  # one piece failed: reported, exit status says so
+    assert "4 of 5 pieces converted" in out and "failed: toy/zz-broken.mid" in out
+    index = json.loads((cache / "index.json").read_text())
+    assert [e["ok"] for e in index["pieces"]] == [True] * 4 + [False]
