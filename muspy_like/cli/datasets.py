@@ -20,6 +20,7 @@ Manage the datasets of the muspy_like catalog.
   download NAME --root DIR   download (resumable, verified) and extract safely into DIR
   convert NAME --root DIR --cache DIR [-j N]
                              read every piece once into a fast cache (native JSON + arrays)
+  table [--update FILE]      the catalog as a markdown table (regenerates docs/datasets.md)
 
 Downloads retry with backoff, resume interrupted transfers, fall back to mirrors and verify sizes
 and SHA-256/MD5 checksums; datasets whose checksum is unknown are marked "unverified".
@@ -75,6 +76,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     convert.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     convert.set_defaults(func=_convert)
 
+    table = commands.add_parser(
+        "table",
+        help="print the catalog as a markdown table",
+        description="Print the catalog as a markdown table, or rewrite it between the catalog-table markers of a page.",
+    )
+    table.add_argument("--update", metavar="FILE", help="markdown file to update in place (e.g. docs/datasets.md)")
+    table.set_defaults(func=_table)
+
     parser.set_defaults(func=lambda args: parser.print_help() or 1)
 
 
@@ -107,6 +116,16 @@ def _list(args: argparse.Namespace) -> int:
         status = spec.checksum_status
         flag = status.upper() if status == "unverified" else status
         print(f"{spec.name:<14} {size:>9}  {spec.format:<9} {flag:<14} {spec.title}")
+    return 0
+
+
+def _table(args: argparse.Namespace) -> int:
+    from muspy_like.datasets.catalog import catalog_table, update_table_in
+
+    if args.update:
+        print(f"{args.update}: {'updated' if update_table_in(args.update) else 'already up to date'}")
+    else:
+        print(catalog_table())
     return 0
 
 

@@ -328,7 +328,7 @@ def catalog_table() -> str:
     """The catalog as a markdown table (name, title, download size, format, license, checksum status).
 
     ``docs/datasets.md`` embeds this table; regenerate it with
-    ``python -m muspy_like.datasets.catalog docs/datasets.md``.
+    ``muspy-like datasets table --update docs/datasets.md``.
     """
     rows = ["| name | dataset | download size | format | license | checksum |", "|---|---|---|---|---|---|"]
     for spec in load_catalog().values():
@@ -361,12 +361,3 @@ def update_table_in(path: Path | str) -> bool:
         atomic_write_text(path, updated)
     return updated != text
 
-
-if __name__ == "__main__":
-    import sys
-
-    if len(sys.argv) > 1:
-        for name in sys.argv[1:]:
-            print(f"{name}: {'updated' if update_table_in(name) else 'already up to date'}")
-    else:
-        print(catalog_table())

@@ -115,7 +115,7 @@ def test_invalid_entries_are_reported(broken, needle):
 
 def test_docs_table_matches_the_catalog():
     docs = (REPO / "docs" / "datasets.md").read_text(encoding="utf-8")
-    assert catalog_table() in docs, "regenerate the table: python -m muspy_like.datasets.catalog"
+    assert catalog_table() in docs, "regenerate: muspy-like datasets table --update docs/datasets.md"
 
 
 def test_the_catalog_ships_in_the_wheel(tmp_path):

@@ -67,3 +67,18 @@ def test_download_then_convert_a_dataset_of_your_own(capsys, server, tmp_path, m
     assert "4 of 5 pieces converted" in out and "failed: toy/zz-broken.mid" in out
     index = json.loads((cache / "index.json").read_text())
     assert [e["ok"] for e in index["pieces"]] == [True] * 4 + [False]
+
+
+def test_table_update_rewrites_between_markers(capsys, tmp_path):
+    from muspy_like.datasets.catalog import TABLE_END, TABLE_START, catalog_table
+
+    page = tmp_path / "page.md"
+    page.write_text(f"# Title\n\n{TABLE_START}\n| stale |\n{TABLE_END}\n\nafter\n")
+    code, out, _ = run(capsys, "table", "--update", str(page))
+    assert code == 0 and "updated" in out
+    assert page.read_text() == f"# Title\n\n{TABLE_START}\n{catalog_table()}\n{TABLE_END}\n\nafter\n"
+    code, out, _ = run(capsys, "table", "--update", str(page))
+    assert "already up to date" in out
+    page.write_text("no markers")
+    code, _, err = run(capsys, "table", "--update", str(page))
+    assert code == 2 and "markers" in err
