@@ -1,0 +1,91 @@
+"""The native ABC writer: music21 reads our output back with the same notes."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+from music21 import converter, corpus
+
+import muspy_like as ml
+from muspy_like import KeySignature, Music, Note, Tempo, TimeSignature, Track
+from muspy_like.errors import ABCError
+from muspy_like.interop import from_music21
+from muspy_like.io.abc import read_abc, write_abc
+
+
+def _rows(music):
+    return Counter((t, p, d) for track in music.tracks for t, p, d in zip(
+        track.notes.time.tolist(), track.notes.pitch.tolist(), track.notes.duration.tolist()))
+
+
+def _music21_reading(path, resolution):
+    """Our notes as music21 itself parses the file (no fix-ups of ours)."""
+    return from_music21(converter.parse(path, format="abc", forceSource=True), resolution)
+
+
+@pytest.mark.parametrize("name", [
+    "accidentals.abc", "notes.abc", "durations.abc", "chords.abc", "ties_and_slurs.abc", "tuplets.abc",
+    "keys_and_modes.abc", "broken_rhythm.abc", "grace_notes.abc", "tunebook.abc",
+])
+def test_test_files_survive_write_and_music21_reading(testdata_dir, tmp_path, name):
+    for music in read_abc(testdata_dir / "abc" / name):
+        target = tmp_path / "out.abc"
+        write_abc(target, music)
+        back = _music21_reading(target, music.resolution)
+        assert _rows(back) == _rows(music)
+        assert back.metadata.title == music.metadata.title
+
+
+def test_bach_chorale_in_four_voices(tmp_path):
+    music = from_music21(corpus.parse("bach/bwv66.6"))
+    target = tmp_path / "chorale.abc"
+    write_abc(target, music)
+    text = target.read_text()
+    assert text.count("\nV:") >= 8  # four declarations and four bodies
+    back = _music21_reading(target, music.resolution)
+    assert _rows(back) == _rows(music)
+    assert [(k.root, k.mode) for k in read_abc(target)[0].key_signatures] == [(6, "minor")]
+
+
+def test_header_bars_ties_chords_rests_and_triplets(tmp_path):
+    music = Music(
+        resolution=24,
+        metadata=ml.Metadata(title="Hand made", creators=["Me"]),
+        tempos=[Tempo(0, 96.0)],
+        time_signatures=[TimeSignature(0, 3, 4)],
+        key_signatures=[KeySignature(0, root=7, mode="major", fifths=1)],
+        tracks=[Track(notes=[
+            Note(0, 66, 24), Note(24, 60, 8), Note(32, 62, 8), Note(40, 64, 8),  # F#, then a C-D-E triplet
+            Note(48, 67, 48), Note(48, 71, 48),  # a chord tied over the barline
+            Note(120, 65, 24),  # after a rest: F natural in G major
+        ])],
+    )
+    target = tmp_path / "hand.abc"
+    write_abc(target, music)
+    text = target.read_text()
+    header = text.splitlines()
+    assert header[:5] == ["X:1", "T:Hand made", "C:Me", "M:3/4", "L:1/8"]
+    assert "Q:1/4=96" in header and "K:G" in header
+    body = header[-1]
+    assert body.startswith("F2 (3C D E [G2-B2-] | [G2B2] z2 =F2 |]")
+    back = read_abc(target)[0]
+    assert [(t.time, t.qpm) for t in back.tempos] == [(0, 96.0)]
+    assert back.tracks[0].notes.columns()["pitch"].tolist() == [66, 60, 62, 64, 67, 71, 67, 71, 65]
+
+
+def test_overlapping_notes_become_voices(tmp_path):
+    music = Music(resolution=4, tracks=[Track(name="Pno", notes=[Note(0, 60, 8), Note(4, 64, 8), Note(12, 67, 4)])])
+    target = tmp_path / "voices.abc"
+    write_abc(target, music)
+    assert 'V:1 name="Pno"' in target.read_text() and "V:2" in target.read_text()
+    assert _rows(_music21_reading(target, 4)) == _rows(music)
+
+
+def test_writing_is_atomic_and_checks_its_input(tmp_path):
+    target = tmp_path / "keep.abc"
+    target.write_text("old")
+    with pytest.raises(ABCError, match="expects a Music"):
+        write_abc(target, "not music")
+    assert target.read_text() == "old"
+    assert list(tmp_path.iterdir()) == [target]
