@@ -87,7 +87,7 @@ def _object_error(instance: dict, schema: dict, root: dict, path: list) -> tuple
     if schema.get("additionalProperties") is False:
         extra = sorted(set(instance) - set(properties))
         if extra:
-            return path + [extra[0]], f"unknown property {extra[0]!r}"
+            return path, f"unknown property {extra[0]!r} (allowed: {sorted(properties)})"
     for name, value in instance.items():
         if name in properties:
             error = first_error(value, properties[name], root, path + [name])
@@ -109,16 +109,16 @@ def _array_error(instance: list, items: dict, root: dict, path: list) -> tuple[l
 
 def _integer_column_error(instance: list, schema: dict, root: dict, path: list) -> tuple[list, str] | None:
     """Vectorized check of a long list of integers (the note columns)."""
-    try:
-        column = np.asarray(instance)
-    except (ValueError, OverflowError):
-        column = np.asarray(instance, dtype=object)
-    if column.dtype.kind not in "iu" or column.ndim != 1:
+    if not set(map(type, instance)) <= {int}:  # bools, floats, strings...: check one by one
         for index, value in enumerate(instance):
             error = first_error(value, schema, root, path + [index])
             if error:
                 return error
         return None
+    try:
+        column = np.asarray(instance, dtype=np.int64)
+    except OverflowError:
+        return path, "an integer does not fit in 64 bits"
     bad = np.zeros(len(column), dtype=bool)
     if "minimum" in schema:
         bad |= column < schema["minimum"]

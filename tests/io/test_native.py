@@ -1,0 +1,217 @@
+"""Native JSON/YAML: lossless round trips, the shipped schema, error paths, gzip and MusPy migration."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from importlib import resources
+
+import jsonschema
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from muspy_like import (
+    SCHEMA_VERSION,
+    Annotation,
+    Chord,
+    KeySignature,
+    Music,
+    Note,
+    NoteArray,
+    SchemaError,
+    Tempo,
+    Track,
+    ValidationError,
+    load,
+    save,
+)
+from muspy_like.io import native
+from muspy_like.io.midi import read_midi
+from muspy_like.io.schema import music_schema
+from tests.strategies import music_strategy
+
+EXTENSIONS = ["json", "yaml", "yml", "json.gz", "yaml.gz"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(music=music_strategy())
+def test_round_trip_random_music_json_and_yaml(tmp_path, music):
+    for extension in ("json", "yaml.gz"):
+        path = tmp_path / f"piece.{extension}"
+        save(path, music)
+        assert load(path) == music
+
+
+@pytest.mark.parametrize("extension", EXTENSIONS)
+def test_round_trip_real_file_every_extension(tmp_path, midi_dir, bench_dir, extension):
+    # the 60k-note orchestral file in JSON; a smaller real file in YAML (PyYAML is slow)
+    source, n_notes = (bench_dir / "mahler.mid", 60411) if "json" in extension else (midi_dir / "fur-elise.mid", 1020)
+    music = read_midi(source)
+    path = tmp_path / f"piece.{extension}"
+    save(path, music)
+    again = load(path)
+    assert again == music and again.n_notes == n_notes
+    if extension.endswith(".gz"):
+        assert gzip.decompress(path.read_bytes())[:1] in (b"{", b"s")
+
+
+def test_every_field_survives(tmp_path):
+    track = Track(program=33, is_drum=False, name="bass", channel=4, notes=[Note(0, 40, 12, 99)],
+                  chords=[Chord(0, [40, 47], 24, 70)], annotations=[Annotation(3, {"dynamic": "ff"}, "dynamics")])
+    track.control_changes = track.control_changes.from_columns(time=[1], number=[7], value=[90])
+    track.pitch_bends = track.pitch_bends.from_columns(time=[2], value=[-100])
+    music = Music(resolution=12, tempos=[Tempo(0, 123.456)], key_signatures=[KeySignature(0, 2, "dorian", None, "D")],
+                  tracks=[track])
+    music.metadata.creators = ["Anon"]
+    save(tmp_path / "all.json", music)
+    again = load(tmp_path / "all.json")
+    assert again == music
+    assert again.tracks[0].annotations[0].annotation == {"dynamic": "ff"}
+    assert again.tempos[0].qpm == 123.456
+
+
+def test_columns_are_stored_compactly_and_readably(tmp_path):
+    music = Music(tracks=[Track(notes=NoteArray.from_columns(time=[0, 24], pitch=[60, 64], duration=[24, 24]))])
+    save(tmp_path / "small.json", music)
+    text = (tmp_path / "small.json").read_text()
+    assert '"pitch": [60,64]' in text
+    doc = json.loads(text)
+    assert doc["schema_version"] == SCHEMA_VERSION
+    assert doc["tracks"][0]["notes"] == {"time": [0, 24], "pitch": [60, 64], "duration": [24, 24], "velocity": [64, 64]}
+
+
+def test_schema_ships_inside_the_package_and_is_valid():
+    text = resources.files("muspy_like.io.schema").joinpath("music.schema.json").read_text()
+    schema = json.loads(text)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert schema == music_schema()
+
+
+def test_schema_ranges_match_the_container_declarations():
+    defs = music_schema()["$defs"]
+    for field in NoteArray.fields:
+        column = defs["notes"]["properties"][field.name]
+        items = defs[column["$ref"].split("/")[-1]]["items"]
+        items = defs[items["$ref"].split("/")[-1]] if "$ref" in items else items
+        assert items["minimum"] == field.low
+        assert items.get("maximum", field.high) == field.high or field.high > 2**31
+
+
+def test_documents_written_by_save_pass_jsonschema(tmp_path, midi_dir):
+    music = read_midi(midi_dir / "fur-elise.mid")
+    jsonschema.validate(native.to_dict(music), music_schema())
+
+
+BAD_DOCUMENTS = [
+    (lambda d: d["tracks"][0]["notes"]["pitch"].__setitem__(3, 130), "$.tracks[0].notes.pitch[3]"),
+    (lambda d: d["tracks"][0]["notes"]["time"].__setitem__(0, -1), "$.tracks[0].notes.time[0]"),
+    (lambda d: d["tracks"][0].__setitem__("program", "piano"), "$.tracks[0].program"),
+    (lambda d: d["tempos"].append({"time": 0, "qpm": 0}), "$.tempos[0].qpm"),
+    (lambda d: d["time_signatures"].append({"time": 0, "numerator": 3, "denominator": 3}), "$.time_signatures[0].denominator"),
+    (lambda d: d.__setitem__("resolution", 0), "$.resolution"),
+    (lambda d: d["tracks"][0].__setitem__("colour", "red"), "$.tracks[0]"),
+    (lambda d: d.pop("tracks"), "$"),
+    (lambda d: d["tracks"][0]["notes"]["velocity"].__setitem__(1, True), "$.tracks[0].notes.velocity[1]"),
+]
+
+
+@pytest.mark.parametrize("validator", ["builtin", "jsonschema"])
+@pytest.mark.parametrize("breaker, path", BAD_DOCUMENTS)
+def test_bad_fields_are_reported_with_their_json_path(tmp_path, validator, breaker, path):
+    music = Music(tracks=[Track(notes=NoteArray.from_columns(time=[0, 1, 2, 3], pitch=[60] * 4, duration=[1] * 4))])
+    doc = native.to_dict(music)
+    breaker(doc)
+    file = tmp_path / "bad.json"
+    file.write_text(json.dumps(doc))
+    with pytest.raises(SchemaError) as error:
+        load(file, validator=validator)
+    assert f"{file}: {path}:" in str(error.value)
+
+
+def test_unequal_column_lengths_are_reported(tmp_path):
+    doc = native.to_dict(Music(tracks=[Track(notes=[Note(0, 60, 1)])]))
+    doc["tracks"][0]["notes"]["pitch"].append(61)
+    with pytest.raises(SchemaError, match=r"\$\.tracks\[0\]\.notes: columns have different lengths \[1, 2\]"):
+        native.from_dict(doc)
+
+
+def test_broken_json_yaml_and_gzip(tmp_path):
+    (tmp_path / "a.json").write_text('{"schema_version": "1.0",')
+    with pytest.raises(SchemaError, match="invalid JSON at line 1"):
+        load(tmp_path / "a.json")
+    (tmp_path / "b.yaml").write_text("tracks: [unclosed")
+    with pytest.raises(SchemaError, match="invalid YAML"):
+        load(tmp_path / "b.yaml")
+    (tmp_path / "c.json.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(SchemaError, match="not a valid gzip file"):
+        load(tmp_path / "c.json.gz")
+    (tmp_path / "d.json").write_text("[1, 2]")
+    with pytest.raises(SchemaError, match=r"\$: the document is a list"):
+        load(tmp_path / "d.json")
+
+
+def test_save_refuses_invalid_music_and_writes_nothing(tmp_path):
+    music = Music(tracks=[Track(notes=[Note(0, 60, 1)])])
+    music.tracks[0].notes.pitch[0] = 200
+    with pytest.raises(ValidationError, match=r"tracks\[0\]\.notes\[0\]\.pitch"):
+        save(tmp_path / "x.json", music)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["test.json", "test.yaml", "test.json.gz", "test.yaml.gz"])
+def test_muspy_documents_are_migrated(testdata_dir, name):
+    music = load(testdata_dir / name)
+    assert music.metadata.title == "Für Elise"
+    assert music.metadata.creators == ["Ludwig van Beethoven"]
+    assert music.metadata.collection == "Example dataset"
+    assert music.metadata.schema_version == SCHEMA_VERSION
+    assert music.resolution == 24
+    assert [(t.time, t.qpm) for t in music.tempos] == [(0, 72.0)]
+    assert [(k.root, k.mode) for k in music.key_signatures] == [(9, "minor")]
+    assert [(s.numerator, s.denominator) for s in music.time_signatures] == [(3, 8)]
+    assert [b.time for b in music.barlines] == [0, 12, 48] and len(music.beats) == 5
+    (track,) = music.tracks
+    assert track.name == "Melody" and track.program == 0 and not track.is_drum
+    raw = json.loads((testdata_dir / "test.json").read_text())["tracks"][0]["notes"]
+    assert track.notes.pitch.tolist() == [n["pitch"] for n in raw]
+    assert track.notes.pitch.tolist()[:3] == [76, 75, 76]
+    assert track.lyrics[0].lyric == "Nothing but a lyric"
+
+
+def test_unknown_extension(tmp_path):
+    with pytest.raises(SchemaError, match=r"\.json, \.yaml or \.yml"):
+        save(tmp_path / "x.txt", Music())
+
+
+def _leaves(node, path=()):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _leaves(value, path + (key,))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _leaves(value, path + (index,))
+    yield path
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(music=music_strategy(max_tracks=2, max_notes=5), data=__import__("hypothesis").strategies.data())
+def test_builtin_validator_agrees_with_jsonschema(music, data):
+    from hypothesis import strategies as st
+
+    doc = native.to_dict(music)
+    paths = [p for p in _leaves(doc) if p]
+    path = data.draw(st.sampled_from(paths))
+    value = data.draw(st.one_of(st.none(), st.booleans(), st.integers(-10**4, 10**4), st.floats(-1e3, 1e3, allow_nan=False),
+                                st.text(max_size=3), st.just([]), st.just({})))
+    node = doc
+    for part in path[:-1]:
+        node = node[part]
+    node[path[-1]] = value
+    verdicts = []
+    for validator in ("builtin", "jsonschema"):
+        try:
+            native.validate_document(doc, validator)
+            verdicts.append(True)
+        except SchemaError:
+            verdicts.append(False)
+    assert verdicts[0] == verdicts[1], (path, value)
