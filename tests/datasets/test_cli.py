@@ -9,7 +9,7 @@ import yaml
 from muspy_like.cli import main
 from muspy_like.datasets import read_marker
 
-from .conftest import source_for, zip_bytes
+from dataset_testing import source_for, zip_bytes
 
 
 def run(capsys, *argv):

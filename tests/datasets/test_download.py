@@ -12,7 +12,7 @@ import pytest
 from muspy_like.datasets.download import DownloadOptions, download_file, file_digests
 from muspy_like.errors import ChecksumError, DownloadError
 
-from .conftest import payload, source_for, wrong_digest
+from dataset_testing import payload, source_for, wrong_digest
 
 FAST = DownloadOptions(timeout=2.0, retries=2, backoff=0.01, progress=False, chunk_size=4096)
 DATA = payload(100_000)

@@ -8,7 +8,6 @@ import io
 import json
 import multiprocessing
 import tarfile
-from pathlib import Path
 
 import pytest
 
@@ -18,7 +17,7 @@ from muspy_like.datasets.download import DownloadOptions
 from muspy_like.errors import ChecksumError, DatasetError, UnsafeArchiveError
 from muspy_like.io import read
 
-from .conftest import source_for, zip_bytes
+from dataset_testing import source_for, zip_bytes
 
 FAST = DownloadOptions(timeout=2.0, retries=1, backoff=0.01, progress=False)
 SPLITS = ("train", "valid", "test")

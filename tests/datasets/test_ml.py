@@ -9,15 +9,8 @@ import pickle
 import numpy as np
 import pytest
 
+from dataset_testing import note_matrix
 from muspy_like.datasets import FolderDataset, PadCollate, RepresentationDataset, pad_sequences
-
-
-def note_matrix(music, max_notes=None):
-    """(notes, 3) array of onset, pitch, duration over all tracks, sorted: an independent small encoder."""
-    rows = [np.stack([t.notes.time, t.notes.pitch, t.notes.duration], axis=1) for t in music.tracks if len(t.notes)]
-    matrix = np.concatenate(rows) if rows else np.zeros((0, 3), dtype=np.int64)
-    matrix = matrix[np.lexsort((matrix[:, 1], matrix[:, 0]))].astype(np.int64)
-    return matrix[:max_notes] if max_notes else matrix
 
 
 @pytest.fixture
