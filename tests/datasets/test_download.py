@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import multiprocessing
 import time
 from pathlib import Path
@@ -190,3 +191,26 @@ def test_two_processes_downloading_the_same_file(server, tmp_path):
     assert results == [True, True]
     assert len(route.requests) == 1  # the second process waited for the lock, then found a verified file
     assert (tmp_path / "data.bin").read_bytes() == DATA
+
+
+def test_complete_part_file_is_finished_after_416(server, tmp_path):
+    # A run killed between the last byte and the rename leaves a complete .part file.
+    route = server.add("/a.bin", data=DATA)
+    (tmp_path / "data.bin.part").write_bytes(DATA)
+    (tmp_path / "data.bin.part.json").write_text(json.dumps({"url": server.url("/a.bin"), "validator": '"v1"'}))
+    path = download_file(source_for(DATA, server.url("/a.bin")), tmp_path, FAST)
+    assert path.read_bytes() == DATA
+    assert [r.get("Range") for r in route.requests] == ["bytes=100000-"]
+    assert leftovers(tmp_path) == ["data.bin"]
+
+
+def test_part_without_validator_resumes_only_when_a_hash_will_check_it(server, tmp_path):
+    route = server.add("/a.bin", data=DATA)
+    (tmp_path / "data.bin.part").write_bytes(DATA[:1000])
+    download_file(source_for(DATA, server.url("/a.bin")), tmp_path, FAST)
+    assert route.requests[0]["Range"] == "bytes=1000-" and "If-Range" not in route.requests[0]
+    (tmp_path / "data.bin").unlink()
+    (tmp_path / "data.bin.part").write_bytes(b"x" * 1000)  # junk from an unknown source
+    unverified = source_for(DATA, server.url("/a.bin"), sha256=None, md5=None)
+    assert download_file(unverified, tmp_path, FAST).read_bytes() == DATA
+    assert "Range" not in route.requests[1]
