@@ -1,0 +1,242 @@
+"""Use a separation model: split a piece into parts for an ensemble; save and load models.
+
+:func:`separate` merges the notes of every pitched track of a piece, predicts a part for each note and
+returns a new :class:`~muspy_like.Music` with one track per part, named and voiced for a chosen ensemble.
+Models are saved as versioned JSON (every baseline, the MLP included: its weights are plain arrays, so no
+pickle is ever loaded).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import NamedTuple, Optional, Union
+
+import numpy as np
+
+from muspy_like.core.events import NoteArray
+from muspy_like.core.music import Music
+from muspy_like.core.track import Track
+from muspy_like.errors import SeparationError
+from muspy_like.files import atomic_write_text
+from muspy_like.separation.base import PartSeparator
+from muspy_like.separation.closest_pitch import ClosestPitchSeparator
+from muspy_like.separation.data import DURATION, PITCH, TIME, MergedNotes, merge_tracks
+from muspy_like.separation.methods import METHODS
+from muspy_like.separation.mlp import MLPSeparator
+from muspy_like.separation.zone import ZoneSeparator
+
+__all__ = ["ENSEMBLES", "Instrument", "separate", "save_model", "load_model", "MODEL_FORMAT", "MODEL_VERSION"]
+
+MODEL_FORMAT = "muspy_like.separation.model"
+MODEL_VERSION = 1
+_CLASSES = {cls.__name__: cls for cls in (ZoneSeparator, ClosestPitchSeparator, MLPSeparator)}
+
+
+class Instrument(NamedTuple):
+    """One player of an ensemble: track name and General MIDI program (0-127)."""
+
+    name: str
+    program: int
+
+
+#: Ensembles for :func:`separate`, each listed from the highest part to the lowest.
+ENSEMBLES: dict[str, tuple[Instrument, ...]] = {
+    "satb_choir": (
+        Instrument("Soprano", 52),
+        Instrument("Alto", 52),
+        Instrument("Tenor", 52),
+        Instrument("Bass", 52),
+    ),
+    "string_quartet": (
+        Instrument("Violin I", 40),
+        Instrument("Violin II", 40),
+        Instrument("Viola", 41),
+        Instrument("Cello", 42),
+    ),
+    "woodwind_quartet": (
+        Instrument("Flute", 73),
+        Instrument("Oboe", 68),
+        Instrument("Clarinet", 71),
+        Instrument("Bassoon", 70),
+    ),
+    "brass_quartet": (
+        Instrument("Trumpet I", 56),
+        Instrument("Trumpet II", 56),
+        Instrument("Trombone", 57),
+        Instrument("Tuba", 58),
+    ),
+    "rock_band": (
+        Instrument("Lead Guitar", 29),
+        Instrument("Rhythm Guitar", 27),
+        Instrument("Keyboard", 4),
+        Instrument("Bass", 33),
+    ),
+    "piano_duet": (Instrument("Primo", 0), Instrument("Secondo", 0)),
+}
+
+
+def _ensemble(ensemble: Union[None, str, list], n_parts: int) -> list[Instrument]:
+    if ensemble is None:
+        return [Instrument(f"Part {i + 1}", 0) for i in range(n_parts)]
+    if isinstance(ensemble, str):
+        if ensemble not in ENSEMBLES:
+            raise SeparationError(f"unknown ensemble {ensemble!r}; choose one of {', '.join(ENSEMBLES)}")
+        players = list(ENSEMBLES[ensemble])
+    else:
+        players = [Instrument(*player) for player in ensemble]
+    if len(players) < n_parts:
+        raise SeparationError(
+            f"the model separates {n_parts} parts but the ensemble has only {len(players)} instruments; "
+            "choose a larger ensemble or give one instrument per part"
+        )
+    return players[:n_parts]
+
+
+def _untrained_closest_pitch(pitches: np.ndarray, n_parts: int, mono: bool) -> ClosestPitchSeparator:
+    """A closest-pitch model whose parts start spread over the piece's own pitch range (no training)."""
+    model = ClosestPitchSeparator(mono=mono)
+    model.n_parts_ = n_parts
+    quantiles = 1.0 - (np.arange(n_parts) + 0.5) / n_parts  # part 0 the highest, as in the ensembles
+    model.initial_pitches_ = np.rint(np.quantile(pitches, quantiles)).astype(np.int64)
+    return model
+
+
+def separate(
+    music: Music,
+    model: Union[PartSeparator, str, Path],
+    ensemble: Union[None, str, list] = None,
+    n_parts: Optional[int] = None,
+) -> Music:
+    """Split a piece into parts with a separation model.
+
+    Parameters
+    ----------
+    music : Music
+        Any piece; the notes of all its pitched tracks are merged (drum tracks are copied unchanged).
+    model : PartSeparator, path or method name
+        A fitted estimator, the path of a saved model (:func:`save_model`), or ``"closest-pitch"`` /
+        ``"closest-pitch-mono"``, which need no training here: their parts start spread evenly over the
+        piece's pitch range (highest part first). Oracle models cannot be used (they need the answer).
+    ensemble : str or list of (name, program), optional
+        A name of :data:`ENSEMBLES` (e.g. ``"string_quartet"``) or one (name, program) per part, highest
+        part first. It must have at least as many instruments as the model has parts. Default: tracks
+        ``Part 1``, ``Part 2``... with program 0.
+    n_parts : int, optional
+        Number of parts for an untrained method (default: the ensemble's size, else 4).
+
+    Returns
+    -------
+    Music
+        A copy of ``music`` (same resolution, tempos, meter...) whose tracks are one per part (empty parts
+        included), each holding its notes unchanged, then the drum tracks.
+
+    Raises
+    ------
+    SeparationError
+        No pitched note to separate, an oracle or unfitted model, or too small an ensemble.
+
+    Examples
+    --------
+    >>> from muspy_like import Music, Track, Note
+    >>> from muspy_like.separation import separate
+    >>> piano = Music(tracks=[Track(notes=[Note(0, 72, 24), Note(0, 60, 24), Note(24, 71, 24), Note(24, 59, 24)])])
+    >>> duet = separate(piano, "closest-pitch", ensemble="piano_duet")
+    >>> [(t.name, t.notes.pitch.tolist()) for t in duet.tracks]
+    [('Primo', [72, 71]), ('Secondo', [60, 59])]
+    """
+    merged = merge_tracks(music)
+    if len(merged.notes) == 0:
+        raise SeparationError("the piece has no pitched notes to separate (drum tracks are not separated)")
+    if isinstance(model, Path) or (isinstance(model, str) and model not in METHODS):
+        model = load_model(model)
+    elif isinstance(model, str):
+        if model not in ("closest-pitch", "closest-pitch-mono"):
+            raise SeparationError(
+                f"method {model!r} must be trained first (muspy-like separation train) and given as a model "
+                "file; only 'closest-pitch' and 'closest-pitch-mono' work untrained"
+            )
+        parts = n_parts or (len(ENSEMBLES[ensemble]) if isinstance(ensemble, str) and ensemble in ENSEMBLES
+                            else len(ensemble) if isinstance(ensemble, list) else 4)
+        model = _untrained_closest_pitch(merged.notes[:, PITCH], parts, model == "closest-pitch-mono")
+    if not isinstance(model, PartSeparator) or not model.is_fitted():
+        raise SeparationError("model must be a fitted estimator, a saved model file or a method name")
+    if model.requires_labels:
+        raise SeparationError(f"{model!r} is an oracle: it needs the true parts and cannot separate new music")
+    players = _ensemble(ensemble, model.n_parts_)
+    order = np.lexsort((merged.notes[:, DURATION], merged.notes[:, PITCH], merged.notes[:, TIME]))
+    predicted = np.empty(len(order), dtype=np.int64)
+    predicted[order] = model.predict([merged.notes[order]])[0]
+    return _assemble(music, merged, predicted, players)
+
+
+def _assemble(music: Music, merged: MergedNotes, predicted: np.ndarray, players: list[Instrument]) -> Music:
+    shell = copy.copy(music)
+    shell.tracks = []
+    result = copy.deepcopy(shell)
+    for part, player in enumerate(players):
+        chosen = np.flatnonzero(predicted == part)
+        pieces = {name: [] for name in ("time", "pitch", "duration", "velocity")}
+        for track_index in np.unique(merged.track_index[chosen]):
+            rows = chosen[merged.track_index[chosen] == track_index]
+            columns = music.tracks[track_index].notes.columns()
+            for name in pieces:
+                pieces[name].append(columns[name][merged.note_index[rows]])
+        notes = NoteArray.from_columns(**{k: np.concatenate(v) if v else [] for k, v in pieces.items()})
+        notes.sort()
+        result.tracks.append(Track(program=player.program, name=player.name, notes=notes))
+    result.tracks.extend(track.copy() for track in music.tracks if track.is_drum)
+    return result
+
+
+def save_model(model: PartSeparator, path: Union[str, Path]) -> None:
+    """Save a fitted estimator as versioned JSON (written atomically).
+
+    The file holds the format name, version, estimator class, hyper-parameters and learned state.
+    """
+    if not isinstance(model, PartSeparator) or not model.is_fitted():
+        raise SeparationError("only a fitted estimator can be saved")
+    document = {
+        "format": MODEL_FORMAT,
+        "version": MODEL_VERSION,
+        "estimator": type(model).__name__,
+        "params": model.get_params(),
+        "n_parts": model.n_parts_,
+        "state": model._state(),
+    }
+    atomic_write_text(path, json.dumps(document) + "\n")
+
+
+def load_model(path: Union[str, Path]) -> PartSeparator:
+    """Load an estimator saved by :func:`save_model`.
+
+    Raises
+    ------
+    SeparationError
+        The file is missing, not JSON, not a separation model, or of another format version.
+    """
+    try:
+        document = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SeparationError(f"{path}: model file not found") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise SeparationError(f"{path}: not a separation model (JSON expected): {error}") from error
+    if not isinstance(document, dict) or document.get("format") != MODEL_FORMAT:
+        raise SeparationError(f"{path}: not a muspy_like separation model")
+    if document.get("version") != MODEL_VERSION:
+        raise SeparationError(
+            f"{path}: model format version {document.get('version')!r} is not supported by this muspy_like "
+            f"(it reads version {MODEL_VERSION}); retrain the model with this version"
+        )
+    cls = _CLASSES.get(document.get("estimator"))
+    if cls is None:
+        raise SeparationError(f"{path}: unknown estimator {document.get('estimator')!r}")
+    try:
+        params = {k: tuple(v) if isinstance(v, list) else v for k, v in document["params"].items()}
+        model = cls(**params)
+        model.n_parts_ = int(document["n_parts"])
+        model._set_state(document["state"])
+    except (KeyError, TypeError, ValueError) as error:
+        raise SeparationError(f"{path}: damaged model file ({error!r})") from error
+    return model

@@ -1,0 +1,174 @@
+"""What every part-separation estimator shares: the scikit-learn shape and input checking.
+
+An estimator's constructor stores hyper-parameters only; :meth:`PartSeparator.fit` learns from pieces and
+sets attributes whose names end in ``_``; :meth:`PartSeparator.predict` returns one label array per piece.
+``X`` is a list of note arrays (see :mod:`muspy_like.separation.data` for the columns), ``y`` a list of
+integer label arrays, one label (part index) per note.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Optional, Sequence
+
+import numpy as np
+
+from muspy_like.errors import SeparationError
+from muspy_like.separation.data import N_NOTE_FIELDS, NOTE_FIELDS
+
+__all__ = ["PartSeparator", "check_pieces", "check_labels"]
+
+
+def check_pieces(X: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Validate a list of note arrays; return them as int64 arrays.
+
+    Raises
+    ------
+    SeparationError
+        When ``X`` is not a list, a piece has the wrong shape or no notes, or its notes are not sorted by
+        (time, pitch, duration). The message names the piece index.
+    """
+    if isinstance(X, np.ndarray) or not isinstance(X, Sequence):
+        raise SeparationError("X must be a list of note arrays (one per piece), not a single array")
+    pieces = []
+    for index, notes in enumerate(X):
+        notes = np.asarray(notes)
+        if notes.ndim != 2 or notes.shape[1] != N_NOTE_FIELDS:
+            raise SeparationError(
+                f"piece {index}: expected a note array of shape (n_notes, {N_NOTE_FIELDS}) with columns "
+                f"{', '.join(NOTE_FIELDS)}; got shape {notes.shape}"
+            )
+        if len(notes) == 0:
+            raise SeparationError(f"piece {index} has no notes; there is nothing to separate")
+        notes = notes.astype(np.int64, copy=False)
+        order = np.lexsort((notes[:, 2], notes[:, 1], notes[:, 0]))
+        if np.any(order != np.arange(len(notes))):
+            raise SeparationError(
+                f"piece {index}: notes must be sorted by (time, pitch, duration); "
+                "use muspy_like.separation.sort_notes"
+            )
+        pieces.append(notes)
+    return pieces
+
+
+def check_labels(
+    y: Sequence[np.ndarray], pieces: Sequence[np.ndarray], n_parts: Optional[int] = None
+) -> list[np.ndarray]:
+    """Validate label arrays against their pieces (and, if given, against the number of known parts)."""
+    if len(y) != len(pieces):
+        raise SeparationError(f"got {len(pieces)} pieces but {len(y)} label arrays")
+    labels = []
+    for index, (piece_labels, notes) in enumerate(zip(y, pieces)):
+        piece_labels = np.asarray(piece_labels)
+        if piece_labels.shape != (len(notes),):
+            raise SeparationError(
+                f"piece {index}: {len(notes)} notes but labels of shape {piece_labels.shape}"
+            )
+        if not np.issubdtype(piece_labels.dtype, np.integer):
+            raise SeparationError(f"piece {index}: labels must be integers (part indices)")
+        if len(piece_labels) and piece_labels.min() < 0:
+            raise SeparationError(f"piece {index}: negative part label {int(piece_labels.min())}")
+        if n_parts is not None and len(piece_labels) and piece_labels.max() >= n_parts:
+            raise SeparationError(
+                f"piece {index} has part label {int(piece_labels.max())} but the model knows only "
+                f"{n_parts} parts (labels 0 to {n_parts - 1})"
+            )
+        labels.append(piece_labels.astype(np.int64, copy=False))
+    return labels
+
+
+class PartSeparator:
+    """Base class of the part-separation baselines (scikit-learn's estimator conventions).
+
+    Subclasses implement ``_fit(pieces, labels)`` and ``_predict_piece(notes, labels)``; this class
+    checks the inputs, records ``n_parts_`` and gives ``get_params``, ``set_params`` and ``repr``.
+
+    ``predict`` accepts the true labels of the pieces being predicted. They are *hints*: each estimator
+    documents exactly what it reads from them (the onset of each part for closest-pitch, everything for
+    the oracle variants) and most work without them. The evaluation always passes them, so that every
+    method sees the information the paper gives it.
+    """
+
+    #: Whether ``predict`` needs the true labels (oracle variants).
+    requires_labels: bool = False
+    #: Hyper-parameters used only by ``predict``: estimators differing only in these share one training.
+    inference_params: tuple[str, ...] = ()
+    #: Whether ``fit`` takes ``validation=(X_valid, y_valid)`` (early stopping).
+    uses_validation: bool = False
+
+    def get_params(self) -> dict[str, Any]:
+        """The constructor's hyper-parameters, by name."""
+        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
+        return {name: getattr(self, name) for name in names}
+
+    def set_params(self, **params: Any) -> "PartSeparator":
+        """Change hyper-parameters (unknown names raise ``ValueError``); return ``self``."""
+        valid = self.get_params()
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(f"{type(self).__name__} has no hyper-parameter {name!r}")
+            setattr(self, name, value)
+        return self
+
+    def fit(self, X: Sequence[np.ndarray], y: Sequence[np.ndarray], **fit_params: Any) -> "PartSeparator":
+        """Learn from pieces ``X`` (note arrays) and their part labels ``y``; return ``self``.
+
+        ``fit_params`` go to the estimator's own learning step (e.g. ``validation`` for the MLP).
+        """
+        pieces = check_pieces(X)
+        labels = check_labels(y, pieces)
+        if not pieces:
+            raise SeparationError("cannot fit on an empty list of pieces")
+        self.n_parts_ = int(max(piece_labels.max() for piece_labels in labels)) + 1
+        self._fit(pieces, labels, **fit_params)
+        return self
+
+    def predict(
+        self, X: Sequence[np.ndarray], labels: Optional[Sequence[np.ndarray]] = None
+    ) -> list[np.ndarray]:
+        """Predict the part label of every note of every piece.
+
+        Parameters
+        ----------
+        X : list of numpy.ndarray
+            Note arrays, one per piece, sorted by (time, pitch, duration).
+        labels : list of numpy.ndarray, optional
+            True labels, read only as the estimator's documentation says (hints or oracle).
+
+        Returns
+        -------
+        list of numpy.ndarray of int64
+            Part index of each note, piece by piece.
+        """
+        self._check_fitted()
+        pieces = check_pieces(X)
+        if labels is None:
+            if self.requires_labels:
+                raise SeparationError(
+                    f"{type(self).__name__} is an oracle: predict() needs the true labels"
+                )
+            return [self._predict_piece(notes, None) for notes in pieces]
+        checked = check_labels(labels, pieces, self.n_parts_)
+        return [self._predict_piece(notes, piece_labels) for notes, piece_labels in zip(pieces, checked)]
+
+    def fit_predict(self, X: Sequence[np.ndarray], y: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """``fit(X, y)`` then ``predict(X, y)``."""
+        return self.fit(X, y).predict(X, y)
+
+    def is_fitted(self) -> bool:
+        """Whether :meth:`fit` (or loading) has set the learned attributes."""
+        return hasattr(self, "n_parts_")
+
+    def _check_fitted(self) -> None:
+        if not self.is_fitted():
+            raise SeparationError(f"this {type(self).__name__} is not fitted yet: call fit() or load a model")
+
+    def _fit(self, pieces: list[np.ndarray], labels: list[np.ndarray], **fit_params: Any) -> None:
+        raise NotImplementedError
+
+    def _predict_piece(self, notes: np.ndarray, labels: Optional[np.ndarray]) -> np.ndarray:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({params})"
