@@ -73,9 +73,11 @@ def main() -> None:
         ["convert, n_jobs=1", n, conversion[1], n / conversion[1], "1.00x", ""],
         ["convert, n_jobs=2", n, conversion[2], n / conversion[2], f"{speedup:.2f}x", ">= 1.6x"],
         ["load cache (CachedDataset)", len(cached), seconds["cache"], rate["cache"], f"{load_ratio:.1f}x", ">= 20x"],
-        ["load native JSON copies", len(cached), seconds["json"], rate["json"], f"{seconds['parse'] / seconds['json']:.1f}x", ""],
+        ["load native JSON copies", len(cached), seconds["json"], rate["json"],
+         f"{seconds['parse'] / seconds['json']:.1f}x", ""],
         ["parse sources (muspy_like MusicXML)", n, seconds["parse"], rate["parse"], "1.00x", ""],
-        ["parse sources (music21, sample)", len(sample), music21_seconds, rate["music21"], f"{rate['music21'] / rate['parse']:.2f}x", ""],
+        ["parse sources (music21, sample)", len(sample), music21_seconds, rate["music21"],
+         f"{rate['music21'] / rate['parse']:.2f}x", ""],
     ]
     table = markdown_table(["task", "files", "seconds", "files/s", "ratio", "target"], rows)
     print(table)

@@ -41,7 +41,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
     listing.set_defaults(func=_list)
 
-    info = commands.add_parser("info", help="describe one dataset", description="Describe one dataset and print its citation.")
+    info = commands.add_parser(
+        "info", help="describe one dataset", description="Describe one dataset and print its citation."
+    )
     info.add_argument("name", help="dataset name or alias (see 'muspy-like datasets list'), or a catalog YAML file")
     info.add_argument("--root", help="dataset root, to count the downloaded pieces")
     info.set_defaults(func=_info)

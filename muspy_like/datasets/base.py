@@ -218,7 +218,9 @@ class Dataset(Sequence):
         spec = self.spec.splits  # type: ignore[union-attr]
         matches = sorted(self.root.glob(spec.file)) if self.root else []  # type: ignore[union-attr]
         if len(matches) != 1:
-            raise DatasetError(f"{self.name}: expected one split file matching {spec.file!r} under {self.root}, found {len(matches)}")
+            raise DatasetError(
+                f"{self.name}: expected one split file matching {spec.file!r} under {self.root}, found {len(matches)}"
+            )
         table = matches[0]
         with open(table, newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
@@ -241,7 +243,7 @@ class Dataset(Sequence):
         return convert(self, cache_dir, n_jobs=n_jobs, executor=executor, progress=progress)
 
     def to_representation(self, factory: Callable[["Music"], Any]) -> "RepresentationDataset":
-        """A picklable dataset of ``factory(music)`` arrays (see :class:`~muspy_like.datasets.ml.RepresentationDataset`)."""
+        """A picklable dataset of ``factory(music)`` arrays (:class:`~muspy_like.datasets.ml.RepresentationDataset`)."""
         from muspy_like.datasets.ml import RepresentationDataset
 
         return RepresentationDataset(self, factory)
@@ -301,6 +303,8 @@ class FolderDataset(Dataset):
         root = Path(root).expanduser().resolve()
         if not root.is_dir():
             raise DatasetError(f"{root}: not a folder")
-        suffixes = READABLE_SUFFIXES + (MUSIC21_SUFFIXES if use_music21 or (reader_options or {}).get("via") == "music21" else ())
-        super().__init__(scan_folder(root, pattern, suffixes), root, reader_options, spec, spec.name if spec else root.name)
+        via_music21 = use_music21 or (reader_options or {}).get("via") == "music21"
+        suffixes = READABLE_SUFFIXES + (MUSIC21_SUFFIXES if via_music21 else ())
+        name = spec.name if spec else root.name
+        super().__init__(scan_folder(root, pattern, suffixes), root, reader_options, spec, name)
         self.pattern = pattern

@@ -134,12 +134,19 @@ def convert(
     worker = functools.partial(_convert_piece, options=dataset.reader_options, cache_dir=str(cache_dir))
     start = time.perf_counter()
     result = parallel_map(
-        worker, jobs, n_jobs=n_jobs, executor=executor, progress=progress, desc=f"convert {dataset.name}", chunksize=chunksize
+        worker,
+        jobs,
+        n_jobs=n_jobs,
+        executor=executor,
+        progress=progress,
+        desc=f"convert {dataset.name}",
+        chunksize=chunksize,
     )
     seconds = time.perf_counter() - start
     entries = []
     for (key, piece), summary in zip(jobs, result.values):
-        entry: dict[str, Any] = {"key": key, "source": piece.label(dataset.root), "path": piece.path, "tune": piece.tune}
+        entry: dict[str, Any] = {"key": key, "source": piece.label(dataset.root), "path": piece.path}
+        entry["tune"] = piece.tune
         entry.update(summary if summary is not None else {"ok": False})
         entries.append(entry)
     labels = [dataset.pieces[f.index].label(dataset.root) for f in result.failures]
@@ -255,7 +262,8 @@ def load_arrays(path: Union[str, Path]) -> "Music":
                     continue  # the track already holds an empty array of this kind
                 array_class = type(getattr(track, kind))
                 block = matrix[offsets[i] : offsets[i + 1]]
-                setattr(track, kind, array_class.from_columns(**{f.name: block[:, j] for j, f in enumerate(array_class.fields)}))
+                columns = {f.name: block[:, j] for j, f in enumerate(array_class.fields)}
+                setattr(track, kind, array_class.from_columns(**columns))
     except (KeyError, IndexError, TypeError, ValueError) as error:
         raise DatasetError(f"{path}: damaged cache file ({error}); convert the dataset again") from error
     return music

@@ -240,7 +240,12 @@ def _extract_tar(writer: _Writer, archive: Path) -> None:
                 with stream:
                     writer.file(member.name, stream)
             else:
-                what = "symbolic link" if member.issym() else "hard link" if member.islnk() else "device, FIFO or special file"
+                if member.issym():
+                    what = "symbolic link"
+                elif member.islnk():
+                    what = "hard link"
+                else:
+                    what = "device, FIFO or special file"
                 raise UnsafeArchiveError(
                     f"{archive}: member {member.name!r} is a {what}; only files and folders are allowed"
                 )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
 from muspy_like.errors import DatasetError, FormatError
+from muspy_like.io import FORMATS
 
 if TYPE_CHECKING:
     from muspy_like.core.music import Music
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["Piece", "read_piece", "scan_folder", "READABLE_SUFFIXES", "MUSIC21_SUFFIXES"]
 
 #: Suffixes read by muspy_like's own readers (``muspy_like.io.read``).
-READABLE_SUFFIXES = (".mid", ".midi", ".smf", ".kar", ".xml", ".musicxml", ".mxl", ".mscx", ".mscz", ".abc", ".json", ".yaml", ".yml")
+READABLE_SUFFIXES = tuple(FORMATS)
 #: Suffixes read through music21 and converted with :func:`muspy_like.interop.from_music21`.
 MUSIC21_SUFFIXES = (".krn", ".hrm", ".mei", ".rntxt", ".md", ".nwctxt", ".capx", ".tntxt")
 

@@ -123,7 +123,9 @@ class LocalServer:
         self.httpd.server_close()
 
 
-def source_for(data: bytes, url: str, name: str = "data.bin", archive: str = "none", mirrors=(), **overrides) -> SourceSpec:
+def source_for(
+    data: bytes, url: str, name: str = "data.bin", archive: str = "none", mirrors=(), **overrides
+) -> SourceSpec:
     """A catalog source with the true size and hashes of ``data`` (overridable to make them wrong)."""
     fields = dict(
         url=url,

@@ -127,7 +127,8 @@ def test_the_catalog_ships_in_the_wheel(tmp_path):
     for name in ("muspy_like", "datasets"):
         shutil.copytree(REPO / name, copy / name, symlinks=True, ignore=shutil.ignore_patterns("__pycache__"))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(copy), "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)],
+        [sys.executable, "-m", "pip", "wheel", str(copy), "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path)],
         check=True, capture_output=True, timeout=240,
     )
     (wheel,) = tmp_path.glob("*.whl")

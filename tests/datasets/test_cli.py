@@ -51,7 +51,8 @@ def test_download_then_convert_a_dataset_of_your_own(capsys, server, tmp_path, m
     entry = {
         "name": "toy", "title": "Toy", "description": "Test set", "homepage": "http://127.0.0.1/",
         "license": "CC0", "format": "midi", "download": "archive", "files": "**/*.mid",
-        "sources": [{"url": source.url, "filename": source.filename, "archive": "zip", "size": source.size, "sha256": source.sha256}],
+        "sources": [{"url": source.url, "filename": source.filename, "archive": "zip", "size": source.size,
+                     "sha256": source.sha256}],
     }
     catalog_file = tmp_path / "toy.yaml"
     catalog_file.write_text(yaml.safe_dump(entry))
@@ -62,7 +63,9 @@ def test_download_then_convert_a_dataset_of_your_own(capsys, server, tmp_path, m
     assert "toy.zip" in err  # the progress bar
     assert read_marker(root)["sources"][0]["verified"] is True
 
-    code, out, _ = run(capsys, "convert", str(catalog_file), "--root", str(root), "--cache", str(cache), "-j", "2", "--no-progress")
+    code, out, _ = run(
+        capsys, "convert", str(catalog_file), "--root", str(root), "--cache", str(cache), "-j", "2", "--no-progress"
+    )
     assert code == 1  # one piece failed: reported, exit status says so
     assert "4 of 5 pieces converted" in out and "failed: toy/zz-broken.mid" in out
     index = json.loads((cache / "index.json").read_text())

@@ -123,7 +123,8 @@ def test_music21_abc_files_expand_to_tunes():
     assert all(piece.tune is not None for piece in folk.pieces)
     # count_tunes agrees with an independent count: the X: field that opens every ABC tune
     first = paths[0]
-    assert count_tunes(first) == sum(1 for line in first.read_text(errors="replace").splitlines() if line.startswith("X:"))
+    lines = first.read_text(errors="replace").splitlines()
+    assert count_tunes(first) == sum(1 for line in lines if line.startswith("X:"))
 
 
 def test_get_dataset_music21_needs_no_root():

@@ -182,7 +182,8 @@ def test_two_processes_downloading_the_same_file(server, tmp_path):
     route = server.add("/a.bin", data=DATA, stall_first=1, stall_seconds=0.5)
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    workers = [context.Process(target=_download_in_process, args=(server.url("/a.bin"), str(tmp_path), queue)) for _ in range(2)]
+    arguments = (server.url("/a.bin"), str(tmp_path), queue)
+    workers = [context.Process(target=_download_in_process, args=arguments) for _ in range(2)]
     for worker in workers:
         worker.start()
     results = [queue.get(timeout=30) for _ in workers]

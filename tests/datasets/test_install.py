@@ -120,7 +120,8 @@ def test_malicious_archive_leaves_no_data(server, tmp_path):
     server.add("/evil.zip", data=data)
     root = tmp_path / "nested" / "root"
     with pytest.raises(UnsafeArchiveError):
-        get_dataset(spec_for(source_for(data, server.url("/evil.zip"), name="evil.zip", archive="zip")), root, options=FAST)
+        source = source_for(data, server.url("/evil.zip"), name="evil.zip", archive="zip")
+        get_dataset(spec_for(source), root, options=FAST)
     assert read_marker(root) is None and not (root / "data").exists()
     assert not (tmp_path / "escape.mid").exists() and not (tmp_path / "nested" / "escape.mid").exists()
     assert not [p for p in root.iterdir() if p.name.startswith(".data-staging") or p.name.startswith(".extract")]
@@ -187,7 +188,8 @@ def test_two_processes_installing_the_same_root(server, tmp_path, folder_archive
     server.routes["/toy.zip"].stall_first, server.routes["/toy.zip"].stall_seconds = 1, 0.5
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    workers = [context.Process(target=_install_in_process, args=(spec, str(tmp_path / "root"), queue)) for _ in range(2)]
+    arguments = (spec, str(tmp_path / "root"), queue)
+    workers = [context.Process(target=_install_in_process, args=arguments) for _ in range(2)]
     for worker in workers:
         worker.start()
     results = [queue.get(timeout=60) for _ in workers]
