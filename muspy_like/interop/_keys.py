@@ -2,7 +2,7 @@
 
 A key is stored in muspy_like as a tonic pitch class (``root``), a ``mode`` and the number of sharps
 (positive) or flats (negative) of its signature (``fifths``). The MIDI-based libraries know only major and
-minor keys, as a name (mido, miditoolkit: ``"Bb"``, ``"F#m"``), a number (pretty_midi: ``0-11`` major and
+minor keys, as a name (miditoolkit: ``"Bb"``, ``"F#m"``), a number (pretty_midi: ``0-11`` major and
 ``12-23`` minor tonics) or fifths plus a tonality flag (symusic); music21 spells the tonic (``"B-"``).
 A church mode is written to the MIDI libraries as the major or minor key with the same signature.
 """
