@@ -401,3 +401,16 @@ def test_timewise_equals_partwise(tmp_path, testdata_dir):
     a, b = read_musicxml(source), read_musicxml(path)
     assert [t.notes for t in a.tracks] == [t.notes for t in b.tracks]
     assert [t.name for t in b.tracks] == ["Part 1", "Part 2", "Part 3", "Part 4"]
+
+
+def test_cue_notes_take_time_but_are_silent(tmp_path):
+    path = tmp_path / "cue.xml"
+    path.write_text(
+        '<score-partwise><part-list><score-part id="P1"><part-name>x</part-name></score-part></part-list>'
+        '<part id="P1"><measure number="1"><attributes><divisions>2</divisions></attributes>'
+        "<note><cue/><pitch><step>E</step><octave>4</octave></pitch><duration>2</duration></note>"
+        "<note><grace/><pitch><step>D</step><octave>4</octave></pitch></note>"
+        "<note><pitch><step>C</step><octave>4</octave></pitch><duration>2</duration></note>"
+        "</measure></part></score-partwise>"
+    )
+    assert notes(read_musicxml(path)) == [(1, 60, 1)]

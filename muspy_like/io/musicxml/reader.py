@@ -7,7 +7,7 @@ played order with repeats and jumps expanded, and ties are joined (:mod:`muspy_l
 
 Policies (see ``docs/io-scores.md``):
 
-* grace notes and cue notes are dropped (they take no time in the measure);
+* grace notes are dropped (they take no time in the measure); cue notes take their time but are silent;
 * written pitches of transposing parts become sounding pitches (``<transpose>``);
 * velocity comes from the last ``<sound dynamics>`` or dynamics marking of the part at or before the note
   (64 before any), a note's own ``dynamics`` attribute taking precedence;
@@ -272,13 +272,13 @@ class _PartReader:
                     elif ctag == "notations":
                         for tied in child.iterchildren("tied"):
                             kind = tied.get("type")
-                            tie_start |= kind in ("start", "let-ring")
+                            tie_start |= kind == "start"
                             tie_stop |= kind == "stop"
                     elif ctag == "lyric" and lyric is None:
                         number = child.get("number")
                         if number is None or number == "1" or not self.has_first_verse(element):
                             lyric = " ".join(t.text or "" for t in child.iterchildren("text")).strip()
-                if grace or cue:
+                if grace:
                     continue
                 if duration < 0:
                     raise ValueError("a note without <duration>")
@@ -287,7 +287,7 @@ class _PartReader:
                 else:
                     start = onset = position
                     position += duration
-                if not rest:
+                if not rest and not cue:
                     if instrument is not None and instrument in self.info.unpitched:
                         pitch = self.info.unpitched[instrument]
                     if not 0 <= pitch <= 127:
