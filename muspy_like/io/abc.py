@@ -26,9 +26,10 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, NamedTuple, Optional, Union
 
 from muspy_like.core.events import KeySignature
+from muspy_like.core.meter import bar_length
 from muspy_like.core.music import DEFAULT_RESOLUTION, Music
 from muspy_like.errors import ABCError
 from muspy_like.interop._keys import key_fifths, key_from_fifths, key_from_tonic, midi_key_name
@@ -36,7 +37,6 @@ from muspy_like.interop._keys import key_fifths, key_from_fifths, key_from_tonic
 __all__ = ["read_abc", "read_abc_single", "write_abc"]
 
 _FIELD = re.compile(r"^[A-Za-z+]:")
-_KEY_FIELD = re.compile(r"(^K:|\[K:)([^\]\n%]*)", re.MULTILINE)
 _KEY_VALUE = re.compile(r"^\s*([A-Ga-g])([#b]?)\s*([A-Za-z]*)(.*)$", re.DOTALL)
 _MODES = {
     "maj": "major",
@@ -145,68 +145,112 @@ def _parse_key(value: str) -> Optional[tuple[str, str, str]]:
     return letter.upper() + accidental, mode, rest
 
 
-def _music21_key_field(match: re.Match) -> str:
-    """A ``K:`` field rewritten so that music21 understands it (locrian as its relative major)."""
-    parsed = _parse_key(match.group(2))
-    if parsed is None or parsed[1] != "locrian":
-        return match.group(0)
-    tonic, _, rest = parsed
-    fifths = key_from_tonic(0, tonic, "locrian").fifths
-    return f"{match.group(1)}{midi_key_name(KeySignature(time=0, fifths=fifths, mode='major'))}{rest}"
+def _parse_tune(text: str, where: str) -> tuple[Any, Any, dict[int, str]]:
+    """music21's ABC handler and Score of one tune, and the original text of the key fields.
 
-
-def _read_tune(path: Path, number: Optional[int], body: str, header: list[str], resolution: int) -> Music:
+    Locrian keys are handed to music21 as the major key with the same signature (music21 does not know the
+    mode); the returned dict maps ``id(token)`` of each key field to its original value.
+    """
     from music21 import abcFormat
     from music21.abcFormat import translate
 
+    originals: dict[int, str] = {}
+    try:
+        handler = abcFormat.ABCHandler()
+        handler.parseHeaderForVersionInformation(text[:100])
+        handler.tokens = []
+        handler.tokenize(text)
+        for token in handler.tokens:
+            head, colon, value = token.src.partition(":")
+            if isinstance(token, abcFormat.ABCMetadata) and colon and head.strip("[ ") == "K":
+                originals[id(token)] = value = value.strip().rstrip("]")
+                parsed = _parse_key(value)
+                if parsed is not None and parsed[1] == "locrian":
+                    fifths = key_from_tonic(0, parsed[0], "locrian").fifths
+                    relative = midi_key_name(KeySignature(time=0, fifths=fifths, mode="major"))
+                    token.src = f"{head}:{relative}{parsed[2]}" + ("]" if token.src.rstrip().endswith("]") else "")
+        handler.tokenProcess()
+        score = translate.abcToStreamScore(handler)
+    except Exception as error:  # music21's ABC parser raises many unrelated types on bad input
+        raise ABCError(f"{where}: music21 cannot parse it: {type(error).__name__}: {error}") from error
+    return handler, score, originals
+
+
+def _read_tune(path: Path, number: Optional[int], body: str, header: list[str], resolution: int) -> Music:
     from muspy_like.interop.music21_interop import from_music21
 
     lines = body.splitlines()
     text = "\n".join(lines[:1] + header + lines[1:]) + "\n"
-    where = f"{path}: tune X:{number}" if number is not None else f"{path}"
-    try:
-        handler = abcFormat.ABCHandler()
-        handler.process(_KEY_FIELD.sub(_music21_key_field, text))
-        score = translate.abcToStreamScore(handler)
-    except Exception as error:  # music21's ABC parser raises many unrelated types on bad input
-        raise ABCError(f"{where}: music21 cannot parse it: {type(error).__name__}: {error}") from error
+    handler, score, key_fields = _parse_tune(text, f"{path}: tune X:{number}" if number is not None else str(path))
+    voices = _aligned_voices(handler, score)
+    for tokens, events in voices:
+        _restore_chord_ties(tokens, events)
     music = from_music21(score, resolution)
     music.metadata.source_format = "abc"
     music.metadata.source_filename = path.name
-    keys = _key_changes(handler, score, text, resolution)
-    if keys is not None:
-        music.key_signatures = keys
+    if len(voices) == 1:
+        music.key_signatures = _key_changes(*voices[0], key_fields, score, resolution)
     return music
 
 
-def _key_changes(handler: Any, score: Any, text: str, resolution: int) -> Optional[list]:
-    """Every ``K:`` field at the onset of the next note (single-voice tunes), or None to keep music21's."""
+def _aligned_voices(handler: Any, score: Any) -> list[tuple[list, list]]:
+    """(note tokens and key fields, music21 notes and rests) of each voice whose two lists correspond.
+
+    music21 builds one part per voice from the handler's tokens, one note, chord or rest per note token;
+    a voice where that does not hold (invisible rests make no element) is left out.
+    """
     from music21 import abcFormat, harmony
 
+    collections = handler.splitByVoice()
+    handlers = collections if len(collections) == 1 else [collections[0] + c for c in collections[1:]]
     parts = list(score.parts)
-    if len(parts) != 1:
-        return None
-    events = [e for e in parts[0].recurse().notesAndRests if not isinstance(e, harmony.ChordSymbol)]
-    originals = [m.group(2) for m in _KEY_FIELD.finditer(text)]
-    positions, count = [], 0
-    for token in handler.tokens:
-        if isinstance(token, abcFormat.ABCNote):
-            count += 1
-        elif isinstance(token, abcFormat.ABCMetadata) and token.isKey():
-            positions.append(count)
-    if count != len(events) or len(positions) != len(originals):
-        return None
+    if len(handlers) != len(parts):
+        return []
+    voices = []
+    for voice, part in zip(handlers, parts):
+        tokens = [
+            t for t in voice.tokens
+            if isinstance(t, abcFormat.ABCNote) or (isinstance(t, abcFormat.ABCMetadata) and t.isKey())
+        ]
+        events = [e for e in part.recurse().notesAndRests if not isinstance(e, harmony.ChordSymbol)]
+        if sum(isinstance(t, abcFormat.ABCNote) for t in tokens) == len(events):
+            voices.append((tokens, events))
+    return voices
+
+
+def _restore_chord_ties(tokens: list, events: list) -> None:
+    """Tie chords as ``[CE]-`` asks: music21 reads the tie of a chord token but does not apply it."""
+    from music21 import abcFormat, tie
+
+    notes = iter(events)
+    for token in tokens:
+        if not isinstance(token, abcFormat.ABCNote):
+            continue
+        element = next(notes)
+        if isinstance(token, abcFormat.ABCChord) and token.tie is not None and element.isChord:
+            for member in element.notes:
+                member.tie = tie.Tie(token.tie)
+
+
+def _key_changes(
+    tokens: list, events: list, key_fields: dict[int, str], score: Any, resolution: int
+) -> list[KeySignature]:
+    """Every ``K:`` field at the onset of the note that follows it (or at the end), with its mode."""
+    from music21 import abcFormat
+
     end = max((e.getOffsetInHierarchy(score) + e.quarterLength for e in events), default=0)
-    keys = []
-    for position, original in zip(positions, originals):
-        parsed = _parse_key(original)
+    keys: list[KeySignature] = []
+    position = 0
+    for token in tokens:
+        if isinstance(token, abcFormat.ABCNote):
+            position += 1
+            continue
+        parsed = _parse_key(key_fields.get(id(token), token.data))
         if parsed is None:
             continue
         offset = events[position].getOffsetInHierarchy(score) if position < len(events) else end
         time = int(float(offset) * resolution + 0.5)
-        key = key_from_tonic(time, parsed[0], parsed[1])
-        if not keys or (keys[-1].time, keys[-1].root, keys[-1].mode) != (key.time, key.root, key.mode):
-            keys = [k for k in keys if k.time != time] + [key]
+        keys = [k for k in keys if k.time != time] + [key_from_tonic(time, parsed[0], parsed[1])]
     return keys
 
 
@@ -242,15 +286,15 @@ def write_abc(path: Union[str, Path], music: Music, number: int = 1, title: Opti
     time-signature changes are inline fields (``[Q:...]``, ``[K:...]``, ``[M:...]``). Bars follow the
     time signatures; a note crossing a barline or a change is split and tied (``-``). Notes sharing onset
     and length are a chord (``[CEG]``); gaps are rests (``z``). Each track is written as one voice
-    (``V:``), or several when its notes overlap without forming chords. Ties inside chords use the ABC 2.1
-form ``[B,4-D4-]``; music21's ABC reader ignores ties on chords (it reads two chords). Lengths are exact fractions of
-    the unit note: three notes of a third of a quarter each are written as the tuplet ``(3`` with eighth
+    (``V:``), or several when its notes overlap without forming chords. A chord is tied as a whole
+    (``[B,4D4]-``; music21 reads such ties but does not apply them, :func:`read_abc` does). Lengths are
+    exact fractions of the unit note: three notes of a third of a quarter each are written as the tuplet ``(3`` with eighth
     lengths; other lengths off the binary grid are written as plain fractions (``A2/3``), which ABC
     readers accept. Pitches are spelled with sharps in sharp keys and flats in flat keys, and an explicit
     accidental is written whenever the key signature or an earlier accidental in the bar would imply
     another pitch (every note, when the key changes or is locrian, because readers such as music21 apply
-    inline key changes unreliably). Velocities, programs, lyrics, annotations, control changes, pitch bends and
-    zero-length notes are not written.
+    inline key changes unreliably). The last bar is filled with rests. Velocities, programs, lyrics,
+    annotations, control changes, pitch bends and zero-length notes are not written.
 
     Raises
     ------
@@ -265,19 +309,42 @@ form ``[B,4-D4-]``; music21's ABC reader ignores ties on chords (it reads two ch
     atomic_write_text(path, text)
 
 
+class _Written(NamedTuple):
+    """One note, chord or rest as written: spelled pitches (None for a rest), length in unit notes, tie."""
+
+    pitches: Optional[tuple[str, ...]]
+    length: Fraction
+    tied: bool
+
+    def text(self, scale: Fraction = Fraction(1)) -> str:
+        length = _length(self.length * scale)
+        if self.pitches is None:
+            return f"z{length}"
+        tie = "-" if self.tied else ""
+        if len(self.pitches) == 1:
+            return f"{self.pitches[0]}{length}{tie}"
+        return "[" + "".join(self.pitches) + f"]{length}{tie}"
+
+    @property
+    def triplet_length(self) -> Optional[Fraction]:
+        """The plain note value (a power of two of unit notes) this is a triplet of, or None."""
+        plain = self.length * Fraction(3, 2)
+        is_power_of_two = plain.numerator & (plain.numerator - 1) == 0 and plain.denominator & (plain.denominator - 1) == 0
+        return plain if is_power_of_two and (plain.numerator == 1 or plain.denominator == 1) else None
+
+
 class _AbcWriter:
     """Renders one Music as the text of an ABC tune."""
 
     def __init__(self, music: Music) -> None:
         self.music = music
-        self.eighth = Fraction(music.resolution, 2)
+        self.unit = Fraction(music.resolution, 2)  # ticks per eighth, the unit note length L:1/8
         end = music.get_end_time()
-        self.bars = [int(t) for t in music.bar_ticks(end)]
-        if not self.bars or self.bars[-1] < end:
-            self.bars.append(end)
-        while len(self.bars) > 1 and self.bars[-1] >= end and self.bars[-2] >= end:
-            self.bars.pop()
-        self.end = max(self.bars[-1], end)
+        longest = max([bar_length(ts, music.resolution) for ts in music.time_signatures] + [4 * music.resolution])
+        grid = music.bar_ticks(end + int(longest) + 1)
+        #: End of the last bar, in ticks: voices are filled with rests up to it.
+        self.end = int(grid[grid >= end][0]) if end else 0
+        self.bar_lines = {int(t) for t in grid if 0 < t <= self.end}
         self.changes: dict[int, list[str]] = {}
         for items, render in (
             (music.time_signatures[1:], lambda x: f"M:{x.numerator}/{x.denominator}"),
@@ -301,7 +368,7 @@ class _AbcWriter:
         lines.append("L:1/8")
         if music.tempos:
             lines.append(f"Q:1/4={_number(music.tempos[0].qpm)}")
-        voices = [(track, notes) for track in music.tracks for notes in _voices(track)]
+        voices = [(track, chords) for track in music.tracks for chords in _voices(track)]
         for index, (track, _) in enumerate(voices, start=1):
             name = f' name="{track.name}"' if track.name else ""
             lines.append(f"V:{index}{name}")
@@ -309,7 +376,8 @@ class _AbcWriter:
         for index, (_, chords) in enumerate(voices, start=1):
             if len(voices) > 1:
                 lines.append(f"V:{index}")
-            lines.extend(self.voice(chords))
+            if self.end:
+                lines.extend(self.voice(chords))
         return "\n".join(lines) + "\n"
 
     def fifths_at(self, time: int) -> int:
@@ -320,64 +388,43 @@ class _AbcWriter:
         return fifths
 
     def voice(self, chords: list[tuple[int, int, list[int]]]) -> list[str]:
-        boundaries = sorted(set(self.bars[1:]) | set(self.changes) | {self.end})
-        lines, tokens, bar_count = [], [], 0
-        position, altered = 0, {}
-        pieces = []
+        """Lines of one voice: notes and rests split at barlines and changes, bars, inline fields."""
+        spans, position = [], 0
         for time, duration, pitches in chords:
             if time > position:
-                pieces.append((position, time, None))
-            pieces.append((time, time + duration, pitches))
+                spans.append((position, time, None))
+            spans.append((time, time + duration, pitches))
             position = time + duration
         if position < self.end:
-            pieces.append((position, self.end, None))
-        boundary_index = 0
-        for start, stop, pitches in pieces:
+            spans.append((position, self.end, None))
+        cuts = sorted(self.bar_lines | set(self.changes))
+        items: list[Union[_Written, str]] = []
+        altered: dict[str, int] = {}
+        cut_index = 0
+        for start, stop, pitches in spans:
             while start < stop:
-                while boundaries[boundary_index] <= start:
-                    boundary_index += 1
-                cut = min(stop, boundaries[boundary_index])
-                tokens.append(self.event(start, cut, pitches, tied=cut < stop, altered=altered))
+                while cuts[cut_index] <= start:
+                    cut_index += 1
+                cut = min(stop, cuts[cut_index])
+                spelled = None if pitches is None else tuple(self.spell(p, start, altered) for p in pitches)
+                items.append(_Written(spelled, Fraction(cut - start) / self.unit, cut < stop and pitches is not None))
                 start = cut
-                if cut in self.bar_set or cut in self.changes:
-                    if cut in self.bar_set:
-                        altered.clear()
-                        bar_count += 1
-                        tokens.append("|" if cut < self.end else "|]")
-                        if bar_count % _BARS_PER_LINE == 0 and cut < self.end:
-                            lines.append(" ".join(tokens))
-                            tokens = []
-                    if cut < self.end:
-                        tokens.extend(f"[{field}]" for field in self.changes.get(cut, []))
-        if tokens and tokens[-1] != "|]":
-            tokens.append("|]")
-        if tokens:
-            lines.append(" ".join(tokens))
-        return _mark_triplets(lines)
+                if cut in self.bar_lines:
+                    altered.clear()
+                    items.append("|]" if cut == self.end else "|")
+                items.extend(f"[{field}]" for field in self.changes.get(cut, []))
+        return _lines(items)
 
-    @property
-    def bar_set(self) -> set[int]:
-        if not hasattr(self, "_bar_set"):
-            self._bar_set = set(self.bars[1:]) | {self.end}
-        return self._bar_set
-
-    def event(self, start: int, stop: int, pitches: Optional[list[int]], tied: bool, altered: dict) -> str:
-        length = _length(Fraction(stop - start) / self.eighth)
-        if pitches is None:
-            return f"z{length}"
-        fifths = self.fifths_at(start)
-        tie = "-" if tied else ""
-        notes = [self.pitch(p, fifths, altered, self.explicit) + length + tie for p in pitches]
-        return notes[0] if len(notes) == 1 else "[" + "".join(notes) + "]"
-
-    @staticmethod
-    def pitch(pitch: int, fifths: int, altered: dict, explicit: bool) -> str:
+    def spell(self, pitch: int, time: int, altered: dict[str, int]) -> str:
+        """ABC name of a pitch, with an accidental when the key or the bar so far would imply another."""
+        fifths = self.fifths_at(time)
         letter, alter = (_SHARP_SPELLING if fifths >= 0 else _FLAT_SPELLING)[pitch % 12]
-        in_key = (1 if _SHARP_ORDER.index(letter) < fifths else 0) if fifths >= 0 else (
-            -1 if _SHARP_ORDER[::-1].index(letter) < -fifths else 0
-        )
+        if fifths >= 0:
+            in_key = 1 if _SHARP_ORDER.index(letter) < fifths else 0
+        else:
+            in_key = -1 if _SHARP_ORDER[::-1].index(letter) < -fifths else 0
         accidental = ""
-        if alter != altered.get(letter, in_key) or letter in altered or explicit:
+        if self.explicit or letter in altered or alter != in_key:
             accidental = _ACCIDENTALS[alter]
             altered[letter] = alter
         octave = pitch // 12 - 1
@@ -416,17 +463,30 @@ def _length(units: Fraction) -> str:
     return f"{units.numerator}/{units.denominator}"
 
 
-def _mark_triplets(lines: list[str]) -> list[str]:
-    """Write three consecutive ``2/3`` notes (triplet eighths) as ``(3`` with eighth lengths."""
-    pattern = re.compile(r"(?<![\w/])((?:\S+?)2/3 (?:\S+?)2/3 (?:\S+?)2/3)(?=\s|$)")
-
-    def replace(match: re.Match) -> str:
-        items = match.group(1).split(" ")
-        if any(("-" in item) or item.startswith(("|", "[M", "[K", "[Q")) for item in items):
-            return match.group(0)
-        return "(3" + " ".join(item.replace("2/3", "") for item in items)
-
-    return [pattern.sub(replace, line) for line in lines]
+def _lines(items: list) -> list[str]:
+    """Text of a voice, four bars a line; three untied notes of one triplet value in a row become ``(3``."""
+    lines, tokens, bars, i = [], [], 0, 0
+    while i < len(items):
+        group = items[i : i + 3]
+        if (
+            len(group) == 3
+            and all(isinstance(x, _Written) and not x.tied and x.triplet_length is not None for x in group)
+            and len({x.length for x in group}) == 1
+        ):
+            tokens.append("(3" + " ".join(x.text(Fraction(3, 2)) for x in group))
+            i += 3
+            continue
+        item = items[i]
+        tokens.append(item.text() if isinstance(item, _Written) else item)
+        if item == "|":
+            bars += 1
+            if bars % _BARS_PER_LINE == 0:
+                lines.append(" ".join(tokens))
+                tokens = []
+        i += 1
+    if tokens:
+        lines.append(" ".join(tokens))
+    return lines
 
 
 def _key_text(key: KeySignature) -> str:
