@@ -8,7 +8,7 @@ earlier predictions, note by note; the *oracle* variant reads it from the true l
 the network alone, free of its own mistakes (Dong et al., ISMIR 2021, Section 5.1, after de Valk et al.).
 
 The network is scikit-learn's :class:`~sklearn.neural_network.MLPClassifier` (three hidden layers of 128
-ReLU units, Adam), trained epoch by epoch with ``partial_fit`` and stopped early on the note accuracy of
+ReLU units, Adam), trained epoch by epoch with ``partial_fit`` and stopped early on the log loss of the
 validation pieces. The learned weights are kept as plain arrays, so prediction and saving need neither
 scikit-learn nor pickle.
 """
@@ -46,8 +46,8 @@ class MLPSeparator(PartSeparator):
     max_epochs : int, default 40
         Most passes over the training notes.
     patience : int, default 4
-        Stop after this many epochs without a better validation accuracy; the best epoch's weights are
-        kept.
+        Stop after this many epochs without a lower validation log loss (as Keras' ``EarlyStopping``,
+        which the paper used); the best epoch's weights are kept.
     batch_size : int, default 256
         Notes per Adam step.
     learning_rate : float, default 0.001
@@ -70,7 +70,9 @@ class MLPSeparator(PartSeparator):
     n_epochs_ : int
         Epochs run.
     best_epoch_ : int
-        Epoch whose weights were kept (1-based).
+        Epoch whose weights were kept (1-based): the one with the lowest validation log loss.
+    validation_loss_ : float
+        Mean cross-entropy on the validation notes at the best epoch (true history).
     validation_accuracy_ : float
         Note accuracy on the validation pieces at the best epoch (true history).
     """
@@ -160,19 +162,20 @@ class MLPSeparator(PartSeparator):
             random_state=self.random_state,
         )
         classes = np.arange(self.n_parts_)
-        best_accuracy, best_epoch, best_weights = -1.0, 0, None
+        best_loss, best_epoch, best_weights = np.inf, 0, None
         epoch = 0
         for epoch in range(1, self.max_epochs + 1):
             network.partial_fit(train_x, train_y, classes=classes)
             self.coefs_, self.intercepts_ = network.coefs_, network.intercepts_
-            accuracy = float(np.mean(self._forward(valid_x) == valid_y))
-            if accuracy > best_accuracy:
-                best_accuracy, best_epoch = accuracy, epoch
+            loss = _log_loss(self._logits(valid_x), valid_y)
+            if loss < best_loss:
+                best_loss, best_epoch = loss, epoch
                 best_weights = ([w.copy() for w in network.coefs_], [b.copy() for b in network.intercepts_])
             elif epoch - best_epoch >= self.patience:
                 break
         self.coefs_, self.intercepts_ = best_weights
-        self.n_epochs_, self.best_epoch_, self.validation_accuracy_ = epoch, best_epoch, best_accuracy
+        self.n_epochs_, self.best_epoch_, self.validation_loss_ = epoch, best_epoch, best_loss
+        self.validation_accuracy_ = float(np.mean(self._forward(valid_x) == valid_y))
 
     def _hold_out(self, pieces: list[np.ndarray], labels: list[np.ndarray]):
         if len(pieces) < 2:
@@ -189,17 +192,21 @@ class MLPSeparator(PartSeparator):
     def _standardize(self, features: np.ndarray) -> np.ndarray:
         return (features - self.feature_mean_) / self.feature_scale_
 
-    def _forward(self, standardized: np.ndarray) -> np.ndarray:
-        """Most likely part of each row of standardized features (the network's argmax)."""
+    def _logits(self, standardized: np.ndarray) -> np.ndarray:
+        """Output-layer values (before softmax) for rows of standardized features."""
         hidden = standardized
         for weights, bias in zip(self.coefs_[:-1], self.intercepts_[:-1]):
             hidden = hidden @ weights + bias
             if self.activation == "relu":
                 hidden = np.maximum(hidden, 0.0)
         output = hidden @ self.coefs_[-1] + self.intercepts_[-1]
-        if output.shape[1] == 1:  # two parts: scikit-learn uses one logistic output unit
-            return (output[:, 0] > 0).astype(np.int64)
-        return np.argmax(output, axis=1).astype(np.int64)
+        if output.shape[1] == 1:  # two parts: scikit-learn uses one logistic unit, i.e. logits (0, z)
+            output = np.hstack([np.zeros_like(output), output])
+        return output
+
+    def _forward(self, standardized: np.ndarray) -> np.ndarray:
+        """Most likely part of each row of standardized features (the network's argmax)."""
+        return np.argmax(self._logits(standardized), axis=1).astype(np.int64)
 
     def _predict_piece(self, notes: np.ndarray, labels: Optional[np.ndarray]) -> np.ndarray:
         if self.history == "true":
@@ -240,6 +247,7 @@ class MLPSeparator(PartSeparator):
             "feature_scale": self.feature_scale_.tolist(),
             "n_epochs": self.n_epochs_,
             "best_epoch": self.best_epoch_,
+            "validation_loss": self.validation_loss_,
             "validation_accuracy": self.validation_accuracy_,
         }
 
@@ -250,4 +258,12 @@ class MLPSeparator(PartSeparator):
         self.feature_scale_ = np.asarray(state["feature_scale"], dtype=np.float64)
         self.n_epochs_ = int(state["n_epochs"])
         self.best_epoch_ = int(state["best_epoch"])
+        self.validation_loss_ = float(state["validation_loss"])
         self.validation_accuracy_ = float(state["validation_accuracy"])
+
+
+def _log_loss(logits: np.ndarray, labels: np.ndarray) -> float:
+    """Mean cross-entropy (nats) of softmax(logits) against integer labels."""
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return float(-np.mean(log_probabilities[np.arange(len(labels)), labels]))

@@ -1,0 +1,43 @@
+"""Fixtures of the separation tests: the real Bach chorale dataset and small hand-built pieces."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from muspy_like.separation import load_bach, notes_from_columns, sort_notes
+
+
+@pytest.fixture(scope="session")
+def bach():
+    """The Bach chorales from music21's corpus (built on first use, then read from the user cache)."""
+    return load_bach(n_jobs=2)
+
+
+@pytest.fixture(scope="session")
+def two_voice_pieces():
+    """A builder of toy two-voice pieces (see :func:`make_two_voice_pieces`)."""
+    return make_two_voice_pieces
+
+
+def make_two_voice_pieces(n_pieces: int, seed: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Pieces where a high voice (part 0, pitches 70-80) and a low voice (part 1, 40-50) sing together.
+
+    Every quarter note both voices move to a random pitch of their range; now and then a voice rests, so
+    that chord sizes and sounding states vary.
+    """
+    rng = np.random.default_rng(seed)
+    pieces, labels = [], []
+    for _ in range(n_pieces):
+        times, pitches, parts = [], [], []
+        for beat in range(32):
+            for part, (low, high) in enumerate([(70, 81), (40, 51)]):
+                if beat == 0 or rng.random() > 0.15:
+                    times.append(24 * beat)
+                    pitches.append(int(rng.integers(low, high)))
+                    parts.append(part)
+        notes = notes_from_columns(time=times, pitch=pitches, duration=[24] * len(times))
+        notes, part_labels = sort_notes(notes, np.array(parts))
+        pieces.append(notes)
+        labels.append(part_labels)
+    return pieces, labels
