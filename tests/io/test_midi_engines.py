@@ -103,16 +103,21 @@ def test_engines_agree_on_written_files(music):
     _same_everywhere(encode_midi(music))
 
 
-def test_fast_path_is_used_for_simple_files(midi_dir, monkeypatch):
-    """The symusic path really runs (not only the fallback) on files of the simple shape."""
+def test_fast_path_is_used_for_simple_chunks(midi_dir, bench_dir, monkeypatch):
+    """symusic really provides the simple chunks (not only the fallback decoder)."""
     from muspy_like.io.midi import symusic_engine
 
-    calls = []
-    original = symusic_engine._read_planned
-    monkeypatch.setattr(symusic_engine, "_read_planned", lambda *a: calls.append(1) or original(*a))
+    taken = []
+    original = symusic_engine._simple_track
+    monkeypatch.setattr(symusic_engine, "_simple_track", lambda *a: taken.append(original(*a)) or taken[-1])
     read_midi(midi_dir / "fur-elise.mid")
+    assert len(taken) == 2 and all(track is not None for track in taken)
+    taken.clear()
     read_midi(encode_midi(read_midi(midi_dir / "multichannel.mid")))
-    assert len(calls) == 2
+    assert len(taken) == 4 and all(track is not None for track in taken)
+    taken.clear()
+    read_midi(bench_dir / "mahler.mid")  # mixed: single-program chunks by symusic, the others in Python
+    assert sum(track is not None for track in taken) >= 15
 
 
 def test_lifo_overlap_policy():

@@ -35,8 +35,11 @@ def read_vlq(data: bytes, position: int, end: int, name: str) -> tuple[int, int]
     raise MIDIError(f"{name}: variable-length number longer than 4 bytes at byte {position - 4}")
 
 
-def scan_chunk(data: bytes, start: int, end: int, builder: MusicBuilder, name: str, index: int | None = None) -> None:
+def scan_chunk(data: bytes, start: int, end: int, builder: MusicBuilder, name: str, index: int | None = None) -> bool:
     """Decode the events of one ``MTrk`` chunk (bytes ``start:end``, chunk number ``index``) into ``builder``.
+
+    Returns whether the chunk holds system common or real-time messages (0xF1-0xFE, not allowed in files;
+    other decoders may delimit them differently).
 
     Raises
     ------
@@ -47,9 +50,16 @@ def scan_chunk(data: bytes, start: int, end: int, builder: MusicBuilder, name: s
     position = start
     tick = 0
     running = None
+    system = False
+    note_on, note_off, control_change = builder.note_on, builder.note_off, builder.control_change
     while position < end:
-        delta, position = read_vlq(data, position, end, name)
-        tick += delta
+        byte = data[position]
+        if byte < 0x80:  # one-byte delta time, by far the most common case
+            tick += byte
+            position += 1
+        else:
+            delta, position = read_vlq(data, position, end, name)
+            tick += delta
         if position >= end:
             raise MIDIError(f"{name}: truncated event at byte {position} (chunk ends at byte {end})")
         event_offset = position
@@ -87,6 +97,7 @@ def scan_chunk(data: bytes, start: int, end: int, builder: MusicBuilder, name: s
         high = status >> 4
         if high == 0xF:
             size = _SYSTEM_DATA_LENGTH.get(status)
+            system = True
             if size is None:
                 raise MIDIError(f"{name}: undefined status byte 0x{status:02x} at byte {event_offset}")
         else:
@@ -100,13 +111,14 @@ def scan_chunk(data: bytes, start: int, end: int, builder: MusicBuilder, name: s
         position += size
         channel = status & 0x0F
         if high == 0x9:
-            builder.note_on(tick, channel, first, second)
+            note_on(tick, channel, first, second)
         elif high == 0x8:
-            builder.note_off(tick, channel, first)
+            note_off(tick, channel, first)
         elif high == 0xB:
-            builder.control_change(tick, channel, first, second)
+            control_change(tick, channel, first, second)
         elif high == 0xE:
             builder.pitch_bend(tick, channel, ((second << 7) | first) - 8192)
         elif high == 0xC:
             builder.program_change(tick, channel, first)
     builder.end_chunk()
+    return system

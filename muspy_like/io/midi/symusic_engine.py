@@ -10,10 +10,11 @@ reading provably equals :mod:`~muspy_like.io.midi.builder`'s:
 * meta events limited to track name and lyrics (ASCII text), tempo, time and key signatures (valid
   values) and the event types both readers ignore; a single end-of-track event, last;
 * chunks without channel messages (conductor tracks) are decoded by the pure-Python decoder (they are
-  short) and must come first.
+  short).
 
-A file with any other chunk is decoded entirely by the pure-Python decoder. The differential tests
-compare this engine with the mido engine on every test file.
+Other chunks are decoded by the pure-Python decoder, while the tempos and signatures of every chunk come
+from symusic (its lists are complete and in file order). Files with system messages or SMPTE timing are
+decoded entirely in Python. The differential tests compare this engine with the mido engine.
 """
 
 from __future__ import annotations
@@ -21,9 +22,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import numpy as np
-
-from muspy_like.core.events import KeySignature, Lyric, Tempo, TimeSignature
+from muspy_like.core.events import Lyric, Tempo, TimeSignature
 from muspy_like.core.music import Music
 from muspy_like.io.midi.builder import MusicBuilder, build_track
 from muspy_like.io.midi.chunks import split_chunks
@@ -88,57 +87,47 @@ def _simple_chunk(channel: int) -> re.Pattern:
 def read_with_symusic(data: bytes, name: str, source_filename: str | None) -> Music:
     """Read MIDI bytes with symusic where that is exact, else with the pure-Python decoder."""
     layout = split_chunks(data, name)
-    builder = MusicBuilder(layout.resolution, layout.midi_type, layout.smpte_fps, "fifo", name)
-    plan = None if layout.smpte_fps is not None else _plan(data, layout.tracks)
-    if plan is not None:
-        music = _read_planned(data, layout, plan, builder, name, source_filename)
+    if layout.smpte_fps is None:
+        music = _read_mixed(data, layout, name, source_filename)
         if music is not None:
             return music
-        builder = MusicBuilder(layout.resolution, layout.midi_type, layout.smpte_fps, "fifo", name)
+    builder = MusicBuilder(layout.resolution, layout.midi_type, layout.smpte_fps, "fifo", name)
     for start, end in layout.tracks:
         scan_chunk(data, start, end, builder, name)
     return builder.finish(source_filename)
 
 
-def _plan(data: bytes, chunks: list[tuple[int, int]]) -> list[tuple[int, int, str | None]] | None:
-    """For each chunk: (index, channel or -1 for a conductor chunk, track name bytes); None if not simple."""
-    plan = []
-    seen_channel_chunk = False
-    for index, (start, end) in enumerate(chunks):
-        first = _FIRST_STATUS.match(data, start, end)
-        if first is None:
-            if seen_channel_chunk or _LEADING_METAS.fullmatch(data, start, end) is None:
-                return None
-            plan.append((index, -1, None))
-            continue
-        seen_channel_chunk = True
-        channel = data[first.start(1)] & 0x0F
-        match = _simple_chunk(channel).fullmatch(data, start, end)
-        if match is None:
-            return None
-        named = _NAME_AT_START.match(data, start, end)
-        track_name = None
-        if named is not None:
-            text_start = named.end()
-            track_name = decode_text(data[text_start : text_start + data[named.start(1)]])
-        plan.append((index, channel, track_name))
-    return plan
+def _plan(data: bytes, start: int, end: int) -> tuple[int, str | None] | None:
+    """(channel, track name) of a simple chunk, or None if the pure-Python decoder must read it."""
+    first = _FIRST_STATUS.match(data, start, end)
+    if first is None:
+        return None
+    channel = data[first.start(1)] & 0x0F
+    if _simple_chunk(channel).fullmatch(data, start, end) is None:
+        return None
+    named = _NAME_AT_START.match(data, start, end)
+    if named is None:
+        return channel, None
+    text_start = named.end()
+    return channel, decode_text(data[text_start : text_start + data[named.start(1)]])
 
 
-def _read_planned(data, layout, plan, builder: MusicBuilder, name: str, source_filename):
+def _read_mixed(data: bytes, layout, name: str, source_filename: str | None) -> Music | None:
+    """symusic for the simple chunks, the pure-Python decoder for the others; None to decode it all in Python.
+
+    symusic parses every chunk (each tagged with its index through a last track-name event), so its tempo
+    and signature lists are complete and in file order; the chunks decoded in Python contribute tracks,
+    lyrics, text and metadata only.
+    """
     import symusic
 
+    plans = [_plan(data, start, end) for start, end in layout.tracks]
     parts = []
-    for index, channel, _ in plan:
-        start, end = layout.tracks[index]
-        if channel < 0:
-            scan_chunk(data, start, end, builder, name, index)
-            continue
+    for index, ((start, end), plan) in enumerate(zip(layout.tracks, plans)):
         tag = _TAG.format(index).encode()
-        body = data[start : end - 3] + b"\xff\x03" + bytes([len(tag)]) + tag + b"\x00\xff\x2f\x00"
+        tag_event = b"\xff\x03" + bytes([len(tag)]) + tag + b"\x00\xff\x2f\x00"
+        body = data[start : end - 3] + tag_event if plan is not None else data[start:end] + b"\x00" + tag_event
         parts.append(b"MTrk" + len(body).to_bytes(4, "big") + body)
-    if not parts:
-        return builder.finish(source_filename)
     header = b"MThd\x00\x00\x00\x06\x00\x01" + len(parts).to_bytes(2, "big") + layout.resolution.to_bytes(2, "big")
     try:
         score = symusic.Score.from_midi(header + b"".join(parts))
@@ -147,30 +136,37 @@ def _read_planned(data, layout, plan, builder: MusicBuilder, name: str, source_f
     by_chunk: dict[str, list] = {}
     for track in score.tracks:
         by_chunk.setdefault(track.name, []).append(track)
+    builder = MusicBuilder(layout.resolution, layout.midi_type, None, "fifo", name)
     music = builder.music
-    for index, channel, track_name in plan:
-        if channel < 0:
+    for index, ((start, end), plan) in enumerate(zip(layout.tracks, plans)):
+        track = None
+        if plan is not None:
+            track = _simple_track(data, (start, end), plan, by_chunk.get(_TAG.format(index), []))
+        if track is None:
+            if scan_chunk(data, start, end, builder, name, index):
+                return None  # system messages: symusic's event boundaries may differ from ours
             continue
-        tracks = by_chunk.get(_TAG.format(index), [])
-        sounding = [t for t in tracks if len(t.notes) or len(t.controls) or len(t.pitch_bends)]
-        if len(sounding) != 1:
-            return None
         if index == 0 and layout.midi_type == 0:
-            if track_name is not None:
-                music.metadata.title = track_name
-            track_name = None
-        track = _convert_track(sounding[0], channel, track_name)
-        for other in tracks:
-            track.lyrics.extend(Lyric(int(lyric.time), lyric.text) for lyric in other.lyrics)
-        if not _same_lyric_bytes(data, layout.tracks[index], track.lyrics):
-            return None
+            music.metadata.title, track.name = track.name, None
         music.tracks.append(track)
-    builder.tempos.extend(Tempo(int(t.time), 60_000_000 / t.mspq) for t in score.tempos)
-    music.time_signatures.extend(
-        TimeSignature(int(t.time), int(t.numerator), int(t.denominator)) for t in score.time_signatures
-    )
-    music.key_signatures.extend(key_signature_from_midi(int(k.time), int(k.key), int(k.tonality)) for k in score.key_signatures)
+    builder.tempos = [Tempo(int(t.time), 60_000_000 / t.mspq) for t in score.tempos]
+    music.time_signatures = [TimeSignature(int(t.time), int(t.numerator), int(t.denominator)) for t in score.time_signatures]
+    music.key_signatures = [key_signature_from_midi(int(k.time), int(k.key), int(k.tonality)) for k in score.key_signatures]
     return builder.finish(source_filename)
+
+
+def _simple_track(data: bytes, chunk: tuple[int, int], plan: tuple[int, str | None], tracks: list):
+    """The Track of a simple chunk from symusic's tracks tagged with it, or None if they do not fit."""
+    sounding = [t for t in tracks if len(t.notes) or len(t.controls) or len(t.pitch_bends)]
+    if len(sounding) != 1:
+        return None
+    channel, track_name = plan
+    track = _convert_track(sounding[0], channel, track_name)
+    for other in tracks:
+        track.lyrics.extend(Lyric(int(lyric.time), lyric.text) for lyric in other.lyrics)
+    if not _same_lyric_bytes(data, chunk, track.lyrics):
+        return None
+    return track
 
 
 def _same_lyric_bytes(data: bytes, chunk: tuple[int, int], lyrics: list[Lyric]) -> bool:
