@@ -289,16 +289,19 @@ def merge_tied_notes(
     if len(flagged) == 0:
         return keep, duration
     flagged = flagged[np.lexsort((flagged, np.asarray(time)[flagged]))]
-    open_heads: dict[tuple[int, int], int] = {}
+    # Several tied notes of one pitch may end at the same tick (overlapping notes from MIDI, unisons in
+    # two voices): they wait in arrival order, so each stop continues a different one.
+    open_heads: dict[tuple[int, int], list[int]] = {}
     times, pitches = np.asarray(time).tolist(), np.asarray(pitch).tolist()
     starts_tie, stops_tie = np.asarray(tie_start).tolist(), np.asarray(tie_stop).tolist()
     for i in flagged.tolist():
-        head = open_heads.pop((pitches[i], times[i]), None) if stops_tie[i] else None
-        if head is not None:
+        waiting = open_heads.get((pitches[i], times[i])) if stops_tie[i] else None
+        if waiting:
+            head = waiting.pop(0)
             duration[head] = times[i] + duration[i] - times[head]
             keep[i] = False
         else:
             head = i
         if starts_tie[i]:
-            open_heads[(pitches[i], times[head] + int(duration[head]))] = head
+            open_heads.setdefault((pitches[i], times[head] + int(duration[head])), []).append(head)
     return keep, duration

@@ -216,3 +216,11 @@ def test_velocity_array_round_trip_with_chord_of_mixed_velocities(tmp_path):
     music = Music(resolution=2, tracks=[Track(notes=[Note(0, 60 + 4 * i, 2, int(v)) for i, v in enumerate(velocities)])])
     back, _ = round_trip(music, tmp_path)
     assert back.tracks[0].notes.velocity.tolist() == velocities.tolist()
+
+
+def test_overlapping_same_pitch_notes_across_a_barline(tmp_path):
+    """Two tied notes of one pitch end at the same barline (common in MIDI): each keeps its own length."""
+    music = Music(resolution=4, time_signatures=[TimeSignature(0, 4, 4)])
+    music.tracks = [Track(notes=[Note(0, 60, 20), Note(4, 60, 16), Note(8, 60, 8)])]
+    back, _ = round_trip(music, tmp_path)
+    assert note_rows(back) == note_rows(music)
