@@ -29,6 +29,9 @@ def shared_notes() -> Iterator[None]:
     The pieces must not be modified inside the block (the cached arrays would be stale). The cached
     arrays are shared: metrics treat them as read-only.
     """
+    if _SHARED.get() is not None:  # nested: keep sharing the outer block's cache
+        yield
+        return
     token = _SHARED.set({})
     try:
         yield

@@ -17,7 +17,7 @@ from muspy_like.core.music import Music
 from muspy_like.files import atomic_write_text
 from muspy_like.statistics.histograms import DURATION_BIN_LABELS
 from muspy_like.statistics.output import write_json
-from muspy_like.statistics.sources import PieceSource, load_piece, resolve_sources
+from muspy_like.statistics.sources import PieceSource, load_piece, origin_of, resolve_sources
 from muspy_like.statistics.table import DatasetStatistics, compute_statistics
 
 __all__ = ["write_report", "collect_pieces", "render_html", "SUMMARY_COLUMNS"]
@@ -130,8 +130,7 @@ def write_report(
 def _failure_records(stats: DatasetStatistics) -> list[dict[str, str]]:
     records = []
     for failure in stats.failures:
-        item = failure.item
-        source = item.describe() if isinstance(item, PieceSource) else str(getattr(item, "metadata", item))
+        _, source = origin_of(failure.item)
         records.append({"source": source, "error": failure.exception_type, "message": failure.message})
     return records
 
@@ -173,9 +172,7 @@ def _example_piece(stats: DatasetStatistics, pieces: Sequence[Any]) -> Optional[
     failed = {failure.index for failure in stats.failures}
     for index, item in enumerate(pieces):
         if index not in failed:
-            music = load_piece(item)
-            source = item.describe() if isinstance(item, PieceSource) else (music.metadata.title or "piece")
-            return music, Path(source).name
+            return load_piece(item), Path(origin_of(item)[1]).name
     return None
 
 
@@ -226,7 +223,7 @@ def _comparison_table(summary: dict[str, Any], failed: dict[str, int]) -> str:
 def _failed_per_dataset(stats: DatasetStatistics) -> dict[str, int]:
     counts: dict[str, int] = {}
     for failure in stats.failures:
-        label = failure.item.dataset if isinstance(failure.item, PieceSource) else ""
+        label, _ = origin_of(failure.item)
         counts[label] = counts.get(label, 0) + 1
     return counts
 

@@ -27,7 +27,7 @@ from typing import Iterable, Optional, Union
 from muspy_like.core.music import Music
 from muspy_like.errors import DatasetError
 
-__all__ = ["PieceSource", "resolve_sources", "load_piece"]
+__all__ = ["PieceSource", "resolve_sources", "load_piece", "origin_of"]
 
 
 @dataclass(frozen=True)
@@ -159,3 +159,17 @@ def load_piece(source: Union[PieceSource, Music, str, Path]) -> Music:
     if source.kind == "dataset":
         return _open_dataset(source.location, source.root)[source.index]
     raise DatasetError(f"unknown piece source kind {source.kind!r} for {source.location}")
+
+
+def origin_of(item: Union[PieceSource, Music, str, Path]) -> tuple[str, str]:
+    """(dataset label, source description) of anything :func:`load_piece` accepts.
+
+    A Music object's group is its ``metadata.collection`` (``"pieces"`` when unset) and its source its
+    file name or title; a path's group is its folder's name.
+    """
+    if isinstance(item, PieceSource):
+        return item.dataset, item.describe()
+    if isinstance(item, Music):
+        metadata = item.metadata
+        return metadata.collection or "pieces", metadata.source_filename or metadata.title or "Music object"
+    return Path(item).parent.name, str(item)

@@ -38,13 +38,12 @@ from typing import Any, Iterable, Optional, Union
 import numpy as np
 
 from muspy_like.core.music import Music
-from muspy_like.core.timing import DEFAULT_QPM
 from muspy_like.metrics import METRICS, compute_metrics, estimate_key, length_in_beats, length_in_seconds
 from muspy_like.metrics.key import PITCH_CLASS_NAMES
 from muspy_like.metrics.notes import collect_notes, notes_end, shared_notes
 from muspy_like.parallel import Failure, parallel_map
 from muspy_like.statistics.histograms import HISTOGRAM_NAMES, piece_histograms
-from muspy_like.statistics.sources import PieceSource, load_piece
+from muspy_like.statistics.sources import PieceSource, load_piece, origin_of
 
 __all__ = ["DatasetStatistics", "compute_statistics", "piece_row", "COLUMNS"]
 
@@ -90,7 +89,7 @@ def _notated_key(music: Music) -> str:
 def _tempo_summary(music: Music) -> tuple[float, int]:
     tempo_map = music.tempo_map()
     changes = int(np.count_nonzero(np.diff(tempo_map.qpm) != 0))
-    return float(tempo_map.qpm[0]) if len(tempo_map.qpm) else DEFAULT_QPM, changes
+    return float(tempo_map.qpm[0]), changes
 
 
 def piece_row(music: Music, dataset: str = "", source: str = "") -> dict[str, Any]:
@@ -148,14 +147,9 @@ def _row(music: Music, dataset: str, source: str) -> dict[str, Any]:
 def _describe(item: Union[PieceSource, Music, str, Path]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """Worker: load one piece, return its row and its histograms."""
     music = load_piece(item)
-    if isinstance(item, PieceSource):
-        dataset, source = item.dataset, item.describe()
-    elif isinstance(item, Music):
-        dataset = music.metadata.collection or "pieces"
-        source = music.metadata.source_filename or music.metadata.title or ""
-    else:
-        dataset, source = Path(item).parent.name, str(item)
-    return piece_row(music, dataset, source), piece_histograms(music)
+    dataset, source = origin_of(item)
+    with shared_notes():
+        return piece_row(music, dataset, source), piece_histograms(music)
 
 
 @dataclass
