@@ -18,6 +18,7 @@ score, for a quick run).
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -151,6 +152,31 @@ def _time_statistics(pieces: list) -> dict:
     return {"n_jobs_1_s": seconds[1], "n_jobs_2_s": seconds[2], "speedup_2_jobs": seconds[1] / seconds[2]}
 
 
+def _spin(n: int) -> int:
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def machine_scaling() -> dict:
+    """Control: how a pure-Python busy loop scales from 1 to 2 processes on this machine right now.
+
+    On a machine shared with other work the second core may not be available; this figure says how much
+    of the statistics' speed-up the machine allowed.
+    """
+    import os
+
+    from muspy_like.parallel import parallel_map
+
+    seconds = {}
+    for n_jobs in (1, 2):
+        start = time.perf_counter()
+        parallel_map(_spin, [2_000_000] * 8, n_jobs=n_jobs, progress=False)
+        seconds[n_jobs] = time.perf_counter() - start
+    return {"busy_loop_speedup_2_jobs": seconds[1] / seconds[2], "load_average_1min": os.getloadavg()[0]}
+
+
 def parallel_statistics(n_pieces: int) -> dict:
     import tempfile
 
@@ -165,7 +191,7 @@ def parallel_statistics(n_pieces: int) -> dict:
         files = _time_statistics(resolve_sources([folder]))
     print("Dataset statistics of the same pieces in memory...")
     memory = _time_statistics([generated_piece(seed) for seed in range(n_pieces)])
-    return {"n_pieces": n_pieces, "files": files, "in_memory": memory}
+    return {"n_pieces": n_pieces, "files": files, "in_memory": memory, "control": machine_scaling()}
 
 
 def main(argv=None) -> dict:
@@ -193,6 +219,9 @@ def main(argv=None) -> dict:
               f"{parallel[key]['speedup_2_jobs']:.2f}x"]
              for key, label in (("files", "MIDI files (target)"), ("in_memory", "Music objects in memory"))],
         )
+        + f"\n\nControl: a pure-Python busy loop scaled {parallel['control']['busy_loop_speedup_2_jobs']:.2f}x "
+        f"from 1 to 2 processes during this run (1-minute load average "
+        f"{parallel['control']['load_average_1min']:.1f} on {os.cpu_count()} cores): the ceiling this machine allowed."
         + f"\n\nTargets: metrics >= 10x muspy: {'met' if metrics['speedup_all_metrics'] >= 10 else 'MISSED'}; "
         f"2 jobs >= 1.6x: {'met' if parallel['files']['speedup_2_jobs'] >= 1.6 else 'MISSED'}."
     )

@@ -111,3 +111,15 @@ def test_cli_stats_reports_an_unknown_source(tmp_path, capsys):
     code = main(["stats", str(tmp_path / "missing"), "--out", str(tmp_path / "out"), "--no-progress"])
     assert code == 2
     assert "missing" in capsys.readouterr().err
+
+
+def test_cli_strict_exit_code_when_a_piece_fails(tmp_path, bach_sample, capsys):
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    (folder / "good.mxl").write_bytes(Path(bach_sample[0].location).read_bytes())
+    (folder / "bad.mid").write_bytes(b"not a MIDI file")
+    args = ["stats", str(folder), "--out", str(tmp_path / "out"), "--no-progress"]
+    assert main(args) == 0
+    assert main([*args, "--strict"]) == 3
+    printed = capsys.readouterr().out
+    assert "described 1 piece(s), 1 failed" in printed and "bad.mid" in printed
