@@ -77,15 +77,18 @@ ENSEMBLES: dict[str, tuple[Instrument, ...]] = {
 }
 
 
-def _ensemble(ensemble: Union[None, str, list], n_parts: int) -> list[Instrument]:
-    if ensemble is None:
-        return [Instrument(f"Part {i + 1}", 0) for i in range(n_parts)]
+def _players(ensemble: Union[str, list]) -> list[Instrument]:
     if isinstance(ensemble, str):
         if ensemble not in ENSEMBLES:
             raise SeparationError(f"unknown ensemble {ensemble!r}; choose one of {', '.join(ENSEMBLES)}")
-        players = list(ENSEMBLES[ensemble])
-    else:
-        players = [Instrument(*player) for player in ensemble]
+        return list(ENSEMBLES[ensemble])
+    return [Instrument(*player) for player in ensemble]
+
+
+def _ensemble(ensemble: Union[None, str, list], n_parts: int) -> list[Instrument]:
+    if ensemble is None:
+        return [Instrument(f"Part {i + 1}", 0) for i in range(n_parts)]
+    players = _players(ensemble)
     if len(players) < n_parts:
         raise SeparationError(
             f"the model separates {n_parts} parts but the ensemble has only {len(players)} instruments; "
@@ -157,9 +160,11 @@ def separate(
                 f"method {model!r} must be trained first (muspy-like separation train) and given as a model "
                 "file; only 'closest-pitch' and 'closest-pitch-mono' work untrained"
             )
-        parts = n_parts or (len(ENSEMBLES[ensemble]) if isinstance(ensemble, str) and ensemble in ENSEMBLES
-                            else len(ensemble) if isinstance(ensemble, list) else 4)
-        model = _untrained_closest_pitch(merged.notes[:, PITCH], parts, model == "closest-pitch-mono")
+        if n_parts is None:
+            n_parts = len(_players(ensemble)) if ensemble is not None else 4
+        if n_parts < 1:
+            raise SeparationError(f"n_parts must be at least 1, not {n_parts}")
+        model = _untrained_closest_pitch(merged.notes[:, PITCH], n_parts, model == "closest-pitch-mono")
     if not isinstance(model, PartSeparator) or not model.is_fitted():
         raise SeparationError("model must be a fitted estimator, a saved model file or a method name")
     if model.requires_labels:

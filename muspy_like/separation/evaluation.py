@@ -226,7 +226,12 @@ def evaluate_baselines(
     params = params or {}
     results = BaselineResults(
         methods=methods,
-        dataset={"name": data.name, "n_pieces": len(data), "n_notes": data.n_notes, "part_names": list(data.part_names)},
+        dataset={
+            "name": data.name,
+            "n_pieces": len(data),
+            "n_notes": data.n_notes,
+            "part_names": list(data.part_names),
+        },
     )
     splits = [fixed_split(data.names)] + random_splits(data.names, n_splits)
     results.seeds = [split.seed for split in splits[1:]]
