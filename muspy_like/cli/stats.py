@@ -20,7 +20,8 @@ Written into --out:
   statistics.parquet   the same table (when pandas and pyarrow are installed)
   summary.json         count, mean, std, percentiles of every column, per group; histograms of pitch,
                        pitch class, duration and programs; the pieces that failed and why
-  *.png                length and tempo distributions, pitch classes, instrument usage, a piano roll
+  *.png                length and tempo distributions, pitches, pitch classes, durations,
+                       instrument usage, a piano roll
   report.html          everything above on one self-contained page (open it in a browser)
 
 Pieces that cannot be read are listed (file, error, message), not skipped silently; the exit code is 0

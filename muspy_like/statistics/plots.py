@@ -17,6 +17,7 @@ import numpy as np
 from muspy_like.core.music import Music
 from muspy_like.files import atomic_write
 from muspy_like.metrics.key import PITCH_CLASS_NAMES
+from muspy_like.statistics.histograms import DURATION_BIN_LABELS
 
 __all__ = [
     "GM_FAMILIES",
@@ -25,6 +26,8 @@ __all__ = [
     "plot_length_distribution",
     "plot_tempo_distribution",
     "plot_pitch_class_histogram",
+    "plot_pitch_histogram",
+    "plot_duration_histogram",
     "plot_instrument_usage",
     "plot_pianoroll",
 ]
@@ -116,12 +119,51 @@ def plot_pitch_class_histogram(histograms: Mapping[str, Mapping[str, np.ndarray]
     labels = list(histograms)
     width = 0.8 / max(1, len(labels))
     for k, label in enumerate(labels):
-        counts = np.asarray(histograms[label]["pitch_class"], dtype=np.float64)
-        share = counts / counts.sum() if counts.sum() else counts
-        axes.bar(np.arange(12) + (k - (len(labels) - 1) / 2) * width, share, width=width, label=label)
+        axes.bar(np.arange(12) + (k - (len(labels) - 1) / 2) * width, _shares(histograms[label]["pitch_class"]),
+                 width=width, label=label)
     axes.set_xticks(np.arange(12), PITCH_CLASS_NAMES)
     axes.set_title("Pitch classes")
     axes.set_xlabel("pitch class")
+    axes.set_ylabel("share of pitched notes")
+    if labels:
+        axes.legend(fontsize="small")
+    return figure
+
+
+def _shares(counts: np.ndarray) -> np.ndarray:
+    counts = np.asarray(counts, dtype=np.float64)
+    return counts / counts.sum() if counts.sum() else counts
+
+
+def plot_pitch_histogram(histograms: Mapping[str, Mapping[str, np.ndarray]]) -> Any:
+    """Share of pitched notes at each MIDI pitch, one step curve per dataset."""
+    figure = new_figure()
+    axes = figure.add_subplot()
+    for label, totals in histograms.items():
+        axes.step(np.arange(128), _shares(totals["pitch"]), where="mid", linewidth=2, label=label)
+    axes.set_xlim(0, 127)
+    axes.set_xticks(np.arange(0, 128, 12), [f"C{octave - 1}" for octave in range(11)])
+    axes.set_title("Pitches")
+    axes.set_xlabel("pitch (MIDI number; C4 = 60)")
+    axes.set_ylabel("share of pitched notes")
+    if histograms:
+        axes.legend(fontsize="small")
+    return figure
+
+
+def plot_duration_histogram(histograms: Mapping[str, Mapping[str, np.ndarray]]) -> Any:
+    """Share of pitched notes in each duration bin (quarter notes), one group of bars per bin."""
+    figure = new_figure()
+    axes = figure.add_subplot()
+    labels = list(histograms)
+    n_bins = len(DURATION_BIN_LABELS)
+    width = 0.8 / max(1, len(labels))
+    for k, label in enumerate(labels):
+        axes.bar(np.arange(n_bins) + (k - (len(labels) - 1) / 2) * width, _shares(histograms[label]["duration"]),
+                 width=width, label=label)
+    axes.set_xticks(np.arange(n_bins), DURATION_BIN_LABELS, rotation=45)
+    axes.set_title("Note durations")
+    axes.set_xlabel("duration (quarter notes)")
     axes.set_ylabel("share of pitched notes")
     if labels:
         axes.legend(fontsize="small")

@@ -47,6 +47,8 @@ _PLOTS = {
     "plot_length": ("length.png", "Length of the pieces (seconds)"),
     "plot_tempo": ("tempo.png", "Initial tempo"),
     "plot_pitch_classes": ("pitch_classes.png", "Pitch classes"),
+    "plot_pitches": ("pitches.png", "Pitches"),
+    "plot_durations": ("durations.png", "Note durations"),
     "plot_instruments": ("instruments.png", "Instrument usage"),
     "plot_pianoroll": ("pianoroll.png", "Piano roll of one piece"),
 }
@@ -100,8 +102,8 @@ def write_report(
     dict of str to Path
         The files written: ``csv`` (one row per piece), ``parquet`` (when pandas and pyarrow are
         installed), ``summary`` (JSON: figures per column and dataset, histograms, failures), ``html``
-        (the page), and ``plot_length``, ``plot_tempo``, ``plot_pitch_classes``, ``plot_instruments``,
-        ``plot_pianoroll`` (PNG).
+        (the page), and ``plot_length``, ``plot_tempo``, ``plot_pitch_classes``, ``plot_pitches``,
+        ``plot_durations``, ``plot_instruments``, ``plot_pianoroll`` (PNG).
 
     Raises
     ------
@@ -158,6 +160,8 @@ def _write_plots(stats: DatasetStatistics, pieces: Sequence[Any], out: Path) -> 
         "plot_length": plots.plot_length_distribution(stats.rows, "seconds"),
         "plot_tempo": plots.plot_tempo_distribution(stats.rows),
         "plot_pitch_classes": plots.plot_pitch_class_histogram(stats.histograms),
+        "plot_pitches": plots.plot_pitch_histogram(stats.histograms),
+        "plot_durations": plots.plot_duration_histogram(stats.histograms),
         "plot_instruments": plots.plot_instrument_usage(stats.histograms, n_pieces),
     }
     example = _example_piece(stats, pieces)

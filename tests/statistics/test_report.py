@@ -39,7 +39,7 @@ def report(bach_sample, tmp_path_factory):
 
 def test_report_files(report):
     expected = {"csv", "parquet", "summary", "html", "plot_length", "plot_tempo", "plot_pitch_classes",
-                "plot_instruments", "plot_pianoroll"}
+                "plot_pitches", "plot_durations", "plot_instruments", "plot_pianoroll"}
     assert set(report) == expected
     for key in expected:
         assert report[key].is_file() and report[key].stat().st_size > 0, key
@@ -56,7 +56,7 @@ def test_html_is_self_contained_and_lists_the_failure(report):
     page = report["html"].read_text()
     assert "<title>Bach &amp; friends</title>" in page
     images = re.findall(r"<img alt='[^']*' src='data:image/png;base64,", page)
-    assert len(images) == 5
+    assert len(images) == 7
     assert "broken.musicxml" in page and "MusicXMLError" in page
     assert "music21:bach" in page and "handmade" in page
 
@@ -68,7 +68,7 @@ def screenshot(html_path: Path, png_path: Path, profile: Path) -> np.ndarray:
     command = [
         CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={profile}", f"--screenshot={png_path}", "--window-size=1200,5200",
+        f"--user-data-dir={profile}", f"--screenshot={png_path}", "--window-size=1200,6400",
         "--hide-scrollbars", html_path.resolve().as_uri(),
     ]
     subprocess.run(command, check=True, capture_output=True, timeout=120)
