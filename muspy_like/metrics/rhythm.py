@@ -58,8 +58,8 @@ def empty_beat_rate(music: Music) -> float:
     ``empty_beat_rate = #(beats where no note sounds) / #(beats)``. A note sounds in a beat
     ``[b, b')`` when it starts before ``b'`` and ends after ``b`` (a zero-length note sounds in the beat
     of its onset). Beats follow the time signatures (a dotted quarter in 6/8). The beats counted are
-    those starting before the end of the last note. NaN for a piece without notes. Introduced in
-    Pypianoroll (Dong et al., 2018, ISMIR late-breaking demos).
+    those starting before the end of the last note (see the module notes). NaN for a piece without notes.
+    Introduced in Pypianoroll (Dong et al., 2018, ISMIR late-breaking demos).
     """
     notes = collect_notes(music, drums=None)
     starts, stops = beat_grid(music, _span(music, notes))
@@ -85,8 +85,8 @@ def groove_consistency(music: Music, steps_per_quarter: Optional[int] = None) ->
     resolution, i.e. ticks). For each pair of neighbouring bars,
     ``d_i = |G_i symmetric-difference G_(i+1)| / L_i`` with ``L_i`` the larger of the two bar lengths in
     grid steps, and ``groove_consistency = 1 - mean_i d_i``. Identical bars give exactly 1. Only bars
-    that start before the end of the last note take part; NaN with fewer than two. Used by Wu and Yang
-    (2020), "The Jazz Transformer on the Front Line", ISMIR.
+    that start before the end of the last note take part (see the module notes); NaN with fewer than two.
+    Used by Wu and Yang (2020), "The Jazz Transformer on the Front Line", ISMIR.
 
     Parameters
     ----------
