@@ -26,10 +26,12 @@ no note of the track starts.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import zipfile
 from collections import defaultdict
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -79,6 +81,7 @@ _CONTAINER = (
 )
 
 
+@lru_cache(maxsize=4096)
 def _note_type(duration: int, resolution: int) -> Optional[tuple[str, int, bool]]:
     """(type, dots, is_triplet) of a length in ticks, or None when it is no such note value."""
     quarters = Fraction(duration, resolution)
@@ -149,15 +152,15 @@ def _split_notes(track: Any, bounds: np.ndarray, lyrics: dict[int, list[str]]) -
     durations, velocities = notes.duration[order].tolist(), notes.velocity[order].tolist()
     measures = (np.searchsorted(bounds, notes.time[order], side="right") - 1).tolist()
     bound_list = bounds.tolist()
-    lyric_times = np.array(sorted(lyrics), dtype=np.int64)
+    lyric_times = sorted(lyrics)
     for time, pitch, duration, velocity, m in zip(times, pitches, durations, velocities, measures):
         end = time + duration
         start, tie_stop = time, False
         while True:
-            next_lyric = int(np.searchsorted(lyric_times, start, side="right"))
+            next_lyric = bisect.bisect_right(lyric_times, start)
             cut = bound_list[m + 1]
             if next_lyric < len(lyric_times) and lyric_times[next_lyric] < cut:
-                cut = int(lyric_times[next_lyric])
+                cut = lyric_times[next_lyric]
             piece_end = min(end, cut)
             tie_start = end > cut
             texts = lyrics.get(start)
@@ -203,7 +206,7 @@ class _PartWriter:
         self.pieces = _split_notes(track, bounds, lyrics)
         self.rest_lyrics = {t: texts for t, texts in lyrics.items() if texts}
         keys = sorted(music.key_signatures, key=lambda k: k.time)
-        self.key_times = np.array([k.time for k in keys], dtype=np.int64)
+        self.key_times = [int(k.time) for k in keys]
         self.key_fifths = [self._fifths(k) for k in keys]
         self.clef = self._clef()
 
@@ -223,7 +226,7 @@ class _PartWriter:
         return "G", 2
 
     def fifths_at(self, time: int) -> int:
-        index = int(np.searchsorted(self.key_times, time, side="right")) - 1
+        index = bisect.bisect_right(self.key_times, time) - 1
         return self.key_fifths[index] if index >= 0 else 0
 
     def write(self, part: Any, points: dict[int, list]) -> None:
@@ -292,13 +295,13 @@ class _PartWriter:
                     times_out.append(time)
                     values_out.append(velocity)
                     current = velocity
-        self.dynamics_times = np.array(times_out, dtype=np.int64)
+        self.dynamics_times = times_out
         self.dynamics_values = values_out
         return result
 
     def velocity_at(self, time: int) -> int:
         """Velocity that the written dynamics put in force at ``time`` (ticks)."""
-        index = int(np.searchsorted(self.dynamics_times, time, side="right")) - 1
+        index = bisect.bisect_right(self.dynamics_times, time) - 1
         return self.dynamics_values[index] if index >= 0 else DEFAULT_VELOCITY
 
     def _attributes(self, measure: Any, m: int, points: list) -> None:
