@@ -85,8 +85,7 @@ def build_track(
     Notes are sorted by (time, pitch, duration, velocity); controllers and pitch bends keep file order.
     """
     note_array = NoteArray.from_columns(time=notes[0], pitch=notes[1], duration=notes[2], velocity=notes[3])
-    if len(note_array) > 1 and not note_array.is_sorted():
-        note_array.sort()
+    _sort_notes(note_array)
     return Track(
         program=int(program),
         is_drum=channel == DRUM_CHANNEL,
@@ -96,6 +95,30 @@ def build_track(
         control_changes=ControlChangeArray.from_columns(time=controls[0], number=controls[1], value=controls[2]),
         pitch_bends=PitchBendArray.from_columns(time=bends[0], value=bends[1]),
     )
+
+
+def _sort_notes(notes: NoteArray) -> None:
+    """Sort by (time, pitch, duration, velocity) in place.
+
+    Readers mostly deliver notes ordered by time already; then only the runs of equal onsets are sorted.
+    """
+    if len(notes) < 2:
+        return
+    time = notes.time
+    step = np.diff(time)
+    if (step > 0).all():
+        return
+    if (step >= 0).all():
+        tied = np.zeros(len(time), dtype=bool)
+        tied[1:] |= step == 0
+        tied[:-1] |= step == 0
+        rows = np.flatnonzero(tied)
+        order = np.arange(len(time))
+        order[rows] = rows[np.lexsort((notes.velocity[rows], notes.duration[rows], notes.pitch[rows], time[rows]))]
+    else:
+        order = np.lexsort((notes.velocity, notes.duration, notes.pitch, time))
+    if (order != np.arange(len(order))).any():
+        notes.reorder(order)
 
 
 class _TrackData:

@@ -76,7 +76,7 @@ def _simple_chunk(channel: int) -> re.Pattern:
         return kinds + data + b"(?:" + _VLQ + data + b")*+"
 
     def section(three: bytes, two: bytes) -> bytes:
-        events = b"|".join([_KNOWN_META, run(three, 2), run(two, 1)])
+        events = b"|".join([run(three, 2), run(two, 1), _KNOWN_META])  # most frequent first
         return b"(?:" + _VLQ + b"(?:" + events + b"))*+"
 
     prefix = section(statuses(0xA0, 0xB0, 0xE0), statuses(0xC0, 0xD0))
