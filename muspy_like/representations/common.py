@@ -20,7 +20,6 @@ __all__ = [
     "gather_notes",
     "on_grid",
     "quantize_tempo",
-    "sounding_roll",
     "state_at",
     "check_integer_array",
     "build_tracks",
@@ -134,18 +133,6 @@ def gather_notes(music: Music, resolution: Optional[int] = None, tracks: Optiona
         tempos=tempos,
         resolution=music.resolution,
     )
-
-
-def sounding_roll(time: np.ndarray, end: np.ndarray, row: np.ndarray, length: int, width: int = 128) -> np.ndarray:
-    """Boolean (length, width) array of which rows (pitches) sound at each step: two bincounts, one cumsum.
-
-    ``time`` and ``end`` are onsets and offsets in steps (``end <= length``), ``row`` the column of each
-    note (its MIDI pitch, or ``track * 128 + pitch``).
-    """
-    size = (length + 1) * width
-    starts = np.bincount(time * width + row, minlength=size)
-    stops = np.bincount(end * width + row, minlength=size)
-    return np.cumsum((starts - stops).reshape(length + 1, width), axis=0)[:length] > 0
 
 
 def state_at(positions: np.ndarray, values: np.ndarray, length: int, initial: int) -> np.ndarray:

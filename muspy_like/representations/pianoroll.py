@@ -42,7 +42,7 @@ import numpy as np
 
 from muspy_like.core import DEFAULT_VELOCITY, Music, Tempo
 from muspy_like.errors import RepresentationError
-from muspy_like.representations.common import build_tracks, gather_notes, new_music, sounding_roll
+from muspy_like.representations.common import build_tracks, gather_notes, new_music
 
 __all__ = ["to_pianoroll_representation", "from_pianoroll_representation"]
 
@@ -87,37 +87,32 @@ def to_pianoroll_representation(
     """
     table = gather_notes(music, resolution)
     n_tracks = len(music.tracks) if track_axis else 1
+    n_channels = 2 if encode_onsets else 1
     keep = table.duration > 0
-    time, end, pitch = table.time[keep], table.end[keep], table.pitch[keep]
-    velocity, track = table.velocity[keep], table.track[keep]
-    row = track * 128 + pitch if track_axis else pitch
-    width = 128 * n_tracks
-    length = int(end.max()) if len(end) else 0
-    if encode_velocity:
-        frames = np.zeros(length * width, dtype=np.uint8)
-        duration = end - time
-        total = int(duration.sum())
-        first = np.repeat(np.cumsum(duration) - duration, duration)
-        step = np.repeat(time, duration) + (np.arange(total) - first)
-        np.maximum.at(frames, step * width + np.repeat(row, duration), np.repeat(velocity, duration).astype(np.uint8))
-        frames = frames.reshape(length, width)
-    else:
-        frames = sounding_roll(time, end, row, length, width)
-    channels = [frames]
-    if encode_onsets:
-        onsets = np.zeros(length * width, dtype=frames.dtype)
-        np.maximum.at(onsets, time * width + row, velocity.astype(np.uint8) if encode_velocity else True)
-        channels.append(onsets.reshape(length, width))
+    time, duration, pitch = table.time[keep], table.duration[keep], table.pitch[keep]
+    velocity, track = table.velocity[keep], (table.track[keep] if track_axis else np.zeros(int(keep.sum()), np.int64))
+    length = int((time + duration).max()) if len(time) else 0
     dtype = dtype or (np.uint8 if encode_velocity else bool)
-    if n_tracks == 0:
-        return np.zeros((0, *([2] if encode_onsets else []), length, 128), dtype=dtype)
-    roll = np.stack(channels)  # (C, T, K * 128)
-    roll = roll.reshape(len(channels), length, n_tracks, 128).transpose(2, 0, 1, 3)  # (K, C, T, 128)
+    # Written in its final layout (K, C, T, 128): the zeros are allocated lazily and only the cells of
+    # notes are touched, so a fine grid costs what its notes cover, not T x 128.
+    roll = np.zeros((n_tracks, n_channels, length, 128), dtype=np.uint8 if encode_velocity else bool)
+    flat = roll.reshape(-1)
+    frame_base = (track * n_channels * length + time) * 128 + pitch
+    first = np.repeat(np.cumsum(duration) - duration, duration)
+    cells = np.repeat(frame_base, duration) + (np.arange(len(first)) - first) * 128
+    if encode_velocity:
+        np.maximum.at(flat, cells, np.repeat(velocity, duration).astype(np.uint8))
+        if encode_onsets:
+            np.maximum.at(flat, frame_base + length * 128, velocity.astype(np.uint8))
+    else:
+        flat[cells] = True
+        if encode_onsets:
+            flat[frame_base + length * 128] = True
     if not encode_onsets:
         roll = roll[:, 0]
     if not track_axis:
         roll = roll[0]
-    return np.ascontiguousarray(roll, dtype=dtype)
+    return roll if roll.dtype == np.dtype(dtype) else roll.astype(dtype)
 
 
 def from_pianoroll_representation(
@@ -164,42 +159,57 @@ def from_pianoroll_representation(
     binary = roll.dtype == bool
     if not binary and not np.issubdtype(roll.dtype, np.integer):
         raise RepresentationError(f"piano roll: expected a boolean or integer array, got dtype {roll.dtype}")
-    if not binary and (roll.min(initial=0) < 0 or roll.max(initial=0) > 127):
+    signed = not binary and np.issubdtype(roll.dtype, np.signedinteger)
+    if not binary and ((signed and roll.min(initial=0) < 0) or roll.max(initial=0) > 127):
         raise RepresentationError("piano roll: velocities must be in 0..127")
     if not track_axis:
         roll = roll[np.newaxis]
     if not encode_onsets:
         roll = roll[:, np.newaxis]
-    n_tracks, length = roll.shape[0], roll.shape[2]
+    n_tracks = roll.shape[0]
     programs = [program] * n_tracks if programs is None else list(programs)
     is_drums = [is_drum] * n_tracks if is_drums is None else list(is_drums)
     if len(programs) != n_tracks or len(is_drums) != n_tracks:
         raise RepresentationError(f"piano roll: {n_tracks} tracks but {len(programs)} programs and "
                                   f"{len(is_drums)} drum flags")
-    # One row per (track, pitch) with a silent step before and after, flattened: runs never cross rows.
-    padded = np.zeros((n_tracks, 128, length + 2), dtype=np.int16)
-    padded[:, :, 1:-1] = roll[:, 0].transpose(0, 2, 1)
-    values = padded.ravel()
-    boundary = np.ones(len(values), dtype=bool)
-    boundary[1:] = values[1:] != values[:-1]
-    onset_values = None
-    if encode_onsets:
-        onset_padded = np.zeros_like(padded)
-        onset_padded[:, :, 1:-1] = roll[:, 1].transpose(0, 2, 1)
-        onset_values = onset_padded.ravel()
-        boundary |= onset_values > 0
-    cuts = np.flatnonzero(boundary)
-    ends = np.append(cuts[1:], len(values))
-    is_note = values[cuts] > 0
-    starts, ends = cuts[is_note], ends[is_note]
-    row, step = np.divmod(starts, length + 2)
+    columns = [_roll_notes(roll[k, 0], roll[k, 1] if encode_onsets else None) for k in range(n_tracks)]
+    key = np.concatenate([np.full(len(c[0]), k, dtype=np.int64) for k, c in enumerate(columns)] or [np.zeros(0, np.int64)])
+    time, pitch, duration, velocity = (np.concatenate([c[i] for c in columns]) if columns else np.zeros(0, np.int64)
+                                       for i in range(4))
     if binary:
-        velocity = np.full(len(starts), default_velocity)
-    else:
-        velocity = values[starts].astype(np.int64)
-        if onset_values is not None:
-            velocity = np.where(onset_values[starts] > 0, onset_values[starts], velocity)
-    track, pitch = np.divmod(row, 128)
+        velocity = np.full(len(time), default_velocity)
     instruments = {k: (int(programs[k]), bool(is_drums[k])) for k in range(n_tracks)}
-    tracks = build_tracks(track, step - 1, pitch, ends - starts, velocity, instruments, range(n_tracks))
+    tracks = build_tracks(key, time, pitch, duration, velocity, instruments, range(n_tracks))
     return new_music(resolution, tempos, tracks)
+
+
+def _roll_notes(frames: np.ndarray, onsets: Optional[np.ndarray]) -> tuple[np.ndarray, ...]:
+    """Notes of one (T, 128) roll: runs of equal non-zero values, also split at onsets.
+
+    Returns ``(time, pitch, duration, velocity)`` columns (steps, MIDI numbers, steps, frame values or
+    onset velocities).
+    """
+    length = frames.shape[0]
+    change = np.empty((length + 1, 128), dtype=bool)
+    if length:
+        change[0] = frames[0] != 0
+        change[length] = frames[length - 1] != 0
+        change[1:length] = frames[1:] != frames[:-1]
+        if onsets is not None:
+            change[:length] |= onsets != 0
+    else:
+        change[:] = False
+    step, pitch = np.nonzero(change)
+    order = np.lexsort((step, pitch))
+    step, pitch = step[order], pitch[order]
+    last_of_pitch = np.ones(len(step), dtype=bool)
+    last_of_pitch[:-1] = pitch[1:] != pitch[:-1]
+    starts = np.flatnonzero(~last_of_pitch)
+    begin, end, pitch = step[starts], step[starts + 1], pitch[starts]
+    value = frames[begin, pitch].astype(np.int64)
+    is_note = value > 0
+    begin, end, pitch, value = begin[is_note], end[is_note], pitch[is_note], value[is_note]
+    if onsets is not None:
+        struck = onsets[begin, pitch].astype(np.int64)
+        value = np.where(struck > 0, struck, value)
+    return begin.astype(np.int64), pitch.astype(np.int64), (end - begin).astype(np.int64), value

@@ -34,13 +34,7 @@ import numpy as np
 
 from muspy_like.core import DEFAULT_VELOCITY, Music, Tempo
 from muspy_like.errors import RepresentationError
-from muspy_like.representations.common import (
-    build_tracks,
-    check_integer_array,
-    gather_notes,
-    new_music,
-    sounding_roll,
-)
+from muspy_like.representations.common import build_tracks, check_integer_array, gather_notes, new_music
 
 __all__ = ["to_pitch_representation", "from_pitch_representation", "pitch_vocabulary", "REST", "HOLD"]
 
@@ -100,31 +94,44 @@ def to_pitch_representation(
     table = gather_notes(music, resolution, None if track is None else [track])
     sounding = table.duration > 0
     time, pitch, end = table.time[sounding], table.pitch[sounding], table.end[sounding]
-    length = int(end.max()) if len(end) else 0
-    if length == 0:
+    if not len(end):
         return np.zeros((0, 1), dtype=dtype)
-    roll = sounding_roll(time, end, pitch, length)
-    any_sounding = roll.any(axis=1)
+    # The sounding pitches change only where a note starts or ends: work on those segments (a few
+    # per note) and spread the result over the steps at the end, so a fine grid costs O(T), not O(T x 128).
+    points = np.unique(np.concatenate([time, end]))
+    first, last = np.searchsorted(points, time), np.searchsorted(points, end)
+    n_points = len(points)
+    change = np.bincount(first * 128 + pitch, minlength=n_points * 128) - np.bincount(last * 128 + pitch,
+                                                                                      minlength=n_points * 128)
+    sounding = np.cumsum(change.reshape(n_points, 128), axis=0)[:-1] > 0  # segment i: points[i]..points[i+1]
+    struck_here = np.zeros(n_points * 128, dtype=bool)
+    struck_here[first * 128 + pitch] = True
+    any_sounding = sounding.any(axis=1)
     if polyphony == "raise":
-        crowded = np.flatnonzero(roll.sum(axis=1) > 1)
+        crowded = np.flatnonzero(sounding.sum(axis=1) > 1)
         if len(crowded):
-            step = int(crowded[0])
-            raise RepresentationError(f"pitch representation: notes {np.flatnonzero(roll[step]).tolist()} sound "
-                                      f"together at step {step}; choose polyphony='highest' or 'lowest'")
+            segment = int(crowded[0])
+            raise RepresentationError(f"pitch representation: notes {np.flatnonzero(sounding[segment]).tolist()} "
+                                      f"sound together at step {int(points[segment])}; choose "
+                                      f"polyphony='highest' or 'lowest'")
     if polyphony == "lowest":
-        chosen = roll.argmax(axis=1)
+        chosen = sounding.argmax(axis=1)
     else:
-        chosen = 127 - roll[:, ::-1].argmax(axis=1)
+        chosen = 127 - sounding[:, ::-1].argmax(axis=1)
     chosen = np.where(any_sounding, chosen, REST)
-    if not use_hold_state:
-        return chosen.astype(dtype).reshape(-1, 1)
-    onsets = np.zeros(length * 128, dtype=bool)
-    onsets[time * 128 + pitch] = True
-    steps = np.arange(length)
-    struck = onsets[steps * 128 + np.minimum(chosen, 127)] & any_sounding
-    changed = np.ones(length, dtype=bool)
-    changed[1:] = chosen[1:] != chosen[:-1]
-    tokens = np.where(any_sounding & ~(struck | changed), HOLD, chosen)
+    lengths = np.diff(points)
+    if use_hold_state:
+        struck = struck_here.reshape(n_points, 128)[np.arange(n_points - 1), np.minimum(chosen, 127)]
+        changed = np.ones(n_points - 1, dtype=bool)
+        changed[1:] = chosen[1:] != chosen[:-1]
+        head = np.where(any_sounding & ~(struck | changed), HOLD, chosen)
+        tail = np.where(any_sounding, HOLD, REST)
+    else:
+        head = tail = chosen
+    tokens = np.repeat(tail, lengths)
+    tokens[np.cumsum(lengths) - lengths] = head
+    if points[0] > 0:
+        tokens = np.concatenate([np.full(int(points[0]), REST), tokens])
     return tokens.astype(dtype).reshape(-1, 1)
 
 
