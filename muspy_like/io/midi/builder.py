@@ -173,6 +173,7 @@ class MusicBuilder:
         self.chunk_index = self.chunk_index + 1 if index is None else index
         self.tracks: dict[tuple[int, int], _TrackData] = {}
         self.program = [0] * 16
+        self.current: list[Optional[_TrackData]] = [None] * 16  # track of (channel, program) once started
         self.started = [False] * 16
         self.pending: list[list[tuple]] = [[] for _ in range(16)]
         self.sounding: dict[int, deque] = {}
@@ -236,15 +237,18 @@ class MusicBuilder:
         if velocity == 0:
             self.note_off(tick, channel, pitch)
             return
-        self.has_channel_events = True
-        if not self.started[channel]:
-            self.started[channel] = True
-            self._flush_pending(channel)
+        data = self.current[channel]
+        if data is None:
+            self.has_channel_events = True
+            if not self.started[channel]:
+                self.started[channel] = True
+                self._flush_pending(channel)
+            data = self.current[channel] = self._track(channel, self.program[channel])
         key = channel * 128 + pitch
         queue = self.sounding.get(key)
         if queue is None:
             queue = self.sounding[key] = deque()
-        queue.append((tick, velocity, self._track(channel, self.program[channel])))
+        queue.append((tick, velocity, data))
 
     def note_off(self, tick: int, channel: int, pitch: int) -> None:
         """A note-off: ends one sounding note of this channel and pitch (see the overlap policy)."""
@@ -262,7 +266,7 @@ class MusicBuilder:
         """A controller change."""
         self.has_channel_events = True
         if self.started[channel]:
-            data = self._track(channel, self.program[channel])
+            data = self.current[channel] or self._track(channel, self.program[channel])
             data.cc_time.append(tick)
             data.cc_number.append(number)
             data.cc_value.append(value)
@@ -273,7 +277,7 @@ class MusicBuilder:
         """A pitch bend, ``value`` in -8192..8191."""
         self.has_channel_events = True
         if self.started[channel]:
-            data = self._track(channel, self.program[channel])
+            data = self.current[channel] or self._track(channel, self.program[channel])
             data.pb_time.append(tick)
             data.pb_value.append(value)
         else:
@@ -283,6 +287,7 @@ class MusicBuilder:
         """A program change (later notes and controllers of the channel go to that program's track)."""
         self.has_channel_events = True
         self.program[channel] = program
+        self.current[channel] = None
         if not self.started[channel]:
             # Even with nothing else on the channel, the program change alone makes an (empty) track.
             self.pending[channel].append(_USED)
