@@ -7,8 +7,6 @@ import sys
 
 __all__ = ["register"]
 
-_METHOD_NAMES = ("zone", "zone-oracle", "closest-pitch", "closest-pitch-mono", "mlp", "mlp-oracle")
-_ENSEMBLE_NAMES = ("satb_choir", "string_quartet", "woodwind_quartet", "brass_quartet", "rock_band", "piano_duet")
 
 _SEPARATE_DESCRIPTION = """\
 Split a piece into parts for an ensemble.
@@ -54,6 +52,10 @@ examples:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``separate`` and ``separation`` commands."""
+    # Light imports (numpy only): the method and ensemble names, declared once in the package.
+    from muspy_like.separation.api import ENSEMBLES
+    from muspy_like.separation.methods import METHODS
+
     separate = subparsers.add_parser(
         "separate",
         help="split a piece into parts for an ensemble",
@@ -66,7 +68,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     source = separate.add_mutually_exclusive_group(required=True)
     source.add_argument("--model", metavar="FILE", help="trained model (JSON from 'separation train')")
     source.add_argument("--method", choices=("closest-pitch", "closest-pitch-mono"), help="untrained method")
-    separate.add_argument("--ensemble", choices=_ENSEMBLE_NAMES, help="instruments of the parts (default: "
+    separate.add_argument("--ensemble", choices=list(ENSEMBLES), help="instruments of the parts (default: "
                           "'Part 1', 'Part 2'... on piano)")
     separate.add_argument("--parts", type=int, metavar="N",
                           help="number of parts for --method (default: the ensemble's size, else 4)")
@@ -95,7 +97,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--all, train on every piece instead.",
     )
     _dataset_options(train)
-    train.add_argument("--method", required=True, choices=[m for m in _METHOD_NAMES if not m.endswith("oracle")])
+    train.add_argument("--method", required=True, choices=[m for m in METHODS if not m.endswith("oracle")],
+                       help="method to train (the oracles need the true parts: evaluation only)")
     train.add_argument("--out", required=True, metavar="MODEL", help="model file to write (JSON)")
     train.add_argument("--all", action="store_true", help="train on all pieces (no test score)")
     train.set_defaults(func=run_train)
@@ -108,7 +111,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     _dataset_options(evaluate)
     evaluate.add_argument("--splits", type=int, default=10, metavar="N", help="random splits (default 10)")
-    evaluate.add_argument("--methods", nargs="+", choices=_METHOD_NAMES, metavar="METHOD",
+    evaluate.add_argument("--methods", nargs="+", choices=list(METHODS), metavar="METHOD",
                           help="methods to run (default: all six)")
     evaluate.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     evaluate.add_argument("--markdown", metavar="FILE", help="also write the table as markdown")
