@@ -17,12 +17,22 @@ Scores
 
 Frames and segments
 -------------------
-The clip is cut into short Hann frames (0.25 s, hop 0.125 s); frames quieter than about -80 dBFS are
-skipped. The cepstrum that is scored is the average over the frames (computed as the inverse transform
-of the averaged log spectrum, which is the same thing since the transform is linear). Averaging many short
-frames keeps the echo's peak, which is identical in every frame, while the cepstral peaks of the music
-itself (its pitch periods), which change from chord to chord, average out; on the benchmark this raises
-the z-scores by about half compared with 5 s frames.
+The clip is cut into Hann frames (0.5 s, hop 0.25 s); frames quieter than about -80 dBFS are skipped. The
+cepstrum that is scored is the average over the frames (computed as the inverse transform of the averaged
+log spectrum, which is the same thing since the transform is linear). Averaging many frames keeps the
+echo's peak, which is identical in every frame, while the cepstral peaks of the music itself (its pitch
+periods), which change from chord to chord, average out. The frame length is a trade-off measured on the
+benchmark: 0.25 s frames give clean marked audio the highest scores, but 0.5 s frames resolve the
+harmonics better, so more of the spectrum lies between partials and the echo survives noise and MP3
+coding better (time-spread z after 30 dB noise 3.8 -> 4.6, after MP3 5.0 -> 5.8, clean 15.9 -> 15.4).
+
+Whitening (time-spread only): the music's cepstrum is about three times larger at lags near 25 than near
+1200, while each chip of the mark adds the same ``alpha / 2`` at every lag from ``delta`` to
+``delta + 1023``. Dividing the cepstrum by its own moving RMS (over :data:`WHITENING_WIDTH` lags) before
+the correlation weights every lag by the inverse of its noise level, the matched filter for noise whose
+level changes with lag. Both the peak and the null lags go through the same operation, so unmarked
+scores stay centred (benchmark: time-spread z after 30 dB noise 4.6 -> 5.3, after MP3 5.8 -> 7.2, 16-bit
+11 -> 13). It does not help the single echo, whose score uses one lag against its neighbours.
 
 Per-segment detection: frames are also grouped into segments (5 s by default) and each segment gets its
 own z-score (``Detection.z_segments``). The clip's score ``z`` is aggregated in one of two documented ways:
@@ -52,6 +62,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from typing import Optional
 
 import numpy as np
@@ -76,17 +87,21 @@ NULL_LAGS = np.arange(25, 151)
 #: z-score at or above which a clip is declared marked.
 THRESHOLD = 5.0
 #: Analysis frame, in seconds (hop: half a frame).
-DEFAULT_FRAME = 0.25
+DEFAULT_FRAME = 0.5
 #: Segment length for per-segment scores, in seconds.
 DEFAULT_SEGMENT = 5.0
 #: Frames quieter than this RMS (about -80 dBFS) are skipped.
 _SILENCE_RMS = 1e-4
-#: Floor added to magnitudes before the log, relative to the frame's largest magnitude.
+#: Floor of the magnitudes before the log, relative to the frame's largest magnitude.
 _RELATIVE_EPS = 1e-9
+_TINY = float(np.finfo(np.float32).tiny)
+#: Lags (samples) over which the spread detector's cepstrum is whitened (moving RMS), and the first lag.
+WHITENING_WIDTH = 255
+_WHITEN_FROM = 20
 #: Lags this close to a spread echo's delta are part of the mark (see the module docstring).
 _SPREAD_GUARD = 2
 #: Frames transformed at once (bounds memory on long clips).
-_CHUNK_FRAMES = 128
+_CHUNK_FRAMES = 64
 
 
 @dataclass
@@ -172,8 +187,8 @@ def detect_audio(
         nyquist = 0.95 * min(rate, int(sample_rate)) / 2
         band_hz = (0.0, nyquist) if band_hz is None else (band_hz[0], min(band_hz[1], nyquist))
     frame_length = int(round(frame * rate))
-    n_lags = watermark.span + NULL_LAGS[-1] + _SPREAD_GUARD + 1
-    if frame_length <= n_lags:
+    n_lags = watermark.span + NULL_LAGS[-1] + _SPREAD_GUARD + 1 + WHITENING_WIDTH // 2
+    if frame_length // 2 <= n_lags:
         raise WatermarkError(f"frames of {frame_length} samples are too short for lags up to {n_lags}; use a longer frame")
     segment_length = None if segment is None else int(round(segment * rate))
     cepstra, counts, band = mean_cepstra(mono, rate, frame_length, segment_length, band_hz, n_lags)
@@ -202,7 +217,7 @@ def mean_cepstra(
     Parameters
     ----------
     mono : ndarray
-        Samples, shape ``(n_samples,)``.
+        Samples, shape ``(n_samples,)`` (computed in float32).
     sample_rate : int
         In Hz (turns ``band_hz`` into FFT bins).
     frame_length : int
@@ -222,34 +237,36 @@ def mean_cepstra(
     """
     from scipy import fft
 
+    mono = np.asarray(mono, dtype=np.float32)
     hop = max(1, frame_length // 2)
     if len(mono) < frame_length:
         mono = np.pad(mono, (0, frame_length - len(mono)))
     starts = np.arange(0, len(mono) - frame_length + 1, hop)
-    segment_of = np.zeros(len(starts), dtype=np.int64) if segment_length is None else starts // segment_length
-    n_segments = int(segment_of[-1]) + 1
-    n_bins = frame_length // 2 + 1
-    sums = np.zeros((n_segments, n_bins))
-    counts = np.zeros(n_segments, dtype=np.int64)
-    window = np.hanning(frame_length)
-    frames_view = np.lib.stride_tricks.sliding_window_view(mono, frame_length)
-    for first in range(0, len(starts), _CHUNK_FRAMES):
-        chunk_starts = starts[first: first + _CHUNK_FRAMES]
-        frames = frames_view[chunk_starts]
-        loud = np.sqrt(np.mean(frames * frames, axis=1)) >= _SILENCE_RMS
-        if not loud.any():
-            continue
-        magnitude = np.abs(fft.rfft(frames[loud] * window, axis=1, workers=-1))
-        floor = _RELATIVE_EPS * magnitude.max(axis=1, keepdims=True) + np.finfo(float).tiny
-        np.add.at(sums, segment_of[first: first + _CHUNK_FRAMES][loud], np.log(magnitude + floor))
-        np.add.at(counts, segment_of[first: first + _CHUNK_FRAMES][loud], 1)
-    kept = counts > 0
-    log_spectra = sums[kept] / counts[kept, None]
+    blocks = mono[: (len(starts) + 1) * hop].reshape(-1, hop)
+    block_energy = np.einsum("ij,ij->i", blocks, blocks)  # a frame covers two hops (plus a sample if odd)
+    loud_starts = starts[block_energy[:-1] + block_energy[1:] >= _SILENCE_RMS**2 * 2 * hop]
+    segment_of = np.zeros(len(loud_starts), dtype=np.int64) if segment_length is None else loud_starts // segment_length
+    segments, counts = np.unique(segment_of, return_counts=True)
     band = _check_band(band_hz, sample_rate)
+    if not len(segments):
+        return np.zeros((0, n_lags or frame_length)), counts, band
+    sums = np.zeros((len(segments), frame_length // 2 + 1))
+    window = _hann(frame_length)
+    frames_view = np.lib.stride_tricks.sliding_window_view(mono, frame_length)
+    row_of = np.searchsorted(segments, segment_of)
+    for first in range(0, len(loud_starts), _CHUNK_FRAMES):
+        chunk = slice(first, first + _CHUNK_FRAMES)
+        magnitude = np.abs(fft.rfft(frames_view[loud_starts[chunk]] * window, axis=1, workers=-1))
+        np.maximum(magnitude, _RELATIVE_EPS * magnitude.max(axis=1, keepdims=True) + _TINY, out=magnitude)
+        log_magnitude = np.log(magnitude, out=magnitude)
+        rows = row_of[chunk]
+        bounds = np.flatnonzero(np.diff(rows, prepend=-1))
+        sums[rows[bounds]] += np.add.reduceat(log_magnitude, bounds, axis=0, dtype=np.float64)
+    log_spectra = sums / counts[:, None]
     if band is not None:
         log_spectra = _band_limit(log_spectra, band, sample_rate, frame_length)
     cepstra = fft.irfft(log_spectra, n=frame_length, axis=1, workers=-1)
-    return (cepstra[:, :n_lags] if n_lags else cepstra), counts[kept], band
+    return (cepstra[:, :n_lags] if n_lags else cepstra), counts, band
 
 
 def single_echo_zscore(cepstrum: np.ndarray, delta: int, exclude: tuple[int, ...] = ()) -> float:
@@ -258,22 +275,41 @@ def single_echo_zscore(cepstrum: np.ndarray, delta: int, exclude: tuple[int, ...
 
 
 def spread_echo_zscore(cepstrum: np.ndarray, sequence: np.ndarray, delta: int) -> float:
-    """z-score at lag ``delta`` of the cross-correlation of the cepstrum with the +/-1 sequence.
+    """z-score at lag ``delta`` of the cross-correlation of the whitened cepstrum with the +/-1 sequence.
 
-    ``r[l] = sum_j q[j] cepstrum[l + j]`` is computed for ``l`` in the null lags and ``delta``; lags within
-    two samples of ``delta`` are left out of the null. The cepstrum must reach lag
-    ``max(l) + len(q) - 1``.
+    The cepstrum from lag 20 on is divided by its moving RMS over :data:`WHITENING_WIDTH` lags (see the
+    module docstring), then ``r[l] = sum_j q[j] cepstrum[l + j]`` is computed for ``l`` in the null lags
+    and ``delta``; lags within two samples of ``delta`` are left out of the null. The cepstrum must reach
+    lag ``max(l) + len(q) - 1``; lags beyond it (up to half the whitening width) make the whitening at the
+    end of the sequence better estimated.
     """
     lags = np.union1d(NULL_LAGS, np.arange(delta - _SPREAD_GUARD, delta + _SPREAD_GUARD + 1))
-    lags = lags[lags >= 0]
+    lags = lags[lags >= _WHITEN_FROM]
     needed = int(lags[-1]) + len(sequence)
     if len(cepstrum) < needed:
         raise WatermarkError(f"the cepstrum has {len(cepstrum)} lags; the spread detector needs {needed}")
-    correlation = np.correlate(cepstrum[lags[0]: needed], sequence, mode="valid")
+    whitened = cepstrum[_WHITEN_FROM:needed + WHITENING_WIDTH // 2]
+    whitened = whitened / _moving_rms(whitened, WHITENING_WIDTH)
+    offset = lags[0] - _WHITEN_FROM
+    correlation = np.correlate(whitened[offset: needed - _WHITEN_FROM], sequence, mode="valid")
     r = np.zeros(lags[-1] + 1)
     r[lags[0]:] = correlation
     guard = tuple(range(delta - _SPREAD_GUARD, delta + _SPREAD_GUARD + 1))
     return _zscore(r, delta, guard)
+
+
+def _moving_rms(values: np.ndarray, width: int) -> np.ndarray:
+    """RMS of ``values`` over a centred window of ``width`` (odd) samples, mirrored at both ends."""
+    half = width // 2
+    squares = np.pad(np.square(values), half, mode="reflect")
+    cumulative = np.concatenate(([0.0], np.cumsum(squares)))
+    rms = np.sqrt((cumulative[width:] - cumulative[:-width]) / width)
+    return np.maximum(rms, np.finfo(float).tiny)
+
+
+@lru_cache(maxsize=8)
+def _hann(length: int) -> np.ndarray:
+    return np.hanning(length).astype(np.float32)
 
 
 def _scores(cepstrum: np.ndarray, watermark: EchoWatermark) -> list[float]:
@@ -295,12 +331,13 @@ def _mono(audio: np.ndarray) -> np.ndarray:
     if audio.dtype == np.int16:
         audio = audio / 32768.0
     if audio.ndim == 2:
-        audio = audio.mean(axis=1)
+        channels = [audio[:, k].astype(np.float32) for k in range(audio.shape[1])]
+        audio = np.add.reduce(channels) / np.float32(len(channels)) if channels else audio[:, 0]
     if audio.ndim != 1 or audio.shape[0] == 0:
         raise WatermarkError(f"audio must have shape (n_samples,) or (n_samples, n_channels), got {np.shape(audio)}")
-    if not np.all(np.isfinite(audio)):
+    if not np.isfinite(audio).all():
         raise WatermarkError("the audio contains NaN or infinite samples")
-    return audio.astype(np.float64)
+    return audio.astype(np.float32, copy=False)
 
 
 def _check_band(band_hz: Optional[tuple[float, float]], sample_rate: int) -> Optional[tuple[float, float]]:

@@ -172,13 +172,13 @@ def embed(
     if watermark.method == "spread":
         from scipy.signal import oaconvolve
 
-        kernel = watermark.kernel().reshape((-1,) + (1,) * (x.ndim - 1))
+        kernel = watermark.kernel().astype(np.float32).reshape((-1,) + (1,) * (x.ndim - 1))
         y = oaconvolve(x, kernel, mode="full", axes=0)[: x.shape[0]]
     else:
         y = x.copy()
         for delta, alpha in zip(watermark.deltas, watermark.alphas):
             y[delta:] += alpha * x[:-delta]
-    return limit_peak(y, peak).astype(np.float32, copy=False)
+    return limit_peak(y, peak)
 
 
 def limit_peak(audio: np.ndarray, peak: float = DEFAULT_PEAK) -> np.ndarray:
@@ -194,9 +194,9 @@ def limit_peak(audio: np.ndarray, peak: float = DEFAULT_PEAK) -> np.ndarray:
 def _as_float(audio: np.ndarray) -> np.ndarray:
     audio = np.asarray(audio)
     if audio.dtype == np.int16:
-        return audio.astype(np.float64) / 32768.0
+        return audio.astype(np.float32) / np.float32(32768.0)
     if not np.issubdtype(audio.dtype, np.floating):
         raise WatermarkError(f"audio must be float or int16 samples, got {audio.dtype}")
     if audio.ndim not in (1, 2):
         raise WatermarkError(f"audio must have shape (n_samples,) or (n_samples, n_channels), got {audio.shape}")
-    return audio.astype(np.float64)
+    return audio.astype(np.float32)
