@@ -112,11 +112,12 @@ def gather_notes(music: Music, resolution: Optional[int] = None, tracks: Optiona
             raise RepresentationError(f"track index {index} out of range: the piece has {len(music.tracks)} tracks")
         chosen.append((index % len(music.tracks), music.tracks[index]))
     counts = [len(track.notes) for _, track in chosen]
+    columns = [track.notes.columns() for _, track in chosen]
 
     def column(name: str) -> np.ndarray:
         if not chosen:
             return np.zeros(0, dtype=np.int64)
-        return np.concatenate([getattr(track.notes, name) for _, track in chosen]).astype(np.int64)
+        return np.concatenate([c[name] for c in columns], dtype=np.int64)
 
     def per_track(values: list) -> np.ndarray:
         return np.repeat(np.asarray(values, dtype=np.int64), counts)

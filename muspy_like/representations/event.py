@@ -163,7 +163,7 @@ def _encode_midi_like(music: Music, vocab: EventVocabulary, resolution: Optional
     is_off = np.concatenate([np.zeros(n_tempo + n, np.int64), np.ones(n, np.int64)])
     pitch = np.concatenate([np.zeros(n_tempo, np.int64), table.pitch, table.pitch])
     duration = np.concatenate([np.zeros(n_tempo, np.int64), table.duration, table.duration])
-    order = np.lexsort((duration, pitch, is_off, inst, rank, time))
+    order = _event_order(time, rank, inst, is_off, pitch, duration)
     time, rank, inst, is_off, pitch = time[order], rank[order], inst[order], is_off[order], pitch[order]
     source = order - n_tempo  # index into the note table (for ons and offs), negative for tempos
 
@@ -177,7 +177,8 @@ def _encode_midi_like(music: Music, vocab: EventVocabulary, resolution: Optional
         main[is_tempo] = vocab.token("tempo", tempo_index[order[is_tempo]])
 
     rows = len(time)
-    gap = np.diff(time, prepend=0)
+    gap = time.copy()
+    gap[1:] -= time[:-1]
     full_shifts, remainder = np.divmod(gap, vocab.max_time_shift)
     has_remainder = remainder > 0
 
@@ -209,6 +210,22 @@ def _encode_midi_like(music: Music, vocab: EventVocabulary, resolution: Optional
     starts = ends - counts
     out[(starts + full_shifts)[has_remainder]] = vocab.offsets["time-shift"] + remainder[has_remainder] - 1
     return np.concatenate([header, out])
+
+
+def _event_order(time: np.ndarray, rank: np.ndarray, group: np.ndarray, is_off: np.ndarray, pitch: np.ndarray,
+                 duration: np.ndarray) -> np.ndarray:
+    """Stable sort order by (time, rank, group, is_off, pitch, duration).
+
+    The keys are packed into one int64 when their ranges allow it (one argsort is several times faster
+    than a six-key lexsort on the short sequences of a typical piece); otherwise a lexsort.
+    """
+    if not len(time):
+        return np.zeros(0, dtype=np.int64)
+    groups, durations = int(group.max()) + 1, int(duration.max()) + 1
+    if int(time.max()) < 2**62 // (2 * groups * 2 * 128 * durations):
+        key = ((((time * 2 + rank) * groups + group) * 2 + is_off) * 128 + pitch) * durations + duration
+        return np.argsort(key, kind="stable")
+    return np.lexsort((duration, pitch, is_off, group, rank, time))
 
 
 def from_event_representation(
