@@ -71,13 +71,6 @@ class NoteTable:
         """Offsets (``time + duration``), in steps."""
         return self.time + self.duration
 
-    def reorder(self, order: np.ndarray) -> "NoteTable":
-        """A new table with the note rows taken in ``order`` (an index array)."""
-        return NoteTable(
-            self.time[order], self.pitch[order], self.duration[order], self.velocity[order],
-            self.track[order], self.program[order], self.drum[order], self.tempos, self.resolution,
-        )
-
 
 def on_grid(music: Music, resolution: Optional[int]) -> Music:
     """The piece on a grid of ``resolution`` steps per quarter note (``None``: its own ticks).

@@ -35,7 +35,7 @@ in the piece (names, key and time signatures, lyrics, controllers...) is not rep
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Optional
 
 import numpy as np
 

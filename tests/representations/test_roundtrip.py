@@ -9,8 +9,6 @@ from hypothesis import strategies as st
 from muspy_like.representations import (
     EventRepresentationProcessor,
     NoteRepresentationProcessor,
-    PianoRollRepresentationProcessor,
-    PitchRepresentationProcessor,
     from_event_representation,
     from_note_representation,
     from_pianoroll_representation,
