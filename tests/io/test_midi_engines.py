@@ -103,21 +103,27 @@ def test_engines_agree_on_written_files(music):
     _same_everywhere(encode_midi(music))
 
 
-def test_fast_path_is_used_for_simple_chunks(midi_dir, bench_dir, monkeypatch):
-    """symusic really provides the simple chunks (not only the fallback decoder)."""
+def test_fast_path_is_used(midi_dir, bench_dir, monkeypatch):
+    """symusic really provides the chunks of the fast shapes (not only the fallback decoder)."""
     from muspy_like.io.midi import symusic_engine
 
-    taken = []
-    original = symusic_engine._simple_track
-    monkeypatch.setattr(symusic_engine, "_simple_track", lambda *a: taken.append(original(*a)) or taken[-1])
+    taken = {"simple": [], "multi": []}
+    for kind in taken:
+        original = getattr(symusic_engine, f"_{kind}_tracks")
+        monkeypatch.setattr(symusic_engine, f"_{kind}_tracks",
+                            lambda *a, _o=original, _k=kind: taken[_k].append(_o(*a)) or taken[_k][-1])
     read_midi(midi_dir / "fur-elise.mid")
-    assert len(taken) == 2 and all(track is not None for track in taken)
-    taken.clear()
+    assert len(taken["simple"]) == 2 and all(tracks is not None for tracks in taken["simple"])
+    taken["simple"].clear()
     read_midi(encode_midi(read_midi(midi_dir / "multichannel.mid")))
-    assert len(taken) == 4 and all(track is not None for track in taken)
-    taken.clear()
-    read_midi(bench_dir / "mahler.mid")  # mixed: single-program chunks by symusic, the others in Python
-    assert sum(track is not None for track in taken) >= 15
+    assert len(taken["simple"]) == 4 and all(tracks is not None for tracks in taken["simple"])
+    taken["simple"].clear()
+    music = read_midi(bench_dir / "mahler.mid")
+    # 18 one-program chunks and 13 chunks with mid-track program changes come from symusic; the conductor
+    # and the first instrument chunk (text events and system exclusive messages) are decoded in Python
+    assert sum(tracks is not None for tracks in taken["simple"]) == 18
+    assert sum(tracks is not None for tracks in taken["multi"]) == 13
+    assert music == read_midi(bench_dir / "mahler.mid", engine="mido")
 
 
 def test_lifo_overlap_policy():
@@ -143,9 +149,9 @@ def test_lifo_overlap_policy():
 
 @st.composite
 def simple_shaped_files(draw) -> bytes:
-    """Files of the shape the symusic fast path accepts (one channel per chunk, program changes before the
-    first note), with the hard cases inside that shape: overlapping, zero-length, unclosed notes, stray
-    note-offs, controllers before and after the program change, UTF-8 and Latin-1 lyrics, empty lyrics."""
+    """Files of the shapes the symusic fast path accepts (one channel per chunk, program changes before or
+    after the first note), with the hard cases inside those shapes: overlapping, zero-length, unclosed
+    notes, stray note-offs, controllers around program changes, UTF-8 and Latin-1 lyrics, empty lyrics."""
     midi = mido.MidiFile(type=1, ticks_per_beat=draw(st.sampled_from([96, 480])))
     conductor = mido.MidiTrack()
     conductor.append(mido.MetaMessage("set_tempo", tempo=draw(st.integers(100_000, 1_000_000))))
@@ -165,7 +171,7 @@ def simple_shaped_files(draw) -> bytes:
                 track.append(mido.Message("pitchwheel", channel=channel, pitch=draw(st.integers(-8192, 8191))))
         for _ in range(draw(st.integers(0, 25))):
             delta = draw(st.integers(0, 300))
-            kind = draw(st.sampled_from(["on", "on", "off", "off", "cc", "bend", "lyric"]))
+            kind = draw(st.sampled_from(["on", "on", "off", "off", "cc", "bend", "lyric", "program"]))
             pitch = draw(st.integers(60, 62))
             if kind == "on":
                 track.append(mido.Message("note_on", channel=channel, note=pitch, velocity=draw(st.integers(0, 127)), time=delta))
@@ -176,6 +182,8 @@ def simple_shaped_files(draw) -> bytes:
                                           value=draw(st.integers(0, 127)), time=delta))
             elif kind == "bend":
                 track.append(mido.Message("pitchwheel", channel=channel, pitch=draw(st.integers(-8192, 8191)), time=delta))
+            elif kind == "program":  # after the first note: read through the probe copy
+                track.append(mido.Message("program_change", channel=channel, program=draw(st.integers(0, 3)), time=delta))
             else:
                 # mido writes text as Latin-1: the second form puts UTF-8 bytes in the file
                 text = draw(TEXTS)

@@ -7,10 +7,12 @@ track chunk is matched (in C, by a compiled regular expression) against a *simpl
 reading provably equals :mod:`~muspy_like.io.midi.builder`'s:
 
 * one channel for all channel messages, program changes only before the first note message;
-* meta events limited to track name and lyrics (ASCII text), tempo, time and key signatures (valid
-  values) and the event types both readers ignore; a single end-of-track event, last;
-* chunks without channel messages (conductor tracks) are decoded by the pure-Python decoder (they are
-  short).
+* meta events limited to a leading track name, non-empty lyrics (compared byte for byte with symusic's
+  afterwards), tempo, time and key signatures (valid values) and the event types both readers ignore; a
+  single end-of-track event, last.
+
+Chunks of that shape but with program changes after the first note are read with the help of a probe
+copy (:mod:`~muspy_like.io.midi.program_changes`).
 
 Other chunks are decoded by the pure-Python decoder, while the tempos and signatures of every chunk come
 from symusic (its lists are complete and in file order). Files with system messages or SMPTE timing are
@@ -21,12 +23,17 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import NamedTuple, Optional, Union
+
+import numpy as np
 
 from muspy_like.core.events import Lyric, Tempo, TimeSignature
 from muspy_like.core.music import Music
+from muspy_like.core.track import Track
 from muspy_like.io.midi.builder import MusicBuilder, build_track
 from muspy_like.io.midi.chunks import split_chunks
 from muspy_like.io.midi.constants import decode_text, key_signature_from_midi
+from muspy_like.io.midi.program_changes import ProgramChangePlan, plan_program_changes, probe_chunk, split_by_program
 from muspy_like.io.midi.scanner import scan_chunk
 
 __all__ = ["read_with_symusic"]
@@ -44,23 +51,20 @@ def _payload(byte_class: bytes, minimum: int = 0) -> bytes:
 
 
 _ANY = rb"[\s\S]"
-# Meta types neither reader keeps (sequence number, channel prefix, port, SMPTE offset, ...).
-_IGNORED_META = rb"\xff[\x00\x0a-\x2e\x30-\x50\x52-\x57\x5a-\xff]" + _payload(_ANY)
-_SYSEX = rb"[\xf0\xf7]" + _payload(_ANY)
 _KNOWN_META = (
-    rb"\xff\x05" + _payload(_ANY, 1)  # lyric (its text is checked against symusic's afterwards)
-    + rb"|\xff\x51\x03(?!\x00\x00\x00)" + _ANY + b"{3}"  # tempo
+    rb"\xff\x51\x03(?!\x00\x00\x00)" + _ANY + b"{3}"  # tempo
     + rb"|\xff\x58\x04[\x01-\xff][\x00-\x1e]" + _ANY + b"{2}"  # time signature
     + rb"|\xff\x59\x02[\xf9-\xff\x00-\x07][\x00\x01]"  # key signature
-    + b"|" + _IGNORED_META
-    + b"|" + _SYSEX
+    # non-empty lyrics (their text is checked against symusic's afterwards), the meta types neither
+    # reader keeps (sequence number, channel prefix, port, SMPTE offset, ...) and system exclusive, sharing
+    # one length-prefixed payload to keep the pattern small
+    + rb"|(?:\xff\x05(?!\x00)|\xff[\x00\x0a-\x2e\x30-\x50\x52-\x57\x5a-\xff]|[\xf0\xf7])" + _payload(_ANY)
 )
-_ANY_META = rb"(?:\xff" + _ANY + _payload(_ANY) + b"|" + _SYSEX + b")"
+_ANY_META = rb"(?:\xff" + _ANY + b"|[\xf0\xf7])" + _payload(_ANY)
 # A track name is only accepted as the first event (capturing groups inside possessive repeats trip a
 # CPython 3.11 bug, so the name is read by a separate match at the chunk start).
 _TRACK_NAME = _VLQ + rb"\xff\x03" + _payload(_ANY)
 _NAME_AT_START = re.compile(_VLQ + rb"\xff\x03([\x00-\x7f])")
-_LEADING_METAS = re.compile(rb"(?:" + _VLQ + _ANY_META + rb")*+")
 _FIRST_STATUS = re.compile(rb"(?:" + _VLQ + _ANY_META + rb")*+" + _VLQ + rb"([\x80-\xef])")
 
 
@@ -97,23 +101,45 @@ def read_with_symusic(data: bytes, name: str, source_filename: str | None) -> Mu
     return builder.finish(source_filename)
 
 
-def _plan(data: bytes, start: int, end: int) -> tuple[int, str | None] | None:
-    """(channel, track name) of a simple chunk, or None if the pure-Python decoder must read it."""
+class _Simple(NamedTuple):
+    channel: int
+    name: Optional[str]
+
+
+class _Multi(NamedTuple):
+    name: Optional[str]
+    plan: ProgramChangePlan
+    body_start: int
+
+
+def _leading_name(data: bytes, start: int, end: int) -> tuple[Optional[str], int]:
+    """The track name given by the first event of the chunk (if any) and the offset after that event."""
+    named = _NAME_AT_START.match(data, start, end)
+    if named is None:
+        return None, start
+    text_start = named.end()
+    text_end = text_start + data[named.start(1)]
+    return decode_text(data[text_start:text_end]), text_end
+
+
+def _plan(data: bytes, start: int, end: int) -> Union[_Simple, _Multi, None]:
+    """How symusic can read a chunk exactly, or None if the pure-Python decoder must read it."""
     first = _FIRST_STATUS.match(data, start, end)
     if first is None:
         return None
     channel = data[first.start(1)] & 0x0F
-    if _simple_chunk(channel).fullmatch(data, start, end) is None:
-        return None
-    named = _NAME_AT_START.match(data, start, end)
-    if named is None:
-        return channel, None
-    text_start = named.end()
-    return channel, decode_text(data[text_start : text_start + data[named.start(1)]])
+    name, body_start = _leading_name(data, start, end)
+    if _simple_chunk(channel).fullmatch(data, start, end) is not None:
+        return _Simple(channel, name)
+    if channel == 15 and data.find(b"\xff\x05", start, end) >= 0:
+        return None  # symusic files lyrics under channel 15, which would mix with this channel's tracks
+    plan = plan_program_changes(data, body_start, end, channel, _KNOWN_META)
+    return None if plan is None else _Multi(name, plan, body_start)
 
 
 def _read_mixed(data: bytes, layout, name: str, source_filename: str | None) -> Music | None:
-    """symusic for the simple chunks, the pure-Python decoder for the others; None to decode it all in Python.
+    """symusic for the chunks it reads exactly, the pure-Python decoder for the others; None to decode it
+    all in Python.
 
     symusic parses every chunk (each tagged with its index through a last track-name event), so its tempo
     and signature lists are complete and in file order; the chunks decoded in Python contribute tracks,
@@ -124,49 +150,145 @@ def _read_mixed(data: bytes, layout, name: str, source_filename: str | None) -> 
     plans = [_plan(data, start, end) for start, end in layout.tracks]
     parts = []
     for index, ((start, end), plan) in enumerate(zip(layout.tracks, plans)):
-        tag = _TAG.format(index).encode()
-        tag_event = b"\xff\x03" + bytes([len(tag)]) + tag + b"\x00\xff\x2f\x00"
-        body = data[start : end - 3] + tag_event if plan is not None else data[start:end] + b"\x00" + tag_event
-        parts.append(b"MTrk" + len(body).to_bytes(4, "big") + body)
-    header = b"MThd\x00\x00\x00\x06\x00\x01" + len(parts).to_bytes(2, "big") + layout.resolution.to_bytes(2, "big")
+        body = data[start : end - 3] if plan is not None else data[start:end] + b"\x00"
+        parts.append(_tagged_chunk(body, index))
     try:
-        score = symusic.Score.from_midi(header + b"".join(parts))
+        score = symusic.Score.from_midi(_header(layout.resolution, len(parts)) + b"".join(parts))
     except Exception:  # anything symusic refuses is left to the exact decoder
         return None
-    by_chunk: dict[str, list] = {}
-    for track in score.tracks:
-        by_chunk.setdefault(track.name, []).append(track)
+    by_chunk = _tracks_by_tag(score)
+    probes = _probe_program_changes(data, layout, plans, by_chunk)
     builder = MusicBuilder(layout.resolution, layout.midi_type, None, "fifo", name)
     music = builder.music
     for index, ((start, end), plan) in enumerate(zip(layout.tracks, plans)):
-        track = None
-        if plan is not None:
-            track = _simple_track(data, (start, end), plan, by_chunk.get(_TAG.format(index), []))
-        if track is None:
+        tagged = by_chunk.get(_TAG.format(index), [])
+        tracks = None
+        if isinstance(plan, _Simple):
+            tracks = _simple_tracks(data, (start, end), plan, tagged)
+        elif isinstance(plan, _Multi):
+            tracks = _multi_tracks(data, (start, end), plan, tagged, probes.get(index))
+        if tracks is None:
             if scan_chunk(data, start, end, builder, name, index):
                 return None  # system messages: symusic's event boundaries may differ from ours
             continue
         if index == 0 and layout.midi_type == 0:
-            music.metadata.title, track.name = track.name, None
-        music.tracks.append(track)
+            music.metadata.title = tracks[0].name
+            for track in tracks:
+                track.name = None
+        music.tracks.extend(tracks)
     builder.tempos = [Tempo(int(t.time), 60_000_000 / t.mspq) for t in score.tempos]
     music.time_signatures = [TimeSignature(int(t.time), int(t.numerator), int(t.denominator)) for t in score.time_signatures]
     music.key_signatures = [key_signature_from_midi(int(k.time), int(k.key), int(k.tonality)) for k in score.key_signatures]
     return builder.finish(source_filename)
 
 
-def _simple_track(data: bytes, chunk: tuple[int, int], plan: tuple[int, str | None], tracks: list):
-    """The Track of a simple chunk from symusic's tracks tagged with it, or None if they do not fit."""
+def _header(resolution: int, n_chunks: int) -> bytes:
+    return b"MThd\x00\x00\x00\x06\x00\x01" + n_chunks.to_bytes(2, "big") + resolution.to_bytes(2, "big")
+
+
+def _tagged_chunk(body: bytes, index: int) -> bytes:
+    """An ``MTrk`` chunk of ``body`` (events without the final end-of-track) named by a last tag event."""
+    tag = _TAG.format(index).encode()
+    body += b"\xff\x03" + bytes([len(tag)]) + tag + b"\x00\xff\x2f\x00"
+    return b"MTrk" + len(body).to_bytes(4, "big") + body
+
+
+def _tracks_by_tag(score) -> dict[str, list]:
+    by_chunk: dict[str, list] = {}
+    for track in score.tracks:
+        by_chunk.setdefault(track.name, []).append(track)
+    return by_chunk
+
+
+def _simple_tracks(data: bytes, chunk: tuple[int, int], plan: _Simple, tracks: list) -> Optional[list[Track]]:
+    """The track of a simple chunk from symusic's tracks tagged with it, or None if they do not fit."""
     sounding = [t for t in tracks if len(t.notes) or len(t.controls) or len(t.pitch_bends)]
-    if len(sounding) != 1:
+    if len(sounding) != 1 or not len(sounding[0].notes):
         return None
-    channel, track_name = plan
-    track = _convert_track(sounding[0], channel, track_name)
+    track = _convert_track(sounding[0], plan.channel, plan.name)
+    return _with_lyrics([track], tracks, data, chunk)
+
+
+def _with_lyrics(made: list[Track], tracks: list, data: bytes, chunk: tuple[int, int]) -> Optional[list[Track]]:
     for other in tracks:
-        track.lyrics.extend(Lyric(int(lyric.time), lyric.text) for lyric in other.lyrics)
-    if not _same_lyric_bytes(data, chunk, track.lyrics):
+        made[0].lyrics.extend(Lyric(int(lyric.time), lyric.text) for lyric in other.lyrics)
+    return made if _same_lyric_bytes(data, chunk, made[0].lyrics) else None
+
+
+def _probe_program_changes(data: bytes, layout, plans: list, by_chunk: dict) -> dict[int, tuple]:
+    """Parse the probe copies of every chunk with mid-track program changes in one symusic call.
+
+    Returns chunk index -> (probe track, marker controller, reserved bend base).
+    """
+    import symusic
+
+    parts, keys = [], []
+    for index, ((start, end), plan) in enumerate(zip(layout.tracks, plans)):
+        if not isinstance(plan, _Multi):
+            continue
+        tagged = by_chunk.get(_TAG.format(index), [])
+        used_numbers = {int(n) for t in tagged for n in t.controls.numpy()["number"]}
+        used_bends = {int(v) for t in tagged for v in t.pitch_bends.numpy()["value"]}
+        marker = next((n for n in range(128) if n not in used_numbers and (n + 1) % 128 not in used_numbers), None)
+        base = next((b for b in range(-8192, 8192 - 128, 129) if not any(b <= v <= b + 128 for v in used_bends)), None)
+        if marker is None or base is None:
+            continue
+        body = probe_chunk(data, end, plan.plan, plan.body_start, marker, base)
+        parts.append(_tagged_chunk(data[start : plan.body_start] + body, index))
+        keys.append((index, marker, base))
+    if not parts:
+        return {}
+    try:
+        score = symusic.Score.from_midi(_header(layout.resolution, len(parts)) + b"".join(parts))
+    except Exception:  # noqa: BLE001 - then those chunks are decoded in Python
+        return {}
+    probed = _tracks_by_tag(score)
+    found = {}
+    for index, marker, base in keys:
+        with_events = [t for t in probed.get(_TAG.format(index), []) if len(t.controls)]
+        if len(with_events) == 1:
+            found[index] = (with_events[0], marker, base)
+    return found
+
+
+def _multi_tracks(data: bytes, chunk: tuple[int, int], plan: _Multi, tagged: list, probe) -> Optional[list[Track]]:
+    """The tracks of a chunk with mid-track program changes (see :mod:`.program_changes`)."""
+    if probe is None:
         return None
-    return track
+    probe_track, marker, base = probe
+    channel, n_changes = plan.plan.channel, len(plan.plan.program_changes)
+    controls = probe_track.controls.numpy()
+    number = controls["number"].astype(np.int64)
+    control_groups = split_by_program(number == marker, number == (marker + 1) % 128,
+                                      controls["value"].astype(np.int64), n_changes)
+    bends = probe_track.pitch_bends.numpy()
+    value = bends["value"].astype(np.int64)
+    bend_groups = split_by_program((value >= base) & (value < base + 128), value == base + 128, value - base, n_changes)
+    if control_groups is None or bend_groups is None:
+        return None
+    note_tracks = {int(t.program): t for t in tagged if not len(t.lyrics)}
+    if len(note_tracks) != len([t for t in tagged if not len(t.lyrics)]):
+        return None
+    made = []
+    for program in sorted(set(note_tracks) | set(control_groups) | set(bend_groups)):
+        source = note_tracks.get(program)
+        notes = source.notes.numpy() if source is not None else {k: [] for k in ("time", "pitch", "duration", "velocity")}
+        rows = control_groups.get(program, _NO_ROWS)
+        bend_rows = bend_groups.get(program, _NO_ROWS)
+        made.append(
+            build_track(
+                channel,
+                program,
+                plan.name,
+                (notes["time"], notes["pitch"], notes["duration"], notes["velocity"]),
+                (controls["time"][rows], controls["number"][rows], controls["value"][rows]),
+                (bends["time"][bend_rows], bends["value"][bend_rows]),
+            )
+        )
+    return _with_lyrics(made, tagged, data, chunk)
+
+
+_NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
 def _same_lyric_bytes(data: bytes, chunk: tuple[int, int], lyrics: list[Lyric]) -> bool:
