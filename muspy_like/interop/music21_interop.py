@@ -10,7 +10,7 @@ is an exact Fraction of a quarter.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 import numpy as np
 
@@ -144,9 +144,8 @@ class _PartReader:
                 if element.lyrics and element.lyrics[0].text:
                     track.lyrics.append(Lyric(time, element.lyrics[0].text))
             elif isinstance(element, tempo.MetronomeMark):
-                if element.number is not None and not element.numberImplicit:
-                    quarter = element.referent is None or element.referent.quarterLength == 1
-                    qpm = float(element.number) if quarter else float(element.getQuarterBPM())
+                qpm = metronome_qpm(element)
+                if qpm is not None:
                     global_events.append(Tempo(time, qpm))
             elif isinstance(element, key.Key):
                 global_events.append(key_from_tonic(time, element.tonic.name, element.mode))
@@ -193,6 +192,18 @@ class _PartReader:
         self.velocities.append(min(max(velocity, 0), 127))
         if kind in ("start", "continue"):
             self.tied[pitch] = len(self.starts) - 1
+
+
+def metronome_qpm(mark: Any) -> Optional[float]:
+    """Quarter notes per minute of a music21 ``MetronomeMark``, or None if it has no explicit number.
+
+    A quarter-note mark gives its number unchanged (no float noise from music21's conversion).
+    """
+    if mark.number is None or mark.numberImplicit:
+        return None
+    if mark.referent is None or mark.referent.quarterLength == 1:
+        return float(mark.number)
+    return float(mark.getQuarterBPM())
 
 
 def _track_header(part: "stream.Stream") -> Track:

@@ -28,7 +28,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, NamedTuple, Optional, Union
 
-from muspy_like.core.events import KeySignature
+from muspy_like.core.events import KeySignature, Tempo, TimeSignature
 from muspy_like.core.meter import bar_length
 from muspy_like.core.music import DEFAULT_RESOLUTION, Music
 from muspy_like.errors import ABCError
@@ -37,6 +37,10 @@ from muspy_like.interop._keys import key_fifths, key_from_fifths, key_from_tonic
 __all__ = ["read_abc", "read_abc_single", "write_abc"]
 
 _FIELD = re.compile(r"^[A-Za-z+]:")
+#: An inline field such as ``[K:G]``: music21 takes it for a chord, so it is moved to a line of its own.
+_INLINE_FIELD = re.compile(r"\[([A-Za-z]):([^\]\n]*)\]")
+#: A note name with five or more commas: octave -1 (MIDI 0-11), which music21 reads wrongly.
+_BELOW_C0 = re.compile(r"[A-G],{5}")
 _KEY_VALUE = re.compile(r"^\s*([A-Ga-g])([#b]?)\s*([A-Za-z]*)(.*)$", re.DOTALL)
 _MODES = {
     "maj": "major",
@@ -170,7 +174,15 @@ def _parse_tune(text: str, where: str) -> tuple[Any, Any, dict[int, str]]:
                     relative = midi_key_name(KeySignature(time=0, fifths=fifths, mode="major"))
                     token.src = f"{head}:{relative}{parsed[2]}" + ("]" if token.src.rstrip().endswith("]") else "")
         handler.tokenProcess()
+        for token in handler.tokens:
+            if isinstance(token, abcFormat.ABCNote) and _BELOW_C0.search(token.src):
+                raise ABCError(
+                    f"{where}: note {token.src.strip()!r} lies below C0 (MIDI 12), which music21 misreads; "
+                    "transpose the tune up an octave"
+                )
         score = translate.abcToStreamScore(handler)
+    except ABCError:
+        raise
     except Exception as error:  # music21's ABC parser raises many unrelated types on bad input
         raise ABCError(f"{where}: music21 cannot parse it: {type(error).__name__}: {error}") from error
     return handler, score, originals
@@ -180,21 +192,23 @@ def _read_tune(path: Path, number: Optional[int], body: str, header: list[str], 
     from muspy_like.interop.music21_interop import from_music21
 
     lines = body.splitlines()
-    text = "\n".join(lines[:1] + header + lines[1:]) + "\n"
+    text = _INLINE_FIELD.sub(r"\n\1:\2\n", "\n".join(lines[:1] + header + lines[1:]) + "\n")
     handler, score, key_fields = _parse_tune(text, f"{path}: tune X:{number}" if number is not None else str(path))
     voices = _aligned_voices(handler, score)
     for tokens, events in voices:
-        _restore_chord_ties(tokens, events)
+        _restore_ties(tokens, events)
     music = from_music21(score, resolution)
     music.metadata.source_format = "abc"
     music.metadata.source_filename = path.name
     if len(voices) == 1:
-        music.key_signatures = _key_changes(*voices[0], key_fields, score, resolution)
+        music.key_signatures, music.tempos, music.time_signatures = _timed_fields(
+            *voices[0], key_fields, score, resolution
+        )
     return music
 
 
 def _aligned_voices(handler: Any, score: Any) -> list[tuple[list, list]]:
-    """(note tokens and key fields, music21 notes and rests) of each voice whose two lists correspond.
+    """(note tokens and K/Q/M fields, music21 notes and rests) of each voice whose two lists correspond.
 
     music21 builds one part per voice from the handler's tokens, one note, chord or rest per note token;
     a voice where that does not hold (invisible rests make no element) is left out.
@@ -210,7 +224,8 @@ def _aligned_voices(handler: Any, score: Any) -> list[tuple[list, list]]:
     for voice, part in zip(handlers, parts):
         tokens = [
             t for t in voice.tokens
-            if isinstance(t, abcFormat.ABCNote) or (isinstance(t, abcFormat.ABCMetadata) and t.isKey())
+            if isinstance(t, abcFormat.ABCNote)
+            or (isinstance(t, abcFormat.ABCMetadata) and (t.isKey() or t.isTempo() or t.isMeter()))
         ]
         events = [e for e in part.recurse().notesAndRests if not isinstance(e, harmony.ChordSymbol)]
         if sum(isinstance(t, abcFormat.ABCNote) for t in tokens) == len(events):
@@ -218,40 +233,62 @@ def _aligned_voices(handler: Any, score: Any) -> list[tuple[list, list]]:
     return voices
 
 
-def _restore_chord_ties(tokens: list, events: list) -> None:
-    """Tie chords as ``[CE]-`` asks: music21 reads the tie of a chord token but does not apply it."""
+def _restore_ties(tokens: list, events: list) -> None:
+    """Apply the ties the ABC tokens carry: music21 drops them on chords and after an inline field."""
     from music21 import abcFormat, tie
 
     notes = iter(events)
+    previous_tied = False
     for token in tokens:
         if not isinstance(token, abcFormat.ABCNote):
             continue
         element = next(notes)
-        if isinstance(token, abcFormat.ABCChord) and token.tie is not None and element.isChord:
-            for member in element.notes:
-                member.tie = tie.Tie(token.tie)
+        if element.isRest:
+            previous_tied = False
+            continue
+        tied = token.tie in ("start", "continue")
+        kind = ("continue" if tied else "stop") if previous_tied else ("start" if tied else None)
+        if kind is not None:
+            for member in element.notes if element.isChord else [element]:
+                member.tie = tie.Tie(kind)
+        previous_tied = tied
 
 
-def _key_changes(
+def _timed_fields(
     tokens: list, events: list, key_fields: dict[int, str], score: Any, resolution: int
-) -> list[KeySignature]:
-    """Every ``K:`` field at the onset of the note that follows it (or at the end), with its mode."""
+) -> tuple[list[KeySignature], list[Tempo], list[TimeSignature]]:
+    """Keys (with mode), tempos and meters of ``K:``, ``Q:`` and ``M:`` fields, at the onset of the next note.
+
+    A field after the last note takes effect at the end of the tune. A later field at the same tick
+    replaces an earlier one of the same kind.
+    """
     from music21 import abcFormat
 
+    from muspy_like.interop.music21_interop import metronome_qpm
+
     end = max((e.getOffsetInHierarchy(score) + e.quarterLength for e in events), default=0)
-    keys: list[KeySignature] = []
+    found: dict[str, dict[int, Any]] = {"K": {}, "Q": {}, "M": {}}
     position = 0
     for token in tokens:
         if isinstance(token, abcFormat.ABCNote):
             position += 1
             continue
-        parsed = _parse_key(key_fields.get(id(token), token.data))
-        if parsed is None:
-            continue
         offset = events[position].getOffsetInHierarchy(score) if position < len(events) else end
         time = int(float(offset) * resolution + 0.5)
-        keys = [k for k in keys if k.time != time] + [key_from_tonic(time, parsed[0], parsed[1])]
-    return keys
+        if token.isKey():
+            parsed = _parse_key(key_fields.get(id(token), token.data))
+            if parsed is not None:
+                found["K"][time] = key_from_tonic(time, parsed[0], parsed[1])
+        elif token.isTempo():
+            mark = token.getMetronomeMarkObject()
+            qpm = metronome_qpm(mark) if mark is not None else None
+            if qpm is not None:
+                found["Q"][time] = Tempo(time, qpm)
+        else:
+            meter = token.getTimeSignatureObject()
+            if meter is not None:
+                found["M"][time] = TimeSignature(time, meter.numerator, meter.denominator)
+    return tuple([items[t] for t in sorted(items)] for items in found.values())  # type: ignore[return-value]
 
 
 # -- writing --------------------------------------------------------------------------------------------
@@ -281,9 +318,10 @@ def write_abc(path: Union[str, Path], music: Music, number: int = 1, title: Opti
 
     Notes
     -----
-    The header carries ``X``, ``T``, ``C`` (creators), ``M`` (first time signature, 4/4 when there is
-    none), ``L:1/8``, ``Q:1/4=qpm`` (first tempo) and ``K`` (first key, with its mode). Later tempo, key and
-    time-signature changes are inline fields (``[Q:...]``, ``[K:...]``, ``[M:...]``). Bars follow the
+    The header carries ``X``, ``T``, ``C`` (creators), ``M`` (the time signature at tick 0, else 4/4),
+    ``L:1/8``, ``Q:1/4=qpm`` (the tempo at tick 0) and ``K`` (the key at tick 0 with its mode, else C). Later tempo, key and
+    time-signature changes are field lines in the body (``K:D``, ``M:3/4``, ``Q:1/4=90``), not inline
+    fields, which music21 mistakes for chords. Bars follow the
     time signatures; a note crossing a barline or a change is split and tied (``-``). Notes sharing onset
     and length are a chord (``[CEG]``); gaps are rests (``z``). Each track is written as one voice
     (``V:``), or several when its notes overlap without forming chords. A chord is tied as a whole
@@ -307,6 +345,12 @@ def write_abc(path: Union[str, Path], music: Music, number: int = 1, title: Opti
         raise ABCError(f"{path}: write_abc() expects a Music, got {type(music).__name__}")
     text = _AbcWriter(music).tune(number, title if title is not None else music.metadata.title)
     atomic_write_text(path, text)
+
+
+class _FieldLine(NamedTuple):
+    """A field (``K:G``, ``M:3/4``, ``Q:1/4=90``) on a line of its own inside the tune body."""
+
+    text: str
 
 
 class _Written(NamedTuple):
@@ -345,34 +389,37 @@ class _AbcWriter:
         #: End of the last bar, in ticks: voices are filled with rests up to it.
         self.end = int(grid[grid >= end][0]) if end else 0
         self.bar_lines = {int(t) for t in grid if 0 < t <= self.end}
+        #: What holds at tick 0 (written in the header), and the later changes (field lines in the body).
+        self.initial: dict[str, str] = {}
         self.changes: dict[int, list[str]] = {}
-        for items, render in (
-            (music.time_signatures[1:], lambda x: f"M:{x.numerator}/{x.denominator}"),
-            (music.key_signatures[1:], lambda x: f"K:{_key_text(x)}"),
-            (music.tempos[1:], lambda x: f"Q:1/4={_number(x.qpm)}"),
+        for tag, items, render in (
+            ("M", music.time_signatures, lambda x: f"{x.numerator}/{x.denominator}"),
+            ("Q", music.tempos, lambda x: f"1/4={_number(x.qpm)}"),
+            ("K", music.key_signatures, _key_text),
         ):
-            for item in items:
-                if 0 < item.time < self.end:
-                    self.changes.setdefault(int(item.time), []).append(render(item))
+            for item in sorted(items, key=lambda x: x.time):
+                if item.time <= 0:
+                    self.initial[tag] = render(item)
+                elif item.time < self.end:
+                    self.changes.setdefault(int(item.time), []).append(f"{tag}:{render(item)}")
         self.keys = sorted(music.key_signatures, key=lambda k: k.time)
-        # music21 (and other readers) apply inline key changes and the locrian mode unreliably: then every
-        # note gets an explicit accidental, so that its pitch does not depend on the key in force.
-        self.explicit = len(self.keys) > 1 or any((k.mode or "").lower() == "locrian" for k in self.keys)
+        # music21 (and other readers) apply key changes and the locrian mode unreliably: then every note gets
+        # an explicit accidental, so that its pitch does not depend on the key in force.
+        self.explicit = any(k.time > 0 or (k.mode or "").lower() == "locrian" for k in self.keys)
 
     def tune(self, number: int, title: Optional[str]) -> str:
         music = self.music
         lines = [f"X:{number}", f"T:{title or ''}"]
         lines += [f"C:{creator}" for creator in music.metadata.creators]
-        first_sig = music.time_signatures[0] if music.time_signatures else None
-        lines.append(f"M:{first_sig.numerator}/{first_sig.denominator}" if first_sig else "M:4/4")
+        lines.append(f"M:{self.initial.get('M', '4/4')}")
         lines.append("L:1/8")
-        if music.tempos:
-            lines.append(f"Q:1/4={_number(music.tempos[0].qpm)}")
+        if "Q" in self.initial:
+            lines.append(f"Q:{self.initial['Q']}")
         voices = [(track, chords) for track in music.tracks for chords in _voices(track)]
         for index, (track, _) in enumerate(voices, start=1):
             name = f' name="{track.name}"' if track.name else ""
             lines.append(f"V:{index}{name}")
-        lines.append(f"K:{_key_text(music.key_signatures[0]) if music.key_signatures else 'C'}")
+        lines.append(f"K:{self.initial.get('K', 'C')}")
         for index, (_, chords) in enumerate(voices, start=1):
             if len(voices) > 1:
                 lines.append(f"V:{index}")
@@ -398,7 +445,7 @@ class _AbcWriter:
         if position < self.end:
             spans.append((position, self.end, None))
         cuts = sorted(self.bar_lines | set(self.changes))
-        items: list[Union[_Written, str]] = []
+        items: list[Union[_Written, _FieldLine, str]] = []
         altered: dict[str, int] = {}
         cut_index = 0
         for start, stop, pitches in spans:
@@ -412,7 +459,7 @@ class _AbcWriter:
                 if cut in self.bar_lines:
                     altered.clear()
                     items.append("|]" if cut == self.end else "|")
-                items.extend(f"[{field}]" for field in self.changes.get(cut, []))
+                items.extend(_FieldLine(field) for field in self.changes.get(cut, []))
         return _lines(items)
 
     def spell(self, pitch: int, time: int, altered: dict[str, int]) -> str:
@@ -477,13 +524,19 @@ def _lines(items: list) -> list[str]:
             i += 3
             continue
         item = items[i]
+        i += 1
+        if isinstance(item, _FieldLine):
+            if tokens:
+                lines.append(" ".join(tokens))
+                tokens = []
+            lines.append(item.text)
+            continue
         tokens.append(item.text() if isinstance(item, _Written) else item)
         if item == "|":
             bars += 1
             if bars % _BARS_PER_LINE == 0:
                 lines.append(" ".join(tokens))
                 tokens = []
-        i += 1
     if tokens:
         lines.append(" ".join(tokens))
     return lines

@@ -89,3 +89,11 @@ def test_writing_is_atomic_and_checks_its_input(tmp_path):
         write_abc(target, "not music")
     assert target.read_text() == "old"
     assert list(tmp_path.iterdir()) == [target]
+
+
+def test_notes_below_c0_are_written_but_refused_on_reading(tmp_path):
+    target = tmp_path / "low.abc"
+    write_abc(target, Music(tracks=[Track(notes=[Note(0, 11, 24)])]))
+    assert "B,,,,,2" in target.read_text()
+    with pytest.raises(ABCError, match="below C0"):
+        read_abc(target)
