@@ -4,13 +4,16 @@ Reading
 -------
 A file may be a single tune or a tune book (several tunes, each starting with an ``X:`` field; the fields
 before the first ``X:`` form the file header and apply to every tune). Each tune is parsed by music21's
-ABC parser and converted with :func:`muspy_like.interop.from_music21`, then two music21 weaknesses are
-corrected:
+ABC parser and converted with :func:`muspy_like.interop.from_music21`. music21's notes are matched one by
+one with its tokenizer's note tokens, which lets us correct its weaknesses:
 
-* key changes: music21 drops some inline ``K:`` changes; we place every ``K:`` field at the onset of the
-  note that follows it, with its mode (in single-voice tunes; in multi-voice tunes music21's keys are kept);
+* ``K:``, ``Q:`` and ``M:`` fields are placed at the onset of the note that follows them (music21 drops or
+  misplaces some), keys with their mode; in multi-voice tunes music21's placement is kept;
+* inline fields (``[K:G]``), which music21 takes for chords, are moved to lines of their own first;
 * the locrian mode, which music21 does not recognise (it reads ``K:C loc`` as C major and spells the notes
-  wrongly): the field is handed to music21 as the major key with the same signature.
+  wrongly), is handed to music21 as the major key with the same signature;
+* ties that music21 records but does not apply (on chords) are applied;
+* notes below C0, which music21 misreads, raise :class:`~muspy_like.errors.ABCError`.
 
 Grace notes take no metrical time and are dropped; chord symbols become track annotations of group
 ``"chord_symbol"``; tuplets whose notes fall between ticks are rounded to the nearest tick (choose a
@@ -234,7 +237,7 @@ def _aligned_voices(handler: Any, score: Any) -> list[tuple[list, list]]:
 
 
 def _restore_ties(tokens: list, events: list) -> None:
-    """Apply the ties the ABC tokens carry: music21 drops them on chords and after an inline field."""
+    """Apply the ties the ABC tokens carry (music21 records a chord's tie but does not apply it)."""
     from music21 import abcFormat, tie
 
     notes = iter(events)
