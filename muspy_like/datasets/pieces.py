@@ -56,8 +56,11 @@ class Piece:
 
 
 def count_tunes(path: Union[str, Path]) -> int:
-    """Number of tunes in an ABC file: lines starting with the ``X:`` reference-number field."""
-    return len(_TUNE_START.findall(Path(path).read_bytes()))
+    """Number of tunes in an ABC file: lines starting with the ``X:`` reference-number field.
+
+    A file without any ``X:`` line is one tune, as the ABC reader treats it.
+    """
+    return len(_TUNE_START.findall(Path(path).read_bytes())) or 1
 
 
 def scan_folder(root: Union[str, Path], pattern: str, suffixes: Iterable[str]) -> list[Piece]:

@@ -134,3 +134,39 @@ def test_get_dataset_music21_needs_no_root():
 def test_piece_labels():
     assert Piece("/data/set/a.abc", 3).label("/data") == "set/a.abc#3"
     assert Piece("/data/set/a.mid").label("/elsewhere") == "/data/set/a.mid"
+
+
+def test_abc_folder_one_piece_per_tune(testdata_dir):
+    from muspy_like.io import native
+    from muspy_like.io.abc import read_abc
+
+    folder = testdata_dir / "abc"
+    dataset = FolderDataset(folder)
+    files = sorted(folder.glob("*.abc"))
+    assert len(dataset) == sum(len(read_abc(path)) for path in files)  # the reader agrees with the X: count
+    book = [i for i in range(len(dataset)) if dataset.label(i).startswith("tunebook.abc#")]
+    assert [dataset.label(i) for i in book] == ["tunebook.abc#0", "tunebook.abc#1"]
+    tunes = read_abc(folder / "tunebook.abc")
+    for k, index in enumerate(book):
+        assert native.to_dict(dataset[index]) == native.to_dict(tunes[k])
+
+
+def test_music21_humdrum_goes_through_music21():
+    import music21
+
+    kern = Music21Dataset("bach", extensions=[".krn"])
+    assert len(kern) == 3
+    music = kern[0]
+    score = music21.converter.parse(kern.pieces[0].path)
+    # Independent count: every sounding pitch, a tied continuation counting once with its start.
+    heads = [n for n in score.recurse().notes if n.tie is None or n.tie.type == "start"]
+    assert music.n_notes == sum(len(n.pitches) for n in heads)
+    assert len(music.tracks) == len(score.parts)
+
+
+def test_abc_file_without_reference_number_is_one_tune(tmp_path, testdata_dir):
+    text = (testdata_dir / "abc" / "notes.abc").read_text()
+    (tmp_path / "bare.abc").write_text("\n".join(line for line in text.splitlines() if not line.startswith("X:")))
+    dataset = FolderDataset(tmp_path)
+    assert [dataset.label(i) for i in range(len(dataset))] == ["bare.abc#0"]
+    assert dataset[0].n_notes > 0
