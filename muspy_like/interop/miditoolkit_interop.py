@@ -60,7 +60,9 @@ def from_miditoolkit(midi: "miditoolkit.MidiFile", resolution: Optional[int] = N
     require_type(midi, (miditoolkit.MidiFile,), "from_miditoolkit")
     music = Music(metadata=Metadata(source_format="midi"), resolution=int(midi.ticks_per_beat))
     music.tempos = [Tempo(int(t.time), float(t.tempo)) for t in midi.tempo_changes]
-    music.time_signatures = [TimeSignature(int(t.time), t.numerator, t.denominator) for t in midi.time_signature_changes]
+    music.time_signatures = [
+        TimeSignature(int(t.time), t.numerator, t.denominator) for t in midi.time_signature_changes
+    ]
     music.key_signatures = [key_from_midi_name(int(k.time), k.key_name) for k in midi.key_signature_changes]
     music.lyrics = [Lyric(int(x.time), x.text) for x in midi.lyrics]
     music.annotations = [Annotation(int(x.time), x.text, "marker") for x in midi.markers]
@@ -109,9 +111,7 @@ def to_miditoolkit(music: Music) -> "miditoolkit.MidiFile":
         miditoolkit.TimeSignature(t.numerator, t.denominator, t.time) for t in music.time_signatures
     ]
     midi.key_signature_changes = [
-        miditoolkit.KeySignature(name, k.time)
-        for k in music.key_signatures
-        if (name := midi_key_name(k)) is not None
+        miditoolkit.KeySignature(name, k.time) for k in music.key_signatures if (name := midi_key_name(k)) is not None
     ]
     lyrics = sorted(music.lyrics + [x for t in music.tracks for x in t.lyrics], key=lambda x: x.time)
     midi.lyrics = [miditoolkit.Lyric(x.lyric, x.time) for x in lyrics]
@@ -122,7 +122,9 @@ def to_miditoolkit(music: Music) -> "miditoolkit.MidiFile":
         notes = track.notes
         instrument.notes = [
             miditoolkit.Note(velocity=v, pitch=p, start=s, end=e)
-            for v, p, s, e in zip(notes.velocity.tolist(), notes.pitch.tolist(), notes.time.tolist(), notes.end.tolist())
+            for v, p, s, e in zip(
+                notes.velocity.tolist(), notes.pitch.tolist(), notes.time.tolist(), notes.end.tolist()
+            )
         ]
         controls = track.control_changes
         instrument.control_changes = [

@@ -71,7 +71,8 @@ def from_music21(obj: "stream.Stream", resolution: int = DEFAULT_RESOLUTION) -> 
     if isinstance(obj, stream.Stream):
         return _from_parts(obj, [obj], resolution)
     raise ConversionError(
-        f"from_music21() expects a music21 Score, Part, Opus or Stream, got {type(obj).__module__}.{type(obj).__qualname__}"
+        "from_music21() expects a music21 Score, Part, Opus or Stream, "
+        f"got {type(obj).__module__}.{type(obj).__qualname__}"
     )
 
 

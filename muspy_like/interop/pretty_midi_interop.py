@@ -179,7 +179,9 @@ def _instrument_from_track(track: Track, tempo_map: TempoMap) -> "pretty_midi.In
     controls = track.control_changes
     instrument.control_changes = [
         pretty_midi.ControlChange(number=n, value=v, time=t)
-        for n, v, t in zip(controls.number.tolist(), controls.value.tolist(), tempo_map.tick_to_second(controls.time).tolist())
+        for n, v, t in zip(
+            controls.number.tolist(), controls.value.tolist(), tempo_map.tick_to_second(controls.time).tolist()
+        )
     ]
     bends = track.pitch_bends
     instrument.pitch_bends = [

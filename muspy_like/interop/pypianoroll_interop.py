@@ -51,7 +51,12 @@ def roll_from_notes(notes: NoteArray, length: int, separate_repeated: bool = Fal
         duration[:-1][touching] -= 1
     duration = np.clip(np.minimum(duration, length - time), 0, None)
     chronological = np.argsort(time, kind="stable")
-    time, pitch, duration, velocity = time[chronological], pitch[chronological], duration[chronological], velocity[chronological]
+    time, pitch, duration, velocity = (
+        time[chronological],
+        pitch[chronological],
+        duration[chronological],
+        velocity[chronological],
+    )
     total = int(duration.sum())
     if total:
         starts = np.repeat(time - np.cumsum(duration) + duration, duration)

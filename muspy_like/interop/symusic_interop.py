@@ -70,7 +70,8 @@ def from_symusic(score: "symusic.Score", resolution: Optional[int] = None) -> Mu
     music.tempos = [Tempo(t, 6e7 / m) for t, m in zip(tempos["time"].tolist(), tempos["mspq"].tolist())]
     sigs = score.time_signatures.numpy()
     music.time_signatures = [
-        TimeSignature(t, n, d) for t, n, d in zip(sigs["time"].tolist(), sigs["numerator"].tolist(), sigs["denominator"].tolist())
+        TimeSignature(t, n, d)
+        for t, n, d in zip(sigs["time"].tolist(), sigs["numerator"].tolist(), sigs["denominator"].tolist())
     ]
     keys = score.key_signatures.numpy()
     music.key_signatures = [
@@ -123,7 +124,9 @@ def to_symusic(music: Music) -> "symusic.Score":
     )
     keys = [(k.time, fifths, is_minor(k)) for k in music.key_signatures if (fifths := key_fifths(k)) is not None]
     score.key_signatures = symusic.KeySignature.from_numpy(
-        _int32([k[0] for k in keys]), np.array([k[1] for k in keys], dtype=np.int8), np.array([k[2] for k in keys], dtype=np.uint8)
+        _int32([k[0] for k in keys]),
+        np.array([k[1] for k in keys], dtype=np.int8),
+        np.array([k[2] for k in keys], dtype=np.uint8),
     )
     annotations = sorted(music.annotations + [x for t in music.tracks for x in t.annotations], key=lambda x: x.time)
     for item in annotations:
@@ -138,7 +141,9 @@ def to_symusic(music: Music) -> "symusic.Score":
         target.controls = symusic.ControlChange.from_numpy(
             _int32(controls.time), controls.number.astype(np.uint8), controls.value.astype(np.uint8)
         )
-        target.pitch_bends = symusic.PitchBend.from_numpy(_int32(track.pitch_bends.time), _int32(track.pitch_bends.value))
+        target.pitch_bends = symusic.PitchBend.from_numpy(
+            _int32(track.pitch_bends.time), _int32(track.pitch_bends.value)
+        )
         for lyric in track.lyrics:
             target.lyrics.append(symusic.TextMeta(lyric.time, lyric.lyric))
         score.tracks.append(target)

@@ -226,7 +226,8 @@ def _aligned_voices(handler: Any, score: Any) -> list[tuple[list, list]]:
     voices = []
     for voice, part in zip(handlers, parts):
         tokens = [
-            t for t in voice.tokens
+            t
+            for t in voice.tokens
             if isinstance(t, abcFormat.ABCNote)
             or (isinstance(t, abcFormat.ABCMetadata) and (t.isKey() or t.isTempo() or t.isMeter()))
         ]
@@ -297,11 +298,46 @@ def _timed_fields(
 # -- writing --------------------------------------------------------------------------------------------
 
 _SHARP_ORDER = "FCGDAEB"
-_SHARP_SPELLING = [("C", 0), ("C", 1), ("D", 0), ("D", 1), ("E", 0), ("F", 0), ("F", 1), ("G", 0), ("G", 1), ("A", 0), ("A", 1), ("B", 0)]
-_FLAT_SPELLING = [("C", 0), ("D", -1), ("D", 0), ("E", -1), ("E", 0), ("F", 0), ("G", -1), ("G", 0), ("A", -1), ("A", 0), ("B", -1), ("B", 0)]
+_SHARP_SPELLING = [
+    ("C", 0),
+    ("C", 1),
+    ("D", 0),
+    ("D", 1),
+    ("E", 0),
+    ("F", 0),
+    ("F", 1),
+    ("G", 0),
+    ("G", 1),
+    ("A", 0),
+    ("A", 1),
+    ("B", 0),
+]
+_FLAT_SPELLING = [
+    ("C", 0),
+    ("D", -1),
+    ("D", 0),
+    ("E", -1),
+    ("E", 0),
+    ("F", 0),
+    ("G", -1),
+    ("G", 0),
+    ("A", -1),
+    ("A", 0),
+    ("B", -1),
+    ("B", 0),
+]
 _ACCIDENTALS = {-1: "_", 0: "=", 1: "^"}
-_MODE_WORDS = {"major": "", "minor": "m", "ionian": " ion", "aeolian": " aeo", "dorian": " dor",
-               "phrygian": " phr", "lydian": " lyd", "mixolydian": " mix", "locrian": " loc"}
+_MODE_WORDS = {
+    "major": "",
+    "minor": "m",
+    "ionian": " ion",
+    "aeolian": " aeo",
+    "dorian": " dor",
+    "phrygian": " phr",
+    "lydian": " lyd",
+    "mixolydian": " mix",
+    "locrian": " loc",
+}
 _BARS_PER_LINE = 4
 
 
@@ -321,21 +357,21 @@ def write_abc(path: Union[str, Path], music: Music, number: int = 1, title: Opti
 
     Notes
     -----
-    The header carries ``X``, ``T``, ``C`` (creators), ``M`` (the time signature at tick 0, else 4/4),
-    ``L:1/8``, ``Q:1/4=qpm`` (the tempo at tick 0) and ``K`` (the key at tick 0 with its mode, else C). Later tempo, key and
-    time-signature changes are field lines in the body (``K:D``, ``M:3/4``, ``Q:1/4=90``), not inline
-    fields, which music21 mistakes for chords. Bars follow the
-    time signatures; a note crossing a barline or a change is split and tied (``-``). Notes sharing onset
-    and length are a chord (``[CEG]``); gaps are rests (``z``). Each track is written as one voice
-    (``V:``), or several when its notes overlap without forming chords. A chord is tied as a whole
-    (``[B,4D4]-``; music21 reads such ties but does not apply them, :func:`read_abc` does). Lengths are
-    exact fractions of the unit note: three notes of a third of a quarter each are written as the tuplet ``(3`` with eighth
-    lengths; other lengths off the binary grid are written as plain fractions (``A2/3``), which ABC
-    readers accept. Pitches are spelled with sharps in sharp keys and flats in flat keys, and an explicit
-    accidental is written whenever the key signature or an earlier accidental in the bar would imply
-    another pitch (every note, when the key changes or is locrian, because readers such as music21 apply
-    inline key changes unreliably). The last bar is filled with rests. Velocities, programs, lyrics,
-    annotations, control changes, pitch bends and zero-length notes are not written.
+    * Header: ``X``, ``T``, ``C`` (creators), ``M`` (the meter at tick 0, else 4/4), ``L:1/8``,
+      ``Q:1/4=qpm`` (the tempo at tick 0) and ``K`` (the key at tick 0 with its mode, else C). Later
+      changes are field lines in the body (``K:D``, ``M:3/4``, ``Q:1/4=90``), not inline fields, which
+      music21 mistakes for chords.
+    * Bars follow the time signatures, the last one filled with rests; a note crossing a barline or a
+      change is split and tied (``-``); a chord is tied as a whole (``[B,D]4-``).
+    * Notes sharing onset and length are a chord; gaps are rests (``z``). Each track is one voice
+      (``V:``), or several when its notes overlap without forming chords.
+    * Lengths are exact fractions of the unit note: three equal notes of a third of a binary value are a
+      ``(3`` triplet; other lengths off the binary grid are plain fractions (``A5/12``).
+    * Pitches are spelled with sharps in sharp keys and flats in flat keys, with an accidental wherever
+      the key or an earlier accidental in the bar would imply another pitch (on every note when the key
+      changes or is locrian, since readers such as music21 apply key changes unreliably).
+    * Not written: velocities, programs, lyrics, annotations, control changes, pitch bends and
+      zero-length notes.
 
     Raises
     ------
@@ -376,7 +412,9 @@ class _Written(NamedTuple):
     def triplet_length(self) -> Optional[Fraction]:
         """The plain note value (a power of two of unit notes) this is a triplet of, or None."""
         plain = self.length * Fraction(3, 2)
-        is_power_of_two = plain.numerator & (plain.numerator - 1) == 0 and plain.denominator & (plain.denominator - 1) == 0
+        is_power_of_two = (
+            plain.numerator & (plain.numerator - 1) == 0 and plain.denominator & (plain.denominator - 1) == 0
+        )
         return plain if is_power_of_two and (plain.numerator == 1 or plain.denominator == 1) else None
 
 

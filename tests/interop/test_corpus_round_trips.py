@@ -39,7 +39,9 @@ def test_corpus_piece_survives_the_library(corpus_music, library, content):
     assert back.resolution == corpus_music.resolution
     assert content(back) == content(corpus_music)
     # music21 may give a bare signature (no mode); MIDI-side libraries write it as a major key.
-    assert [(k.time, k.fifths) for k in back.key_signatures] == [(k.time, k.fifths) for k in corpus_music.key_signatures]
+    assert [(k.time, k.fifths) for k in back.key_signatures] == [
+        (k.time, k.fifths) for k in corpus_music.key_signatures
+    ]
     assert all(k.mode == b.mode for k, b in zip(corpus_music.key_signatures, back.key_signatures) if k.mode)
     assert [(t.time, t.numerator, t.denominator) for t in back.time_signatures] == [
         (t.time, t.numerator, t.denominator) for t in corpus_music.time_signatures

@@ -6,7 +6,18 @@ import mido
 import pytest
 
 import muspy_like as ml
-from muspy_like import Annotation, ControlChange, KeySignature, Lyric, Music, Note, PitchBend, Tempo, TimeSignature, Track
+from muspy_like import (
+    Annotation,
+    ControlChange,
+    KeySignature,
+    Lyric,
+    Music,
+    Note,
+    PitchBend,
+    Tempo,
+    TimeSignature,
+    Track,
+)
 from muspy_like.errors import ConversionError
 from muspy_like.interop import from_mido, to_mido
 
@@ -28,7 +39,9 @@ def test_round_trip_through_mido_keeps_everything(midi_path, content):
     assert back.resolution == music.resolution
     assert content(back) == content(music)
     assert [(t.time, t.qpm) for t in back.tempos] == [(t.time, pytest.approx(t.qpm, rel=1e-9)) for t in music.tempos]
-    assert [(k.time, k.root, k.mode) for k in back.key_signatures] == [(k.time, k.root, k.mode) for k in music.key_signatures]
+    assert [(k.time, k.root, k.mode) for k in back.key_signatures] == [
+        (k.time, k.root, k.mode) for k in music.key_signatures
+    ]
     for ours, theirs in zip(sorted(music.tracks, key=len), sorted(back.tracks, key=len)):
         assert ours.control_changes == theirs.control_changes
 
@@ -44,7 +57,10 @@ def _rich_music() -> Music:
         resolution=24,
         metadata=ml.Metadata(title="Song", copyright="(c) us"),
         tempos=[Tempo(0, 100.0), Tempo(48, 150.0)],
-        key_signatures=[KeySignature(0, root=9, mode="minor", fifths=0), KeySignature(48, root=3, mode="major", fifths=-3)],
+        key_signatures=[
+            KeySignature(0, root=9, mode="minor", fifths=0),
+            KeySignature(48, root=3, mode="major", fifths=-3),
+        ],
         time_signatures=[TimeSignature(0, 3, 4), TimeSignature(72, 6, 8)],
         annotations=[Annotation(24, "Chorus", "marker"), Annotation(36, "cue here", "cue")],
         tracks=[piano, drums],
@@ -58,7 +74,10 @@ def test_rich_piece_round_trips_exactly():
     assert [(t.time, t.qpm) for t in back.tempos] == [(0, 100.0), (48, 150.0)]
     assert [(k.time, k.root, k.mode) for k in back.key_signatures] == [(0, 9, "minor"), (48, 3, "major")]
     assert [(t.time, t.numerator, t.denominator) for t in back.time_signatures] == [(0, 3, 4), (72, 6, 8)]
-    assert sorted((a.time, a.annotation, a.group) for a in back.annotations) == [(24, "Chorus", "marker"), (36, "cue here", "cue")]
+    assert sorted((a.time, a.annotation, a.group) for a in back.annotations) == [
+        (24, "Chorus", "marker"),
+        (36, "cue here", "cue"),
+    ]
     piano, drums = back.tracks
     assert (piano.program, piano.name, piano.is_drum) == (5, "Piano", False)
     assert (drums.is_drum, drums.channel, drums.name) == (True, 9, "Kit")

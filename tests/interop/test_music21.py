@@ -43,7 +43,11 @@ def test_chorales_match_music21s_tie_stripped_notes(name):
     music = from_music21(score, resolution=24)
     assert len(music.tracks) == len(score.parts)
     assert _our_notes(music) == _music21_notes(score, 24)
-    key = score.analyze("key") if not score.recurse().getElementsByClass("Key") else score.recurse().getElementsByClass("Key")[0]
+    key = (
+        score.analyze("key")
+        if not score.recurse().getElementsByClass("Key")
+        else score.recurse().getElementsByClass("Key")[0]
+    )
     assert (music.key_signatures[0].root, music.key_signatures[0].mode) == (key.tonic.pitchClass, key.mode)
     assert [t.name for t in music.tracks] == [p.partName for p in score.parts]
 
@@ -98,7 +102,9 @@ def test_opus_gives_a_list_and_to_music21_makes_chords():
     music = Music(
         resolution=4,
         tempos=[Tempo(0, 70.0)],
-        tracks=[Track(program=40, notes=[Note(0, 60, 4, 50), Note(0, 64, 4, 60), Note(4, 62, 0)], lyrics=[Lyric(0, "o")])],
+        tracks=[
+            Track(program=40, notes=[Note(0, 60, 4, 50), Note(0, 64, 4, 60), Note(4, 62, 0)], lyrics=[Lyric(0, "o")])
+        ],
     )
     score = to_music21(music)
     elements = list(score.parts[0].flatten().notes)

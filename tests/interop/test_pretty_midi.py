@@ -18,8 +18,17 @@ def test_notes_match_pretty_midis_own_reading(peer_midi_path):
     assert music.resolution == pm.resolution
     assert len(music.tracks) == len(pm.instruments)
     for track, instrument in zip(music.tracks, pm.instruments):
-        theirs = sorted((pm.time_to_tick(n.start), n.pitch, pm.time_to_tick(n.end), n.velocity) for n in instrument.notes)
-        ours = sorted(zip(track.notes.time.tolist(), track.notes.pitch.tolist(), track.notes.end.tolist(), track.notes.velocity.tolist()))
+        theirs = sorted(
+            (pm.time_to_tick(n.start), n.pitch, pm.time_to_tick(n.end), n.velocity) for n in instrument.notes
+        )
+        ours = sorted(
+            zip(
+                track.notes.time.tolist(),
+                track.notes.pitch.tolist(),
+                track.notes.end.tolist(),
+                track.notes.velocity.tolist(),
+            )
+        )
         assert ours == theirs
         starts = sorted(n.start for n in instrument.notes)
         assert np.allclose(np.sort(music.tick_to_second(track.notes.time)), starts, atol=1e-9)

@@ -69,7 +69,9 @@ def test_tempo_curve_downbeats_and_binary_tracks():
     back = from_pypianoroll(multitrack)
     assert [(t.time, t.qpm) for t in back.tempos] == [(0, 100.0), (6, 50.0)]
     assert [b.time for b in back.barlines] == [0, 6]
-    binary = pypianoroll.Multitrack(resolution=2, tracks=[pypianoroll.BinaryTrack(pianoroll=multitrack.tracks[0].pianoroll > 0)])
+    binary = pypianoroll.Multitrack(
+        resolution=2, tracks=[pypianoroll.BinaryTrack(pianoroll=multitrack.tracks[0].pianoroll > 0)]
+    )
     assert [n.to_tuple() for n in from_pypianoroll(binary, default_velocity=90).tracks[0].notes] == [(0, 60, 12, 90)]
 
 
@@ -79,6 +81,8 @@ def test_errors():
     huge = Music(resolution=480, tracks=[Track(notes=[Note(10**8, 60, 1)])])
     with pytest.raises(ConversionError, match="smaller resolution"):
         to_pypianoroll(huge)
-    bad = pypianoroll.Multitrack(resolution=4, tracks=[pypianoroll.StandardTrack(pianoroll=np.zeros((4, 127), np.uint8))])
+    bad = pypianoroll.Multitrack(
+        resolution=4, tracks=[pypianoroll.StandardTrack(pianoroll=np.zeros((4, 127), np.uint8))]
+    )
     with pytest.raises(ConversionError, match="shape"):
         from_pypianoroll(bad)

@@ -19,9 +19,9 @@ def test_notes_match_symusics_reading(midi_path, content):
     for track, source in zip(music.tracks, score.tracks, strict=True):
         arrays = source.notes.numpy()
         assert np.array_equal(np.sort(track.notes.time), np.sort(arrays["time"]))
-        assert sorted(zip(track.notes.time.tolist(), track.notes.pitch.tolist(), track.notes.duration.tolist())) == sorted(
-            zip(arrays["time"].tolist(), arrays["pitch"].tolist(), arrays["duration"].tolist())
-        )
+        assert sorted(
+            zip(track.notes.time.tolist(), track.notes.pitch.tolist(), track.notes.duration.tolist())
+        ) == sorted(zip(arrays["time"].tolist(), arrays["pitch"].tolist(), arrays["duration"].tolist()))
     assert content(music) == content(ml.read(midi_path))
 
 

@@ -21,8 +21,36 @@ def _notes(music, column):
 def test_pitches_of_every_octave(abc_dir):
     music = read_abc_single(abc_dir / "notes.abc")
     assert music.metadata.title == "Notes" and music.metadata.source_format == "abc"
-    assert _notes(music, "pitch") == [48, 50, 52, 53, 55, 57, 59, 60, 62, 64, 65, 67, 69, 71, 72, 74,
-                                      76, 77, 79, 81, 83, 84, 86, 88, 89, 91, 93, 95]
+    assert _notes(music, "pitch") == [
+        48,
+        50,
+        52,
+        53,
+        55,
+        57,
+        59,
+        60,
+        62,
+        64,
+        65,
+        67,
+        69,
+        71,
+        72,
+        74,
+        76,
+        77,
+        79,
+        81,
+        83,
+        84,
+        86,
+        88,
+        89,
+        91,
+        93,
+        95,
+    ]
     assert _notes(music, "time") == [24 * i for i in range(28)]
     assert set(_notes(music, "duration")) == {24}
 
@@ -78,7 +106,17 @@ def test_grace_notes_are_dropped(abc_dir):
 def test_every_key_change_and_mode_including_locrian(abc_dir):
     for name in ("keys_and_modes.abc", "modes.abc"):
         music = read_abc_single(abc_dir / name)
-        modes = ["major"] * 6 + ["lydian", "ionian", "mixolydian", "dorian", "minor", "minor", "aeolian", "phrygian", "locrian"]
+        modes = ["major"] * 6 + [
+            "lydian",
+            "ionian",
+            "mixolydian",
+            "dorian",
+            "minor",
+            "minor",
+            "aeolian",
+            "phrygian",
+            "locrian",
+        ]
         fifths = [0] * 6 + [1, 0, -1, -2, -3, -3, -3, -4, -5]
         assert [(k.time, k.root, k.mode, k.fifths) for k in music.key_signatures] == [
             (96 * i, 0, mode, f) for i, (mode, f) in enumerate(zip(modes, fifths))

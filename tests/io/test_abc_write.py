@@ -15,8 +15,11 @@ from muspy_like.io.abc import read_abc, write_abc
 
 
 def _rows(music):
-    return Counter((t, p, d) for track in music.tracks for t, p, d in zip(
-        track.notes.time.tolist(), track.notes.pitch.tolist(), track.notes.duration.tolist()))
+    return Counter(
+        (t, p, d)
+        for track in music.tracks
+        for t, p, d in zip(track.notes.time.tolist(), track.notes.pitch.tolist(), track.notes.duration.tolist())
+    )
 
 
 def _music21_reading(path, resolution):
@@ -24,10 +27,21 @@ def _music21_reading(path, resolution):
     return from_music21(converter.parse(path, format="abc", forceSource=True), resolution)
 
 
-@pytest.mark.parametrize("name", [
-    "accidentals.abc", "notes.abc", "durations.abc", "chords.abc", "ties_and_slurs.abc", "tuplets.abc",
-    "keys_and_modes.abc", "broken_rhythm.abc", "grace_notes.abc", "tunebook.abc",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "accidentals.abc",
+        "notes.abc",
+        "durations.abc",
+        "chords.abc",
+        "ties_and_slurs.abc",
+        "tuplets.abc",
+        "keys_and_modes.abc",
+        "broken_rhythm.abc",
+        "grace_notes.abc",
+        "tunebook.abc",
+    ],
+)
 def test_test_files_survive_write_and_music21_reading(testdata_dir, tmp_path, name):
     for music in read_abc(testdata_dir / "abc" / name):
         target = tmp_path / "out.abc"
@@ -55,11 +69,19 @@ def test_header_bars_ties_chords_rests_and_triplets(tmp_path):
         tempos=[Tempo(0, 96.0)],
         time_signatures=[TimeSignature(0, 3, 4)],
         key_signatures=[KeySignature(0, root=7, mode="major", fifths=1)],
-        tracks=[Track(notes=[
-            Note(0, 66, 24), Note(24, 60, 8), Note(32, 62, 8), Note(40, 64, 8),  # F#, then a C-D-E triplet
-            Note(48, 67, 48), Note(48, 71, 48),  # a chord tied over the barline
-            Note(120, 65, 24),  # after a rest: F natural in G major
-        ])],
+        tracks=[
+            Track(
+                notes=[
+                    Note(0, 66, 24),
+                    Note(24, 60, 8),
+                    Note(32, 62, 8),
+                    Note(40, 64, 8),  # F#, then a C-D-E triplet
+                    Note(48, 67, 48),
+                    Note(48, 71, 48),  # a chord tied over the barline
+                    Note(120, 65, 24),  # after a rest: F natural in G major
+                ]
+            )
+        ],
     )
     target = tmp_path / "hand.abc"
     write_abc(target, music)
