@@ -40,6 +40,8 @@ logger = logging.getLogger(__name__)
 #: Chunks per worker when ``chunksize`` is automatic: enough to balance uneven items, few enough that
 #: the per-task overhead of a process pool or a dask scheduler stays small.
 _CHUNKS_PER_WORKER = 4
+#: Workers assumed for an executor of unknown size (see :func:`_worker_count`).
+_MANY_WORKERS = 256
 
 
 @dataclass(frozen=True)
@@ -153,8 +155,9 @@ def parallel_map(
     desc : str, optional
         Label of the progress bar.
     chunksize : int, optional
-        Items sent to a worker per task. Default: about four chunks per worker, so uneven items balance
-        while the per-task overhead stays small.
+        Items sent to a worker per task. Default: about four chunks per worker of the process pool, so
+        uneven items balance while the per-task overhead stays small; about 1,000 chunks for an
+        executor whose size is unknown (a dask cluster may have many workers).
     mp_context : multiprocessing context, optional
         Start method for the worker processes (default: the platform's default).
 
@@ -181,7 +184,7 @@ def parallel_map(
                 _store(_call(func, item), index, items, values, failures)
                 bar.update(1)
         elif executor is not None:
-            _run_on(executor, _worker_count(executor, n_jobs), func, items, chunksize, values, failures, bar)
+            _run_on(executor, _worker_count(executor), func, items, chunksize, values, failures, bar)
         else:
             workers = min(resolve_n_jobs(n_jobs), max(1, len(items)))
             with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=mp_context) as pool:
@@ -200,10 +203,12 @@ def parallel_map(
     return MapResult(values, failures)
 
 
-def _worker_count(executor: concurrent.futures.Executor, n_jobs: int) -> int:
-    # Only used to size chunks: ProcessPoolExecutor knows its size; for others (dask) guess from n_jobs.
+def _worker_count(executor: concurrent.futures.Executor) -> int:
+    # Only used to size chunks. A pool knows its size; the size of other executors (a dask cluster) is
+    # unknown and may grow, so plan for many workers: about 1,000 tasks, each a few milliseconds of
+    # scheduling overhead at most.
     workers = getattr(executor, "_max_workers", None)
-    return int(workers) if workers else max(2, resolve_n_jobs(n_jobs))
+    return int(workers) if workers else _MANY_WORKERS
 
 
 def _run_on(
