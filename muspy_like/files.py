@@ -16,7 +16,9 @@ __all__ = ["atomic_write", "atomic_write_bytes", "atomic_write_text"]
 
 
 @contextlib.contextmanager
-def atomic_write(path: Union[str, Path], mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
+def atomic_write(
+    path: Union[str, Path], mode: str = "wb", encoding: str | None = None, durable: bool = True
+) -> Iterator[IO]:
     """Open a temporary file beside ``path`` for writing; rename it onto ``path`` on success.
 
     Parameters
@@ -27,6 +29,10 @@ def atomic_write(path: Union[str, Path], mode: str = "wb", encoding: str | None 
         Binary or text mode.
     encoding : str, optional
         Text encoding (text mode only; default UTF-8).
+    durable : bool, default True
+        ``fsync`` the file before the rename, so it survives a power cut. Derived files that can be
+        rebuilt (a dataset cache of many small files) may skip it: the rename still guarantees that a
+        reader never sees a partial file, and the fsync is often most of the cost of a small file.
 
     Examples
     --------
@@ -41,7 +47,8 @@ def atomic_write(path: Union[str, Path], mode: str = "wb", encoding: str | None 
         with os.fdopen(fd, mode, encoding=(encoding or "utf-8") if mode == "w" else None) as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp_name, 0o666 & ~_current_umask())
         os.replace(tmp_name, path)
     except BaseException:
@@ -57,13 +64,13 @@ def _current_umask() -> int:
     return mask
 
 
-def atomic_write_bytes(path: Union[str, Path], data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically."""
-    with atomic_write(path, "wb") as handle:
+def atomic_write_bytes(path: Union[str, Path], data: bytes, durable: bool = True) -> None:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_write` for ``durable``)."""
+    with atomic_write(path, "wb", durable=durable) as handle:
         handle.write(data)
 
 
-def atomic_write_text(path: Union[str, Path], text: str, encoding: str = "utf-8") -> None:
-    """Write ``text`` to ``path`` atomically."""
-    with atomic_write(path, "w", encoding) as handle:
+def atomic_write_text(path: Union[str, Path], text: str, encoding: str = "utf-8", durable: bool = True) -> None:
+    """Write ``text`` to ``path`` atomically (see :func:`atomic_write` for ``durable``)."""
+    with atomic_write(path, "w", encoding, durable) as handle:
         handle.write(text)

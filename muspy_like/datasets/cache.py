@@ -175,20 +175,23 @@ def _convert_piece(job: tuple[str, Piece], options: dict, cache_dir: str) -> dic
 
     key, piece = job
     music = read_piece(piece, options)
-    folder = Path(cache_dir)
-    native.save(folder / "json" / f"{key}.json", music)
     music.validate()  # the cache is trusted when loading, so only valid pieces enter it
-    save_arrays(folder / "arrays" / f"{key}.bin", music)
+    folder = Path(cache_dir)
+    # Piece files can be rebuilt, so they skip fsync (most of the cost of a small file); index.json,
+    # written last by the parent, is durable.
+    atomic_write_text(folder / "json" / f"{key}.json", native.dumps(music, "json"), durable=False)
+    save_arrays(folder / "arrays" / f"{key}.bin", music, durable=False)
     return {"ok": True, "tracks": len(music.tracks), "notes": int(sum(len(t.notes) for t in music.tracks))}
 
 
-def save_arrays(path: Union[str, Path], music: "Music") -> None:
+def save_arrays(path: Union[str, Path], music: "Music", durable: bool = True) -> None:
     """Write ``music`` in the column-wise cache format (see the module docstring), atomically.
 
     The file is ``MLCACHE1``, the byte length of a JSON header (8 bytes, little-endian), the JSON header
     (``music``: the native document without notes, control changes and pitch bends; ``arrays``: byte
     offset, rows and columns of each int64 matrix), zero padding to a multiple of 8 bytes, then the
-    matrices (little-endian int64, row-major). Equal pieces give byte-identical files.
+    matrices (little-endian int64, row-major). Equal pieces give byte-identical files. ``durable=False``
+    skips the fsync (see :func:`muspy_like.files.atomic_write`).
     """
     from muspy_like.io import native
 
@@ -221,7 +224,7 @@ def save_arrays(path: Union[str, Path], music: "Music") -> None:
         {"music": document, "arrays": layout}, separators=(",", ":"), sort_keys=True
     ).encode("utf-8")
     padding = -(len(_MAGIC) + 8 + len(header)) % 8
-    with atomic_write(path, "wb") as handle:
+    with atomic_write(path, "wb", durable=durable) as handle:
         handle.write(_MAGIC + len(header).to_bytes(8, "little") + header + b"\0" * padding)
         for data in blocks:
             handle.write(data)
