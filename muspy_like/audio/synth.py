@@ -113,8 +113,9 @@ def synthesize_track(
     gain = _controller_gain(performance, n_samples)
     left, right = _pan_gains(performance, n_samples)
     stereo = np.empty((n_samples, 2), dtype=np.float32)
-    stereo[:, 0] = mono * gain * left
-    stereo[:, 1] = mono * gain * right
+    # Combine the gain curves first (scalars stay scalars), then scale the voice sum once per channel.
+    np.multiply(mono, gain * left, out=stereo[:, 0], casting="same_kind")
+    np.multiply(mono, gain * right, out=stereo[:, 1], casting="same_kind")
     return stereo
 
 
@@ -133,6 +134,7 @@ class _Voices:
         self.attack = max(1, int(timbre.attack * sample_rate))
         self.release = max(1, int(timbre.release * sample_rate))
         self.cache: dict[tuple[int, int], np.ndarray] = {}
+        self.decay_curve = np.zeros(0)
 
     def play(self, performance: TrackPerformance, out: np.ndarray, n_samples: int) -> None:
         offsets = _sustained_offsets(performance, n_samples)
@@ -169,9 +171,11 @@ class _Voices:
         return wave * self._envelope(len(positions), held)
 
     def _envelope(self, length: int, held: int) -> np.ndarray:
-        timbre, rate = self.timbre, self.sample_rate
-        seconds = np.arange(length) / rate
-        envelope = timbre.sustain + (1.0 - timbre.sustain) * np.exp(-seconds / timbre.decay)
+        if len(self.decay_curve) < length:  # grown to the longest note so far, then sliced: one exp per sample
+            seconds = np.arange(max(length, 2 * len(self.decay_curve))) / self.sample_rate
+            sustain = self.timbre.sustain
+            self.decay_curve = sustain + (1.0 - sustain) * np.exp(-seconds / self.timbre.decay)
+        envelope = self.decay_curve[:length].copy()
         attack = min(self.attack, length)
         envelope[:attack] *= np.linspace(0.0, 1.0, attack, endpoint=False)
         release = length - held
