@@ -7,6 +7,10 @@
    parsing every source file again (muspy_like's reader) and, for reference, against loading the native
    JSON copies and against music21's own parser on a sample. Target: >= 20x; reported in files/s.
 
+A control runs first: :func:`muspy_like.parallel.parallel_map` of a pure-Python loop with ``n_jobs=1``
+and ``2``. It shows the speed-up the machine can give at that moment (on a shared machine whose cores are
+busy it is near 1x, and so is every other speed-up).
+
 Usage: ``python -m benchmarks.datasets [--step K]`` (``K > 1`` takes every K-th score, for a quick run).
 """
 
@@ -30,6 +34,14 @@ def timed(func) -> float:
     return time.perf_counter() - start
 
 
+def spin(n: int) -> int:
+    """Pure-Python CPU work for the control measurement."""
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
+
+
 def load_all(dataset) -> None:
     for index in range(len(dataset)):
         dataset[index]
@@ -40,6 +52,9 @@ def main() -> None:
     parser.add_argument("--step", type=int, default=1, help="take every STEP-th score (default: all)")
     args = parser.parse_args()
 
+    from muspy_like.parallel import parallel_map
+
+    control = {j: timed(lambda: parallel_map(spin, [300_000] * 64, n_jobs=j, progress=False)) for j in (1, 2)}
     dataset = Music21Dataset("bach", extensions=[".mxl", ".xml", ".musicxml"])[:: args.step]
     n = len(dataset)
     work = Path(tempfile.mkdtemp(prefix="muspy-like-bench-"))
@@ -70,6 +85,7 @@ def main() -> None:
     rate = {key: n / value for key, value in seconds.items()}
     rate["music21"] = len(sample) / music21_seconds
     rows = [
+        ["control: CPU loop, n_jobs=2 vs 1", 64, control[2], 64 / control[2], f"{control[1] / control[2]:.2f}x", ""],
         ["convert, n_jobs=1", n, conversion[1], n / conversion[1], "1.00x", ""],
         ["convert, n_jobs=2", n, conversion[2], n / conversion[2], f"{speedup:.2f}x", ">= 1.6x"],
         ["load cache (CachedDataset)", len(cached), seconds["cache"], rate["cache"], f"{load_ratio:.1f}x", ">= 20x"],
@@ -84,6 +100,8 @@ def main() -> None:
     payload = {
         "benchmark": "datasets",
         "corpus": f"music21 corpus, bach, MusicXML ({n} scores, step {args.step})",
+        "control_seconds": control,
+        "control_speedup": control[1] / control[2],
         "conversion_seconds": conversion,
         "conversion_speedup": speedup,
         "load_seconds": seconds,
