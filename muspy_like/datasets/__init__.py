@@ -129,7 +129,10 @@ def get_dataset(
                 f"archive: put the files there yourself (see {spec.homepage})."
             )
         return dataset
-    if read_marker(root) is None:
+    marker = read_marker(root)
+    if marker is not None and marker.get("dataset") != spec.name:
+        raise DatasetError(f"{root} holds the dataset {marker.get('dataset')!r}, not {spec.name!r}; use another root")
+    if marker is None:
         if not download:
             raise DatasetError(
                 f"{spec.name}: {root} is not completely downloaded; call get_dataset(..., download=True) "

@@ -29,7 +29,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Optional, Union
 
-from muspy_like.datasets.catalog import DatasetSpec
+from muspy_like.datasets.catalog import DatasetSpec, SourceSpec
 from muspy_like.datasets.download import DownloadOptions, download_file, file_digests
 from muspy_like.datasets.extract import ExtractedFile, ExtractionLimits, extract_archive
 from muspy_like.datasets.locking import FileLock
@@ -143,7 +143,7 @@ def install(
         return target
 
 
-def _fetch(source: Any, directory: Path, options: DownloadOptions) -> dict[str, Any]:
+def _fetch(source: SourceSpec, directory: Path, options: DownloadOptions) -> dict[str, Any]:
     path = download_file(source, directory, options)
     record: dict[str, Any] = {"filename": source.filename, "url": source.url, "size": path.stat().st_size}
     if source.verified:

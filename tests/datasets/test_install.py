@@ -164,6 +164,8 @@ def test_root_of_another_dataset_is_refused(server, tmp_path, folder_archive):
 
     with pytest.raises(DatasetError, match="holds the dataset 'toy'"):
         install(other, root, options=FAST)
+    with pytest.raises(DatasetError, match="holds the dataset 'toy'"):
+        get_dataset(other, root, options=FAST)
 
 
 def test_manual_dataset(tmp_path, midi_files):
