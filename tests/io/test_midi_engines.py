@@ -107,7 +107,7 @@ def test_fast_path_is_used(midi_dir, bench_dir, monkeypatch):
     """symusic really provides the chunks of the fast shapes (not only the fallback decoder)."""
     from muspy_like.io.midi import symusic_engine
 
-    taken = {"simple": [], "multi": []}
+    taken = {"simple": [], "probed": []}
     for kind in taken:
         original = getattr(symusic_engine, f"_{kind}_tracks")
         monkeypatch.setattr(symusic_engine, f"_{kind}_tracks",
@@ -119,10 +119,10 @@ def test_fast_path_is_used(midi_dir, bench_dir, monkeypatch):
     assert len(taken["simple"]) == 4 and all(tracks is not None for tracks in taken["simple"])
     taken["simple"].clear()
     music = read_midi(bench_dir / "mahler.mid")
-    # 18 one-program chunks and 13 chunks with mid-track program changes come from symusic; the conductor
-    # and the first instrument chunk (text events and system exclusive messages) are decoded in Python
+    # 18 one-program chunks and 14 chunks with mid-track program changes or text events come from symusic;
+    # the conductor alone is decoded in Python
     assert sum(tracks is not None for tracks in taken["simple"]) == 18
-    assert sum(tracks is not None for tracks in taken["multi"]) == 13
+    assert sum(tracks is not None for tracks in taken["probed"]) == 14
     assert music == read_midi(bench_dir / "mahler.mid", engine="mido")
 
 
@@ -151,7 +151,8 @@ def test_lifo_overlap_policy():
 def simple_shaped_files(draw) -> bytes:
     """Files of the shapes the symusic fast path accepts (one channel per chunk, program changes before or
     after the first note), with the hard cases inside those shapes: overlapping, zero-length, unclosed
-    notes, stray note-offs, controllers around program changes, UTF-8 and Latin-1 lyrics, empty lyrics."""
+    notes, stray note-offs, controllers around program changes, text events, UTF-8 and Latin-1 lyrics,
+    empty lyrics."""
     midi = mido.MidiFile(type=1, ticks_per_beat=draw(st.sampled_from([96, 480])))
     conductor = mido.MidiTrack()
     conductor.append(mido.MetaMessage("set_tempo", tempo=draw(st.integers(100_000, 1_000_000))))
@@ -171,7 +172,7 @@ def simple_shaped_files(draw) -> bytes:
                 track.append(mido.Message("pitchwheel", channel=channel, pitch=draw(st.integers(-8192, 8191))))
         for _ in range(draw(st.integers(0, 25))):
             delta = draw(st.integers(0, 300))
-            kind = draw(st.sampled_from(["on", "on", "off", "off", "cc", "bend", "lyric", "program"]))
+            kind = draw(st.sampled_from(["on", "on", "off", "off", "cc", "bend", "lyric", "program", "text"]))
             pitch = draw(st.integers(60, 62))
             if kind == "on":
                 track.append(mido.Message("note_on", channel=channel, note=pitch, velocity=draw(st.integers(0, 127)), time=delta))
@@ -184,6 +185,10 @@ def simple_shaped_files(draw) -> bytes:
                 track.append(mido.Message("pitchwheel", channel=channel, pitch=draw(st.integers(-8192, 8191)), time=delta))
             elif kind == "program":  # after the first note: read through the probe copy
                 track.append(mido.Message("program_change", channel=channel, program=draw(st.integers(0, 3)), time=delta))
+            elif kind == "text":  # text events are located and timed through the probe copy too
+                meta = draw(st.sampled_from(["text", "marker", "cue_marker", "copyright", "instrument_name"]))
+                field = "name" if meta == "instrument_name" else "text"
+                track.append(mido.MetaMessage(meta, **{field: draw(TEXTS)}, time=delta))
             else:
                 # mido writes text as Latin-1: the second form puts UTF-8 bytes in the file
                 text = draw(TEXTS)

@@ -27,13 +27,13 @@ from typing import NamedTuple, Optional, Union
 
 import numpy as np
 
-from muspy_like.core.events import Lyric, Tempo, TimeSignature
+from muspy_like.core.events import Annotation, Lyric, Tempo, TimeSignature
 from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.io.midi.builder import MusicBuilder, build_track
 from muspy_like.io.midi.chunks import split_chunks
-from muspy_like.io.midi.constants import decode_text, key_signature_from_midi
-from muspy_like.io.midi.program_changes import ProgramChangePlan, plan_program_changes, probe_chunk, split_by_program
+from muspy_like.io.midi.constants import META_COPYRIGHT, TEXT_GROUPS, decode_text, key_signature_from_midi
+from muspy_like.io.midi.probe import ProbePlan, plan_probe, probe_chunk, split_by_program, text_tag
 from muspy_like.io.midi.scanner import scan_chunk
 
 __all__ = ["read_with_symusic"]
@@ -51,6 +51,7 @@ def _payload(byte_class: bytes, minimum: int = 0) -> bytes:
 
 
 _ANY = rb"[\s\S]"
+_PAYLOAD = _payload(_ANY)
 _KNOWN_META = (
     rb"\xff\x51\x03(?!\x00\x00\x00)" + _ANY + b"{3}"  # tempo
     + rb"|\xff\x58\x04[\x01-\xff][\x00-\x1e]" + _ANY + b"{2}"  # time signature
@@ -106,9 +107,9 @@ class _Simple(NamedTuple):
     name: Optional[str]
 
 
-class _Multi(NamedTuple):
+class _Probed(NamedTuple):
     name: Optional[str]
-    plan: ProgramChangePlan
+    plan: ProbePlan
     body_start: int
 
 
@@ -122,7 +123,7 @@ def _leading_name(data: bytes, start: int, end: int) -> tuple[Optional[str], int
     return decode_text(data[text_start:text_end]), text_end
 
 
-def _plan(data: bytes, start: int, end: int) -> Union[_Simple, _Multi, None]:
+def _plan(data: bytes, start: int, end: int) -> Union[_Simple, _Probed, None]:
     """How symusic can read a chunk exactly, or None if the pure-Python decoder must read it."""
     first = _FIRST_STATUS.match(data, start, end)
     if first is None:
@@ -133,8 +134,8 @@ def _plan(data: bytes, start: int, end: int) -> Union[_Simple, _Multi, None]:
         return _Simple(channel, name)
     if channel == 15 and data.find(b"\xff\x05", start, end) >= 0:
         return None  # symusic files lyrics under channel 15, which would mix with this channel's tracks
-    plan = plan_program_changes(data, body_start, end, channel, _KNOWN_META)
-    return None if plan is None else _Multi(name, plan, body_start)
+    plan = plan_probe(data, body_start, end, channel, _KNOWN_META, _PAYLOAD)
+    return None if plan is None else _Probed(name, plan, body_start)
 
 
 def _read_mixed(data: bytes, layout, name: str, source_filename: str | None) -> Music | None:
@@ -157,7 +158,7 @@ def _read_mixed(data: bytes, layout, name: str, source_filename: str | None) -> 
     except Exception:  # anything symusic refuses is left to the exact decoder
         return None
     by_chunk = _tracks_by_tag(score)
-    probes = _probe_program_changes(data, layout, plans, by_chunk)
+    probes, text_ticks = _probe(data, layout, plans, by_chunk)
     builder = MusicBuilder(layout.resolution, layout.midi_type, None, "fifo", name)
     music = builder.music
     for index, ((start, end), plan) in enumerate(zip(layout.tracks, plans)):
@@ -165,8 +166,8 @@ def _read_mixed(data: bytes, layout, name: str, source_filename: str | None) -> 
         tracks = None
         if isinstance(plan, _Simple):
             tracks = _simple_tracks(data, (start, end), plan, tagged)
-        elif isinstance(plan, _Multi):
-            tracks = _multi_tracks(data, (start, end), plan, tagged, probes.get(index))
+        elif isinstance(plan, _Probed):
+            tracks = _probed_tracks(data, (start, end), index, plan, tagged, probes.get(index), text_ticks, builder)
         if tracks is None:
             if scan_chunk(data, start, end, builder, name, index):
                 return None  # system messages: symusic's event boundaries may differ from ours
@@ -215,16 +216,17 @@ def _with_lyrics(made: list[Track], tracks: list, data: bytes, chunk: tuple[int,
     return made if _same_lyric_bytes(data, chunk, made[0].lyrics) else None
 
 
-def _probe_program_changes(data: bytes, layout, plans: list, by_chunk: dict) -> dict[int, tuple]:
-    """Parse the probe copies of every chunk with mid-track program changes in one symusic call.
+def _probe(data: bytes, layout, plans: list, by_chunk: dict) -> tuple[dict[int, tuple], dict[str, int]]:
+    """Parse the probe copies of every probed chunk in one symusic call.
 
-    Returns chunk index -> (probe track, marker controller, reserved bend base).
+    Returns chunk index -> (probe track, marker controller, reserved bend base), and the tick of every
+    text event by its tag (see :func:`~muspy_like.io.midi.probe.text_tag`).
     """
     import symusic
 
     parts, keys = [], []
     for index, ((start, end), plan) in enumerate(zip(layout.tracks, plans)):
-        if not isinstance(plan, _Multi):
+        if not isinstance(plan, _Probed):
             continue
         tagged = by_chunk.get(_TAG.format(index), [])
         used_numbers = {int(n) for t in tagged for n in t.controls.numpy()["number"]}
@@ -233,26 +235,27 @@ def _probe_program_changes(data: bytes, layout, plans: list, by_chunk: dict) -> 
         base = next((b for b in range(-8192, 8192 - 128, 129) if not any(b <= v <= b + 128 for v in used_bends)), None)
         if marker is None or base is None:
             continue
-        body = probe_chunk(data, end, plan.plan, plan.body_start, marker, base)
+        body = probe_chunk(data, end, plan.plan, plan.body_start, index, marker, base)
         parts.append(_tagged_chunk(data[start : plan.body_start] + body, index))
         keys.append((index, marker, base))
     if not parts:
-        return {}
+        return {}, {}
     try:
         score = symusic.Score.from_midi(_header(layout.resolution, len(parts)) + b"".join(parts))
     except Exception:  # noqa: BLE001 - then those chunks are decoded in Python
-        return {}
+        return {}, {}
     probed = _tracks_by_tag(score)
     found = {}
     for index, marker, base in keys:
         with_events = [t for t in probed.get(_TAG.format(index), []) if len(t.controls)]
         if len(with_events) == 1:
             found[index] = (with_events[0], marker, base)
-    return found
+    return found, {m.text: int(m.time) for m in score.markers}
 
 
-def _multi_tracks(data: bytes, chunk: tuple[int, int], plan: _Multi, tagged: list, probe) -> Optional[list[Track]]:
-    """The tracks of a chunk with mid-track program changes (see :mod:`.program_changes`)."""
+def _probed_tracks(data: bytes, chunk: tuple[int, int], index: int, plan: _Probed, tagged: list, probe,
+                   text_ticks: dict[str, int], builder: MusicBuilder) -> Optional[list[Track]]:
+    """The tracks of a probed chunk (see :mod:`.probe`); its copyright notices go to ``builder``."""
     if probe is None:
         return None
     probe_track, marker, base = probe
@@ -264,7 +267,8 @@ def _multi_tracks(data: bytes, chunk: tuple[int, int], plan: _Multi, tagged: lis
     bends = probe_track.pitch_bends.numpy()
     value = bends["value"].astype(np.int64)
     bend_groups = split_by_program((value >= base) & (value < base + 128), value == base + 128, value - base, n_changes)
-    if control_groups is None or bend_groups is None:
+    ticks = [text_ticks.get(text_tag(index, k)) for k in range(len(plan.plan.texts))]
+    if control_groups is None or bend_groups is None or None in ticks:
         return None
     note_tracks = {int(t.program): t for t in tagged if not len(t.lyrics)}
     if len(note_tracks) != len([t for t in tagged if not len(t.lyrics)]):
@@ -285,7 +289,14 @@ def _multi_tracks(data: bytes, chunk: tuple[int, int], plan: _Multi, tagged: lis
                 (bends["time"][bend_rows], bends["value"][bend_rows]),
             )
         )
-    return _with_lyrics(made, tagged, data, chunk)
+    if _with_lyrics(made, tagged, data, chunk) is None:
+        return None
+    for text, tick in zip(plan.plan.texts, ticks):
+        if text.kind == META_COPYRIGHT:
+            builder.copyrights.append(decode_text(text.payload))
+        else:
+            made[0].annotations.append(Annotation(tick, decode_text(text.payload), TEXT_GROUPS[text.kind]))
+    return made
 
 
 _NO_ROWS = np.zeros(0, dtype=np.int64)
