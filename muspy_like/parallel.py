@@ -37,9 +37,9 @@ __all__ = ["Failure", "MapResult", "ParallelMapError", "parallel_map", "resolve_
 
 logger = logging.getLogger(__name__)
 
-#: Chunks per worker when ``chunksize`` is automatic: enough to balance uneven items, few enough that
-#: the per-task overhead of a process pool or a dask scheduler stays small.
-_CHUNKS_PER_WORKER = 4
+#: Chunks per worker when ``chunksize`` is automatic: enough to balance uneven items and to move the
+#: progress bar smoothly, few enough that the per-task overhead of a process pool stays small.
+_CHUNKS_PER_WORKER = 16
 #: Workers assumed for an executor of unknown size (see :func:`_worker_count`).
 _MANY_WORKERS = 256
 
@@ -155,8 +155,8 @@ def parallel_map(
     desc : str, optional
         Label of the progress bar.
     chunksize : int, optional
-        Items sent to a worker per task. Default: about four chunks per worker of the process pool, so
-        uneven items balance while the per-task overhead stays small; about 1,000 chunks for an
+        Items sent to a worker per task. Default: about 16 chunks per worker of the process pool, so
+        uneven items balance while the per-task overhead stays small; about 4,000 chunks for an
         executor whose size is unknown (a dask cluster may have many workers).
     mp_context : multiprocessing context, optional
         Start method for the worker processes (default: the platform's default).
@@ -205,8 +205,8 @@ def parallel_map(
 
 def _worker_count(executor: concurrent.futures.Executor) -> int:
     # Only used to size chunks. A pool knows its size; the size of other executors (a dask cluster) is
-    # unknown and may grow, so plan for many workers: about 1,000 tasks, each a few milliseconds of
-    # scheduling overhead at most.
+    # unknown and may grow, so plan for many workers: about 4,000 tasks, each a millisecond or so of
+    # scheduling overhead.
     workers = getattr(executor, "_max_workers", None)
     return int(workers) if workers else _MANY_WORKERS
 
