@@ -26,7 +26,7 @@ Exact round trip
 With the default options, ``from_event_representation(to_event_representation(music, resolution=r),
 resolution=r)`` equals ``music`` (compared as notes per track, sorted; programs; drum flags; tempos) when:
 the piece's resolution is ``r`` (or ``resolution=None`` and the decoder is given the piece's resolution);
-it has at most ``max_tracks`` (16) tracks and drum tracks have program 0; every velocity is on the grid of
+it has at most ``max_tracks`` (64) tracks and drum tracks have program 0; every velocity is on the grid of
 the velocity bins (0, 4, ..., 124 with 32 bins); every tempo is a whole number of qpm within
 ``tempo_range`` and the tempos are sorted by time; and, per track and pitch, notes sorted by onset (then
 length) end in the same order (first-in-first-out note-offs then close the right note). Everything else
@@ -72,7 +72,7 @@ def to_event_representation(
     force_velocity_event: bool = True,
     encode_program: bool = True,
     encode_track: bool = True,
-    max_tracks: int = 16,
+    max_tracks: int = 64,
     encode_tempo: bool = True,
     tempo_range: tuple[int, int] = DEFAULT_TEMPO_RANGE,
     use_end_of_sequence_event: bool = False,
@@ -105,7 +105,7 @@ def to_event_representation(
         Whether to write track tokens, so that tracks sharing a program stay apart; with False,
         program tokens switch instruments and such tracks merge (see
         :mod:`~muspy_like.representations.instruments`).
-    max_tracks : int, default 16
+    max_tracks : int, default 64
         Number of track tokens (a piece with more tracks raises :class:`RepresentationError`).
     encode_tempo : bool, default True
         Whether to write tempo tokens.
@@ -239,7 +239,7 @@ def from_event_representation(
     encode_velocity: bool = True,
     encode_program: bool = True,
     encode_track: bool = True,
-    max_tracks: int = 16,
+    max_tracks: int = 64,
     encode_tempo: bool = True,
     tempo_range: tuple[int, int] = DEFAULT_TEMPO_RANGE,
     use_end_of_sequence_event: bool = False,

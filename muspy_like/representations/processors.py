@@ -85,6 +85,8 @@ class EventRepresentationProcessor(_Processor):
     encode_velocity: bool = True
     force_velocity_event: bool = True
     encode_program: bool = True
+    encode_track: bool = True
+    max_tracks: int = 64
     encode_tempo: bool = True
     tempo_range: tuple[int, int] = DEFAULT_TEMPO_RANGE
     use_end_of_sequence_event: bool = False

@@ -55,7 +55,7 @@ class EventVocabulary:
         Whether the vocabulary has velocity, program (instrument) and tempo tokens.
     encode_track : bool, default True
         Whether the vocabulary has track tokens (see :mod:`muspy_like.representations.instruments`).
-    max_tracks : int, default 16
+    max_tracks : int, default 64
         Number of track tokens.
     tempo_range : (int, int), default (20, 300)
         Lowest and highest tempo token, in whole quarter notes per minute.
@@ -80,7 +80,7 @@ class EventVocabulary:
     encode_program: bool = True
     encode_tempo: bool = True
     encode_track: bool = True
-    max_tracks: int = 16
+    max_tracks: int = 64
     tempo_range: tuple[int, int] = DEFAULT_TEMPO_RANGE
     use_end_of_sequence_event: bool = False
     resolution: int = 24
@@ -206,6 +206,6 @@ def event_vocabulary(**options) -> list[str]:
     --------
     >>> names = event_vocabulary()
     >>> len(names), names[60], names[128 + 60], names[256]
-    (814, 'note-on-60', 'note-off-60', 'time-shift-1')
+    (862, 'note-on-60', 'note-off-60', 'time-shift-1')
     """
     return EventVocabulary(**options).names()

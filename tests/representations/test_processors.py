@@ -45,7 +45,7 @@ def test_processor_options_reach_encoder_and_decoder():
     assert array.dtype == bool and array.shape == (2, 72, 128)
     assert {n.velocity for n in processor.decode(array).tracks[0].notes} == {64}
     events = EventRepresentationProcessor(encode_tempo=False, velocity_bins=8)
-    assert len(events.vocabulary) == 128 + 128 + 100 + 8 + 129 + 16
+    assert len(events.vocabulary) == 128 + 128 + 100 + 8 + 129 + 64
     assert events.encode(duet()).max() < len(events.vocabulary)
 
 

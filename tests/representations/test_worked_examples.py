@@ -34,15 +34,15 @@ def band() -> Music:
 # -- event: MIDI-like ----------------------------------------------------------------------------------
 def test_default_vocabulary_layout():
     names = event_vocabulary()
-    # 128 note-on + 128 note-off + 100 shifts + 32 velocities + 129 programs + 16 tracks
+    # 128 note-on + 128 note-off + 100 shifts + 32 velocities + 129 programs + 64 tracks
     # + 281 tempos (20..300 qpm).
-    assert len(names) == 128 + 128 + 100 + 32 + 129 + 16 + 281
+    assert len(names) == 128 + 128 + 100 + 32 + 129 + 64 + 281
     assert names[:2] == ["note-on-0", "note-on-1"]
     assert names[256] == "time-shift-1" and names[355] == "time-shift-100"
     assert names[356] == "velocity-0" and names[357] == "velocity-4" and names[387] == "velocity-124"
     assert names[388] == "program-0" and names[516] == "program-drum"
-    assert names[517] == "track-0" and names[532] == "track-15"
-    assert names[533] == "tempo-20" and names[-1] == "tempo-300"
+    assert names[517] == "track-0" and names[580] == "track-63"
+    assert names[581] == "tempo-20" and names[-1] == "tempo-300"
 
 
 def test_midi_like_tokens_of_a_two_track_piece():
@@ -56,7 +56,7 @@ def test_midi_like_tokens_of_a_two_track_piece():
         "time-shift-3", "track-0", "velocity-100", "note-on-62", "note-off-60",
         "time-shift-4", "tempo-90", "note-off-62",
     ]
-    assert tokens.ravel()[:5].tolist() == [517, 388, 518, 516, 533 + 100]
+    assert tokens.ravel()[:5].tolist() == [517, 388, 518, 516, 581 + 100]
 
 
 def test_program_tokens_instead_of_track_tokens():
@@ -131,7 +131,7 @@ def test_dangling_note_events_from_a_model_are_handled():
 
 def test_event_decoder_rejects_tokens_outside_the_vocabulary():
     with pytest.raises(RepresentationError, match="position 1"):
-        from_event_representation(np.array([0, 814]))
+        from_event_representation(np.array([0, 862]))
     with pytest.raises(RepresentationError, match="integer"):
         from_event_representation(np.array([0.5]))
 
@@ -190,9 +190,9 @@ def test_remi_rejects_bars_longer_than_its_positions():
 
 def test_remi_processor_vocabulary_size():
     processor = EventRepresentationProcessor(mode="remi", resolution=4)
-    # bar 1 + positions 32 + signatures 16*7 + tempos 281 + programs 129 + tracks 16 + velocities 32
+    # bar 1 + positions 32 + signatures 16*7 + tempos 281 + programs 129 + tracks 64 + velocities 32
     # + pitches 128 + durations 65.
-    assert len(processor.vocabulary) == 1 + 32 + 112 + 281 + 129 + 16 + 32 + 128 + 65
+    assert len(processor.vocabulary) == 1 + 32 + 112 + 281 + 129 + 64 + 32 + 128 + 65
 
 
 # -- pitch ---------------------------------------------------------------------------------------------
