@@ -120,7 +120,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _dataset_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", default="bach", choices=("bach",), help="dataset (default: bach)")
+    parser.add_argument("--dataset", default="bach", choices=("bach", "bach-repeats"),
+                        help="the chorales as written (bach, the default) or with repeats written out as in "
+                        "the paper's data (bach-repeats: 110,242 notes)")
     parser.add_argument("--cache-dir", metavar="DIR", help="where the built dataset is cached "
                         "(default: $MUSPY_LIKE_CACHE or ~/.cache/muspy_like, under separation/)")
 
@@ -143,9 +145,11 @@ def run_build(args: argparse.Namespace) -> int:
     """Run ``muspy-like separation build``."""
     from muspy_like.separation import bach_cache_path, load_bach
 
-    dataset = load_bach(args.cache_dir, rebuild=args.rebuild, n_jobs=args.jobs, progress=True)
-    print(f"bach: {len(dataset)} pieces, {dataset.n_notes} notes, parts {', '.join(dataset.part_names)}")
-    print(f"cached at {bach_cache_path(args.cache_dir)}")
+    repeats = args.dataset == "bach-repeats"
+    dataset = load_bach(args.cache_dir, rebuild=args.rebuild, n_jobs=args.jobs, progress=True,
+                        expand_repeats=repeats)
+    print(f"{dataset.name}: {len(dataset)} pieces, {dataset.n_notes} notes, parts {', '.join(dataset.part_names)}")
+    print(f"cached at {bach_cache_path(args.cache_dir, repeats)}")
     return 0
 
 
@@ -153,7 +157,7 @@ def run_train(args: argparse.Namespace) -> int:
     """Run ``muspy-like separation train``."""
     from muspy_like.separation import evaluate, fixed_split, load_bach, make_estimator, save_model
 
-    dataset = load_bach(args.cache_dir, progress=True)
+    dataset = load_bach(args.cache_dir, progress=True, expand_repeats=args.dataset == "bach-repeats")
     model = make_estimator(args.method)
     split = fixed_split(dataset.names)
     train = dataset if args.all else dataset.subset(split.train)
@@ -178,7 +182,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from muspy_like.files import atomic_write_text
     from muspy_like.separation import evaluate_baselines, load_bach
 
-    dataset = load_bach(args.cache_dir, progress=True)
+    dataset = load_bach(args.cache_dir, progress=True, expand_repeats=args.dataset == "bach-repeats")
     progress = None if args.quiet else (lambda message: print(message, file=sys.stderr))
     results = evaluate_baselines(dataset, n_splits=args.splits, methods=args.methods, progress=progress)
     table = results.to_markdown()

@@ -80,3 +80,20 @@ def test_mlp_on_the_fixed_split(fixed):
     assert abs(oracle - PAPER_BACH_ACCURACY["mlp-oracle"]) <= 2.5
     assert online >= PAPER_BACH_ACCURACY["mlp"]
     assert online <= oracle + 0.5
+
+
+def test_repeats_can_be_written_out():
+    # BWV 103.6 repeats its first phrase: music21 writes the soprano's 52 notes out to 69.
+    from music21 import corpus
+
+    from muspy_like.separation.bach import read_bach_file
+
+    path = next(p for p in bach_files() if p.stem == "bwv103.6")
+    soprano = next(part for part in corpus.parse(str(path)).parts if part.partName == "Soprano")
+    written = len(soprano.stripTies().flatten().notes)
+    expanded = len(soprano.expandRepeats().stripTies().flatten().notes)
+    assert expanded > written
+    as_written = read_bach_file(path)
+    with_repeats = read_bach_file(path, expand_repeats=True)
+    assert len(next(t for t in as_written.tracks if t.name == "Soprano").notes) == written
+    assert len(next(t for t in with_repeats.tracks if t.name == "Soprano").notes) == expanded
