@@ -45,13 +45,25 @@ __all__ = [
     "SourceSpec",
     "SplitSpec",
     "catalog_table",
+    "format_size",
     "get_spec",
     "load_catalog",
     "load_spec",
+    "spec_from_dict",
+    "update_table_in",
 ]
 
+
+def _catalog_dir() -> Path:
+    packaged = Path(__file__).resolve().parent / "catalog"
+    if packaged.is_dir():
+        return packaged
+    # A checkout whose link became a plain file (Windows without symbolic-link support).
+    return Path(__file__).resolve().parents[2] / "datasets"
+
+
 #: Folder holding one ``<name>.yaml`` per dataset.
-CATALOG_DIR = Path(__file__).resolve().parent / "catalog"
+CATALOG_DIR = _catalog_dir()
 
 ARCHIVE_TYPES = ("zip", "tar", "tar.gz", "tar.bz2", "tar.xz", "gz", "xz", "none")
 _DOWNLOAD_KINDS = ("archive", "manual", "music21")
