@@ -28,9 +28,10 @@ def read_midi(source: MidiSource, engine: str = "symusic", overlap: str = "fifo"
     source : path, bytes or binary file object
         The file.
     engine : {"symusic", "mido", "python"}
-        ``"symusic"`` (default) parses with symusic's C++ reader and checks each track chunk with a
-        compiled pattern; chunks symusic cannot represent exactly (text events, several channels in one
-        chunk, program changes after the first note...) are decoded by the pure-Python decoder instead.
+        ``"symusic"`` (default) parses with symusic's C++ reader and checks each track chunk with
+        compiled patterns (program changes and text events are placed through a probe copy); chunks
+        symusic cannot represent exactly (several channels in one chunk, conductor tracks...) are
+        decoded by the pure-Python decoder instead.
         ``"mido"`` decodes with mido (the slow reference). ``"python"`` uses the pure-Python decoder for
         everything. All three give the same :class:`Music`.
     overlap : {"fifo", "lifo"}

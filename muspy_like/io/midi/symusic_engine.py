@@ -305,21 +305,19 @@ _NO_ROWS = np.zeros(0, dtype=np.int64)
 def _same_lyric_bytes(data: bytes, chunk: tuple[int, int], lyrics: list[Lyric]) -> bool:
     """Whether symusic's lyric texts are exactly the chunk's lyric payloads (no byte stripped or skipped).
 
-    Every ``FF 05`` in the chunk must be a lyric symusic reported (the counts agree), and each text's
-    exact event bytes must occur as often as symusic reports that text, so every payload is valid
-    UTF-8 equal to the reported text.
+    Every ``FF 05`` in the chunk must be a lyric symusic reported (the counts agree; the pattern already
+    accepted only one-byte lengths), and the payloads must be, as a multiset, the UTF-8 encodings of the
+    reported texts, so every payload is valid UTF-8 equal to its text.
     """
     start, end = chunk
-    if data.count(b"\xff\x05", start, end) != len(lyrics):
+    positions = [match.start() for match in _LYRIC_EVENT.finditer(data, start, end)]
+    if len(positions) != len(lyrics):
         return False
-    counts: dict[str, int] = {}
-    for lyric in lyrics:
-        counts[lyric.lyric] = counts.get(lyric.lyric, 0) + 1
-    for text, count in counts.items():
-        encoded = text.encode("utf-8")
-        if len(encoded) > 127 or data.count(b"\xff\x05" + bytes([len(encoded)]) + encoded, start, end) < count:
-            return False
-    return True
+    payloads = sorted(data[p + 3 : p + 3 + data[p + 2]] for p in positions)
+    return payloads == sorted(lyric.lyric.encode("utf-8") for lyric in lyrics)
+
+
+_LYRIC_EVENT = re.compile(rb"\xff\x05")
 
 
 def _convert_track(source, channel: int, track_name: str | None):
