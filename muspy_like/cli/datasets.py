@@ -20,6 +20,7 @@ Manage the datasets of the muspy_like catalog.
   download NAME --root DIR   download (resumable, verified) and extract safely into DIR
   convert NAME --root DIR --cache DIR [-j N]
                              read every piece once into a fast cache (native JSON + arrays)
+  verify --root DIR          re-hash the extracted files against the installation manifest
   table [--update FILE]      the catalog as a markdown table (regenerates docs/datasets.md)
 
 Downloads retry with backoff, resume interrupted transfers, fall back to mirrors and verify sizes
@@ -78,6 +79,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     convert.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     convert.set_defaults(func=_convert)
 
+    verify = commands.add_parser(
+        "verify",
+        help="re-check the extracted files of a dataset",
+        description="Re-hash every extracted file of ROOT against its manifest; exit status 1 if any changed.",
+    )
+    verify.add_argument("--root", required=True, help="folder of an installed dataset")
+    verify.set_defaults(func=_verify)
+
     table = commands.add_parser(
         "table",
         help="print the catalog as a markdown table",
@@ -119,6 +128,18 @@ def _list(args: argparse.Namespace) -> int:
         flag = status.upper() if status == "unverified" else status
         print(f"{spec.name:<14} {size:>9}  {spec.format:<9} {flag:<14} {spec.title}")
     return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    from muspy_like.datasets import read_marker, verify_installation
+
+    problems = verify_installation(args.root)
+    marker = read_marker(args.root) or {}
+    for problem in problems:
+        print(f"  {problem}")
+    state = f"{len(problems)} problem(s)" if problems else "all files match the manifest"
+    print(f"{marker.get('dataset')}: {marker.get('files')} files checked; {state}")
+    return 1 if problems else 0
 
 
 def _table(args: argparse.Namespace) -> int:

@@ -63,6 +63,13 @@ def test_download_then_convert_a_dataset_of_your_own(capsys, server, tmp_path, m
     assert "toy.zip" in err  # the progress bar
     assert read_marker(root)["sources"][0]["verified"] is True
 
+    code, out, _ = run(capsys, "verify", "--root", str(root))
+    assert code == 0 and "toy: 5 files checked; all files match the manifest" in out
+    (root / "data" / "toy" / midi_files[0].name).write_bytes(b"changed")
+    code, out, _ = run(capsys, "verify", "--root", str(root))
+    assert code == 1 and f"toy/{midi_files[0].name}: changed since installation" in out
+    (root / "data" / "toy" / midi_files[0].name).write_bytes(midi_files[0].read_bytes())
+
     code, out, _ = run(
         capsys, "convert", str(catalog_file), "--root", str(root), "--cache", str(cache), "-j", "2", "--no-progress"
     )
