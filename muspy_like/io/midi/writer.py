@@ -121,6 +121,9 @@ class _Events:
         self.keys: list[np.ndarray] = []
         self.bodies: list[np.ndarray] = []  # flat uint8
         self.lengths: list[np.ndarray] = []
+        self.meta_ticks: list[int] = []
+        self.meta_priorities: list[int] = []
+        self.meta_bodies: list[bytes] = []
 
     def add_fixed(self, ticks, priority: int, body: np.ndarray, keys=None) -> None:
         """Events whose bodies all have the same length: ``body`` has shape (n, length)."""
@@ -134,16 +137,28 @@ class _Events:
         self.lengths.append(np.full(n, body.shape[1], dtype=np.int64))
 
     def add_meta(self, tick: int, priority: int, kind: int, payload: bytes) -> None:
-        """One meta event."""
-        body = bytes([0xFF, kind]) + _vlq(len(payload)) + payload
-        self.ticks.append(np.array([tick], dtype=np.int64))
-        self.priorities.append(np.array([priority], dtype=np.int64))
-        self.keys.append(np.zeros(1, dtype=np.int64))
-        self.bodies.append(np.frombuffer(body, dtype=np.uint8))
-        self.lengths.append(np.array([len(body)], dtype=np.int64))
+        """One meta event (collected in lists, turned into arrays once per chunk)."""
+        self.meta_ticks.append(tick)
+        self.meta_priorities.append(priority)
+        self.meta_bodies.append(bytes([0xFF, kind]) + _vlq(len(payload)) + payload)
+
+    def _flush_metas(self) -> None:
+        if not self.meta_ticks:
+            return
+        self.ticks.append(np.array(self.meta_ticks, dtype=np.int64))
+        self.priorities.append(np.array(self.meta_priorities, dtype=np.int64))
+        self.keys.append(np.zeros(len(self.meta_ticks), dtype=np.int64))
+        self.bodies.append(np.frombuffer(b"".join(self.meta_bodies), dtype=np.uint8))
+        self.lengths.append(np.array([len(body) for body in self.meta_bodies], dtype=np.int64))
+        self.meta_ticks, self.meta_priorities, self.meta_bodies = [], [], []
 
     def encode(self, name: str) -> bytes:
-        """The chunk data: events sorted by (tick, priority, key, insertion order), then end of track."""
+        """The chunk data: events sorted by (tick, priority, key, insertion order), then end of track.
+
+        Meta events keep their insertion order among themselves; they never share a priority with a
+        channel event of the same chunk, so their position among channel events is set by the priority.
+        """
+        self._flush_metas()
         if not self.ticks:
             return _END_OF_TRACK
         ticks = np.concatenate(self.ticks)
