@@ -13,7 +13,7 @@ from muspy_like import Annotation, KeySignature, Lyric, MIDIError, Music, Note, 
 from muspy_like.io.midi import planned_channels, read_midi, write_midi
 from muspy_like.io.midi.constants import key_signature_from_midi
 from muspy_like.io.midi.writer import encode_midi
-from tests.io.midi_reference import mido_meta, mido_note_tuples, music_note_tuples
+from tests.io.midi_reference import mido_meta, mido_note_tuples
 from tests.strategies import music_strategy
 
 
