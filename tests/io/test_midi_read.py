@@ -161,3 +161,16 @@ def test_mahler_real_orchestral_file(bench_dir):
     # program changes mid-track split a chunk into one track per (channel, program)
     piccolo = [(t.channel, t.program) for t in music.tracks if t.name == "PICCOLO"]
     assert piccolo == [(0, 72), (0, 73)]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_smpte_timing_is_converted(engine):
+    # division 0xE728: -25 frames per second, 40 ticks per frame -> 1000 ticks per second
+    chunk = bytes.fromhex("00ff5103" "07a120")  # a tempo event, which SMPTE files must ignore
+    chunk += bytes.fromhex("00903c40" "8768803c00" "00ff2f00")  # note-on at 0, note-off 1000 ticks later
+    data = b"MThd\x00\x00\x00\x06\x00\x00\x00\x01\xe7\x28" + b"MTrk" + len(chunk).to_bytes(4, "big") + chunk
+    music = read_midi(data, engine=engine)
+    assert music.resolution == 25 * 40
+    assert [(t.time, t.qpm) for t in music.tempos] == [(0, 60.0)]
+    assert music.tracks[0].notes[0].to_tuple() == (0, 60, 1000, 64)
+    assert music.get_real_end_time() == pytest.approx(1.0)
