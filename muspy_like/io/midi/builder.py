@@ -86,14 +86,20 @@ def build_track(
     """
     note_array = NoteArray.from_columns(time=notes[0], pitch=notes[1], duration=notes[2], velocity=notes[3])
     _sort_notes(note_array)
+    control_array = (
+        ControlChangeArray.from_columns(time=controls[0], number=controls[1], value=controls[2])
+        if len(controls[0])
+        else ControlChangeArray()
+    )
+    bend_array = PitchBendArray.from_columns(time=bends[0], value=bends[1]) if len(bends[0]) else PitchBendArray()
     return Track(
         program=int(program),
         is_drum=channel == DRUM_CHANNEL,
         name=name,
         channel=int(channel),
         notes=note_array,
-        control_changes=ControlChangeArray.from_columns(time=controls[0], number=controls[1], value=controls[2]),
-        pitch_bends=PitchBendArray.from_columns(time=bends[0], value=bends[1]),
+        control_changes=control_array,
+        pitch_bends=bend_array,
     )
 
 

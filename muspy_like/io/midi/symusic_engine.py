@@ -300,6 +300,8 @@ def _probed_tracks(data: bytes, chunk: tuple[int, int], index: int, plan: _Probe
 
 
 _NO_ROWS = np.zeros(0, dtype=np.int64)
+_NO_CONTROLS = {"time": _NO_ROWS, "number": _NO_ROWS, "value": _NO_ROWS}
+_NO_BENDS = {"time": _NO_ROWS, "value": _NO_ROWS}
 
 
 def _same_lyric_bytes(data: bytes, chunk: tuple[int, int], lyrics: list[Lyric]) -> bool:
@@ -322,8 +324,8 @@ _LYRIC_EVENT = re.compile(rb"\xff\x05")
 
 def _convert_track(source, channel: int, track_name: str | None):
     notes = source.notes.numpy()
-    controls = source.controls.numpy()
-    bends = source.pitch_bends.numpy()
+    controls = source.controls.numpy() if len(source.controls) else _NO_CONTROLS
+    bends = source.pitch_bends.numpy() if len(source.pitch_bends) else _NO_BENDS
     return build_track(
         channel,
         source.program,
