@@ -87,3 +87,18 @@ def onset_times(audio: np.ndarray, sample_rate: int = SAMPLE_RATE, hop: float = 
         if not onsets or time - onsets[-1] > 0.1:
             onsets.append(time)
     return np.array(onsets)
+
+
+def mp3_round_trip(audio: np.ndarray, folder, bitrate: str = "128k") -> np.ndarray:
+    """Encode to MP3 with ffmpeg's LAME encoder and decode again (16-bit WAV in between), same length."""
+    import subprocess
+
+    import soundfile
+
+    wav, mp3, back = folder / "in.wav", folder / "coded.mp3", folder / "back.wav"
+    soundfile.write(wav, audio, SAMPLE_RATE, subtype="PCM_16")
+    run = ["ffmpeg", "-loglevel", "error", "-y", "-i"]
+    subprocess.run([*run, str(wav), "-codec:a", "libmp3lame", "-b:a", bitrate, str(mp3)], check=True)
+    subprocess.run([*run, str(mp3), str(back)], check=True)
+    decoded, _ = soundfile.read(back, dtype="float32", always_2d=True)
+    return decoded[: len(audio)]

@@ -18,10 +18,11 @@ from muspy_like.audio.watermark import (
     spread_sequence,
     watermark_dataset,
 )
+from muspy_like.audio.watermark.detect import NULL_LAGS, WHITENING_WIDTH, spread_echo_zscore
 from muspy_like.cli import main
 from muspy_like.errors import WatermarkError
 
-from .conftest import SAMPLE_RATE, chorale_like
+from .conftest import SAMPLE_RATE, chorale_like, mp3_round_trip
 
 SINGLE = EchoWatermark("single", delta=75)
 SPREAD = EchoWatermark("spread", delta=75, seed=11)
@@ -110,6 +111,57 @@ def test_no_false_positive_on_unmarked_renders(renders):
     # A sustained A4 (period 100.2 samples) puts a pitch peak near lag 100: single echoes have less margin.
     assert max(single_scores) < THRESHOLD
     assert max(spread_scores) < 3
+
+
+def _plain_spread_zscore(cepstrum: np.ndarray, q: np.ndarray, delta: int) -> float:
+    """The textbook score, written out here: correlation with q at each lag, z against lags 25..150."""
+    r = {lag: float(np.dot(cepstrum[lag: lag + len(q)], q)) for lag in range(25, 151)}
+    null = [r[lag] for lag in r if abs(lag - delta) > 2]
+    return (r[delta] - np.mean(null)) / np.std(null)
+
+
+def test_whitening_is_the_better_filter_when_the_cepstrum_is_louder_at_short_lags():
+    # A cepstrum whose background falls from 0.02 (lag 20) to 0.004 (lag 1400), like a rendered piece's,
+    # plus a faint spread echo: whitening weights each lag by 1 / background level.
+    rng = np.random.default_rng(3)
+    q = spread_sequence(4)
+    lags = np.arange(75 + 1024 + 150 + WHITENING_WIDTH)
+    level = 0.02 * (0.004 / 0.02) ** (np.clip(lags - 20, 0, None) / 1380)
+    whitened, plain, unmarked = [], [], []
+    for _ in range(40):
+        background = rng.normal(0.0, 1.0, len(lags)) * level
+        marked = background.copy()
+        marked[75: 75 + 1024] += 0.0015 * q
+        whitened.append(spread_echo_zscore(marked, q, 75))
+        plain.append(_plain_spread_zscore(marked, q, 75))
+        unmarked.append(spread_echo_zscore(background, q, 75))
+    assert np.mean(whitened) > 1.08 * np.mean(plain) and np.mean(plain) > 3  # about 1.15-1.2 times
+    assert abs(np.mean(unmarked)) < 0.5 and 0.6 < np.std(unmarked) < 1.5  # still a z-score under no mark
+
+
+@pytest.fixture(scope="module")
+def chorale(fluid):
+    """Bach's chorale BWV 66.6 from music21's corpus, rendered with FluidSynth (about 23 s)."""
+    import music21
+
+    from muspy_like import read
+
+    return render(read(music21.corpus.getWork("bwv66.6")), SAMPLE_RATE, engine=fluid)
+
+
+def test_marks_survive_30_db_noise_and_mp3_on_a_rendered_chorale(chorale, tmp_path):
+    # Spread scores carry a piece-independent offset per seed (see docs/audio.md): average four seeds.
+    marks = [SINGLE] + [EchoWatermark("spread", seed=seed) for seed in range(4)]
+    noise = np.random.default_rng(0).normal(0.0, np.sqrt(np.mean(chorale**2) / 1000), chorale.shape)
+    noisy, mp3, unmarked = [], [], []
+    for mark in marks:
+        marked = embed(chorale, SAMPLE_RATE, mark)
+        noisy.append(detect_audio(marked + noise, SAMPLE_RATE, mark).z)
+        mp3.append(detect_audio(mp3_round_trip(marked, tmp_path), SAMPLE_RATE, mark).z)
+        unmarked.append(detect_audio(chorale + noise, SAMPLE_RATE, mark).z)
+    assert noisy[0] >= THRESHOLD and mp3[0] >= THRESHOLD + 1
+    assert np.mean(noisy[1:]) >= THRESHOLD - 0.5 and np.mean(mp3[1:]) >= THRESHOLD + 1.5
+    assert max(unmarked) < 2.5 and min(noisy) > max(unmarked) + 1
 
 
 def test_a_different_seed_does_not_detect(renders):
