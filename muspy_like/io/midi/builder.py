@@ -19,9 +19,9 @@ Notes
 Drums
     Channel 10 (index 9) gives ``is_drum=True``.
 Text
-    Lyrics, text, marker, cue and other text meta events of the first chunk when it holds no channel
-    event (the conductor track of a type 1 file) are global (``Music.lyrics``/``Music.annotations``);
-    elsewhere they go to the first track made from their chunk. Track names name every track of their
+    Lyrics, text, marker, cue and other text meta events go to the first track made from their chunk;
+    those of a chunk that makes no track (the conductor track of a type 1 file) are global
+    (``Music.lyrics``/``Music.annotations``). Track names name every track of their
     chunk (the last name event wins); the conductor's name is the title, as is the only chunk's name in
     a type 0 file. Copyright notices go to ``Metadata.copyright`` (several are joined by newlines).
 Timing
