@@ -19,7 +19,9 @@ def _rows(music):
     )
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(music=music_strategy(max_tracks=2, max_notes=10, max_time=300, midi_compatible=True), number=st.integers(1, 99))
 def test_write_then_read_keeps_every_note(tmp_path, music, number):
     for track in music.tracks:  # music21 misreads octave -1 (read_abc refuses it, tested separately)
