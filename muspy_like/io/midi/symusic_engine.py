@@ -229,10 +229,14 @@ def _probe(data: bytes, layout, plans: list, by_chunk: dict) -> tuple[dict[int, 
         if not isinstance(plan, _Probed):
             continue
         tagged = by_chunk.get(_TAG.format(index), [])
-        used_numbers = {int(n) for t in tagged for n in t.controls.numpy()["number"]}
-        used_bends = {int(v) for t in tagged for v in t.pitch_bends.numpy()["value"]}
+        used_numbers = set(np.unique(np.concatenate([_NO_ROWS] + [t.controls.numpy()["number"] for t in tagged])).tolist())
+        used_bends = np.unique(np.concatenate([_NO_ROWS] + [t.pitch_bends.numpy()["value"] for t in tagged]))
         marker = next((n for n in range(128) if n not in used_numbers and (n + 1) % 128 not in used_numbers), None)
-        base = next((b for b in range(-8192, 8192 - 128, 129) if not any(b <= v <= b + 128 for v in used_bends)), None)
+        # a window of 129 bend values no real bend uses (searchsorted: the first used value >= b is > b + 128)
+        bases = np.arange(-8192, 8192 - 128, 129)
+        free = used_bends[np.minimum(np.searchsorted(used_bends, bases), len(used_bends) - 1)] if len(used_bends) else None
+        free_bases = bases if free is None else bases[(free < bases) | (free > bases + 128)]
+        base = int(free_bases[0]) if len(free_bases) else None
         if marker is None or base is None:
             continue
         body = probe_chunk(data, end, plan.plan, plan.body_start, index, marker, base)
