@@ -333,9 +333,9 @@ def _mono(audio: np.ndarray) -> np.ndarray:
     audio = np.asarray(audio)
     if audio.dtype == np.int16:
         audio = audio / 32768.0
-    if audio.ndim == 2:
+    if audio.ndim == 2 and audio.shape[1] > 0:
         channels = [audio[:, k].astype(np.float32) for k in range(audio.shape[1])]
-        audio = np.add.reduce(channels) / np.float32(len(channels)) if channels else audio[:, 0]
+        audio = np.add.reduce(channels) / np.float32(len(channels))
     if audio.ndim != 1 or audio.shape[0] == 0:
         raise WatermarkError(f"audio must have shape (n_samples,) or (n_samples, n_channels), got {np.shape(audio)}")
     if not np.isfinite(audio).all():
