@@ -26,6 +26,7 @@ from muspy_like.core.events import (
 from muspy_like.core.music import Music
 from muspy_like.core.timing import TempoMap
 from muspy_like.core.track import Track
+from muspy_like.errors import ConversionError
 from muspy_like.interop._common import require_music, require_type
 from muspy_like.interop._keys import is_minor, key_fifths, key_from_fifths
 
@@ -132,16 +133,23 @@ def to_pretty_midi(music: Music) -> "pretty_midi.PrettyMIDI":
     Raises
     ------
     ConversionError
-        If ``music`` is not a Music.
+        If ``music`` is not a Music, or ends beyond ``pretty_midi.MAX_TICK`` (pretty_midi stores one time
+        per tick).
     """
     import pretty_midi
 
     require_music(music, "to_pretty_midi")
+    end = max(music.get_end_time(), max((t.time for t in music.tempos), default=0))
+    if end > pretty_midi.MAX_TICK:
+        # pretty_midi keeps one float per tick; it refuses such files itself when reading.
+        raise ConversionError(
+            f"to_pretty_midi(): the piece ends at tick {end}, beyond pretty_midi's limit {pretty_midi.MAX_TICK}"
+        )
     tempo_map = music.tempo_map()
     pm = pretty_midi.PrettyMIDI(resolution=music.resolution)
     # Install our tempo map: pretty_midi writes its tempo events and converts seconds back to ticks from it.
     pm._tick_scales = [(int(t), float(s)) for t, s in zip(tempo_map.ticks, tempo_map.seconds_per_tick)]
-    pm._update_tick_to_time(int(max(music.get_end_time(), tempo_map.ticks[-1])) + 1)
+    pm._update_tick_to_time(int(end) + 1)
 
     def seconds(ticks: list[int]) -> list[float]:
         return tempo_map.tick_to_second(np.asarray(ticks, dtype=np.int64)).tolist()

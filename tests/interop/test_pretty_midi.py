@@ -80,3 +80,5 @@ def test_unsupported_input_raises_conversion_error():
         from_pretty_midi(object())
     with pytest.raises(ConversionError, match="to_pretty_midi"):
         to_pretty_midi(pretty_midi.PrettyMIDI())
+    with pytest.raises(ConversionError, match="MAX_TICK|limit"):
+        to_pretty_midi(Music(tracks=[Track(notes=[Note(pretty_midi.MAX_TICK, 60, 1)])]))
