@@ -174,3 +174,14 @@ def test_smpte_timing_is_converted(engine):
     assert [(t.time, t.qpm) for t in music.tempos] == [(0, 60.0)]
     assert music.tracks[0].notes[0].to_tuple() == (0, 60, 1000, 64)
     assert music.get_real_end_time() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("exponent", [2, 7, 8, 16])
+def test_large_time_signature_denominators(exponent):
+    # the denominator is stored as a power of two; symusic keeps it in a byte, so 2**8 and more must
+    # not come from symusic
+    chunk = bytes([0, 0xFF, 0x58, 4, 3, exponent, 24, 8]) + bytes.fromhex("00903c40" "10803c00" "00ff2f00")
+    data = b"MThd\x00\x00\x00\x06\x00\x00\x00\x01\x00\x60" + b"MTrk" + len(chunk).to_bytes(4, "big") + chunk
+    for engine in ENGINES:
+        (signature,) = read_midi(data, engine=engine).time_signatures
+        assert (signature.numerator, signature.denominator) == (3, 2**exponent)

@@ -177,8 +177,11 @@ def _read_mixed(data: bytes, layout, name: str, source_filename: str | None) -> 
             for track in tracks:
                 track.name = None
         music.tracks.extend(tracks)
+    signatures = [TimeSignature(int(t.time), int(t.numerator), int(t.denominator)) for t in score.time_signatures]
+    if any(signature.denominator == 0 for signature in signatures):
+        return None  # symusic keeps denominators in a byte: 256 and beyond overflow to 0
     builder.tempos = [Tempo(int(t.time), 60_000_000 / t.mspq) for t in score.tempos]
-    music.time_signatures = [TimeSignature(int(t.time), int(t.numerator), int(t.denominator)) for t in score.time_signatures]
+    music.time_signatures = signatures
     music.key_signatures = [key_signature_from_midi(int(k.time), int(k.key), int(k.tonality)) for k in score.key_signatures]
     return builder.finish(source_filename)
 
