@@ -26,7 +26,7 @@ __all__ = ["Field", "EventArray", "EventView"]
 class Field(NamedTuple):
     """Declaration of one column.
 
-    Parameters
+    Attributes
     ----------
     name : str
         Attribute name.

@@ -76,7 +76,7 @@ class NoteArray(EventArray):
 class Note(EventView):
     """A note: ``Note(time, pitch, duration, velocity=64)`` (the argument order of MusPy).
 
-    Parameters
+    Attributes
     ----------
     time : int
         Onset, in ticks.
