@@ -14,13 +14,20 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from muspy_like.errors import SeparationError
-from muspy_like.separation.data import N_NOTE_FIELDS, NOTE_FIELDS
+from muspy_like.separation.data import N_NOTE_FIELDS, NOTE_FIELDS, notes_from_columns
 
 __all__ = ["PartSeparator", "check_pieces", "check_labels"]
 
+#: Note arrays may give all columns, or only (time, pitch, duration[, velocity]): the rest get the
+#: defaults of :func:`~muspy_like.separation.data.notes_from_columns` (velocity 64, 4/4 from tick 0).
+_ACCEPTED_WIDTHS = (3, 4, N_NOTE_FIELDS)
+
 
 def check_pieces(X: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Validate a list of note arrays; return them as int64 arrays.
+    """Validate a list of note arrays; return them as int64 arrays of all :data:`NOTE_FIELDS`.
+
+    Arrays with only ``time, pitch, duration`` (and optionally ``velocity``) are completed with the
+    defaults of :func:`~muspy_like.separation.data.notes_from_columns`.
 
     Raises
     ------
@@ -33,14 +40,16 @@ def check_pieces(X: Sequence[np.ndarray]) -> list[np.ndarray]:
     pieces = []
     for index, notes in enumerate(X):
         notes = np.asarray(notes)
-        if notes.ndim != 2 or notes.shape[1] != N_NOTE_FIELDS:
+        if notes.ndim != 2 or notes.shape[1] not in _ACCEPTED_WIDTHS:
             raise SeparationError(
                 f"piece {index}: expected a note array of shape (n_notes, {N_NOTE_FIELDS}) with columns "
-                f"{', '.join(NOTE_FIELDS)}; got shape {notes.shape}"
+                f"{', '.join(NOTE_FIELDS)} (or only the first 3 or 4 of them); got shape {notes.shape}"
             )
         if len(notes) == 0:
             raise SeparationError(f"piece {index} has no notes; there is nothing to separate")
         notes = notes.astype(np.int64, copy=False)
+        if notes.shape[1] < N_NOTE_FIELDS:
+            notes = notes_from_columns(*notes.T)
         order = np.lexsort((notes[:, 2], notes[:, 1], notes[:, 0]))
         if np.any(order != np.arange(len(notes))):
             raise SeparationError(

@@ -74,7 +74,10 @@ def test_bad_input_is_a_clear_error(method, two_voice_pieces):
     with pytest.raises(SeparationError, match="sorted"):
         estimator.predict([X[0][::-1]], [y[0][::-1]])
     with pytest.raises(SeparationError, match="shape"):
-        estimator.predict([X[0][:, :3]], [y[0]])
+        estimator.predict([X[0][:, :2]], [y[0]])
+    # Only (time, pitch, duration): positions default to 4/4 from tick 0, as the toy pieces already are.
+    short = estimator.predict([X[0][:, :3]], [y[0]])[0]
+    assert np.array_equal(short, estimator.predict([X[0]], [y[0]])[0])
     with pytest.raises(SeparationError, match="list of note arrays"):
         estimator.fit(X[0], y[0])
 
