@@ -75,19 +75,25 @@ def notes_from_roll(roll: np.ndarray, default_velocity: int = DEFAULT_VELOCITY) 
     if roll.ndim != 2 or roll.shape[1] != 128:
         raise ConversionError(f"a piano roll must have shape (time, 128), got {roll.shape}")
     if roll.dtype == np.bool_:
-        values = roll.astype(np.int16) * default_velocity
+        values = roll.view(np.uint8) * np.uint8(default_velocity)
+    elif roll.dtype == np.uint8:
+        values = np.minimum(roll, 127) if roll.size and roll.max() > 127 else roll
     else:
-        values = np.clip(np.rint(roll), 0, 127).astype(np.int16)
-    padded = np.zeros((values.shape[0] + 2, 128), dtype=np.int16)
-    padded[1:-1] = values
-    # Boundaries of runs, pitch-major so that each pitch's boundaries are consecutive.
-    pitch, step = np.nonzero((padded[1:] != padded[:-1]).T)
-    same_pitch = pitch[1:] == pitch[:-1]
-    start, stop, note_pitch = step[:-1][same_pitch], step[1:][same_pitch], pitch[:-1][same_pitch]
-    velocity = values[start, note_pitch] if len(start) else np.zeros(0, dtype=np.int16)
+        values = np.clip(np.rint(roll), 0, 127).astype(np.uint8)
+    active = np.flatnonzero(values.any(axis=0))
+    # Pitch-major rows padded with silence, so that each run's boundaries are consecutive in nonzero().
+    columns = np.zeros((len(active), values.shape[0] + 2), dtype=np.uint8)
+    columns[:, 1:-1] = values[:, active].T
+    row, step = np.nonzero(columns[:, 1:] != columns[:, :-1])
+    same_row = row[1:] == row[:-1]
+    start, stop, note_row = step[:-1][same_row], step[1:][same_row], row[:-1][same_row]
+    velocity = columns[note_row, start + 1]
     sounding = velocity > 0
     notes = NoteArray.from_columns(
-        time=start[sounding], pitch=note_pitch[sounding], duration=(stop - start)[sounding], velocity=velocity[sounding]
+        time=start[sounding],
+        pitch=active[note_row[sounding]],
+        duration=(stop - start)[sounding],
+        velocity=velocity[sounding],
     )
     notes.sort()
     return notes

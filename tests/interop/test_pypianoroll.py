@@ -86,3 +86,18 @@ def test_errors():
     )
     with pytest.raises(ConversionError, match="shape"):
         from_pypianoroll(bad)
+
+
+def test_float_and_out_of_range_rolls_are_clipped_to_midi_velocities():
+    roll = np.zeros((4, 128))
+    roll[0:2, 60] = 0.4  # rounds to 0: silence
+    roll[1:3, 62] = 200.7
+    roll[3, 64] = 64.6
+    notes = from_pypianoroll(pypianoroll.Multitrack(resolution=1, tracks=[pypianoroll.Track(pianoroll=roll)])).tracks[0]
+    assert [n.to_tuple() for n in notes.notes] == [(1, 62, 2, 127), (3, 64, 1, 65)]
+    wide = np.zeros((2, 128), dtype=np.uint8)
+    wide[:, 70] = 255
+    track = pypianoroll.StandardTrack(pianoroll=wide)
+    assert [
+        n.to_tuple() for n in from_pypianoroll(pypianoroll.Multitrack(resolution=1, tracks=[track])).tracks[0].notes
+    ] == [(0, 70, 2, 127)]
