@@ -185,3 +185,12 @@ def test_large_time_signature_denominators(exponent):
     for engine in ENGINES:
         (signature,) = read_midi(data, engine=engine).time_signatures
         assert (signature.numerator, signature.denominator) == (3, 2**exponent)
+
+
+def test_ticks_beyond_32_bits_are_read_exactly():
+    # nine notes 2**28 - 1 ticks apart: the last ones lie beyond 2**31 ticks (symusic's counter wraps)
+    chunk = b"".join(b"\xff\xff\xff\x7f\x90\x3c\x40" + b"\x00\x80\x3c\x00" for _ in range(9)) + b"\x00\xff\x2f\x00"
+    data = b"MThd\x00\x00\x00\x06\x00\x00\x00\x01\x00\x60" + b"MTrk" + len(chunk).to_bytes(4, "big") + chunk
+    expected = [(2**28 - 1) * (k + 1) for k in range(9)]
+    for engine in ENGINES:
+        assert read_midi(data, engine=engine).tracks[0].notes.time.tolist() == expected

@@ -157,6 +157,10 @@ def _read_mixed(data: bytes, layout, name: str, source_filename: str | None) -> 
         score = symusic.Score.from_midi(_header(layout.resolution, len(parts)) + b"".join(parts))
     except Exception:  # anything symusic refuses is left to the exact decoder
         return None
+    if score.start() < 0:
+        # symusic counts ticks in 32 bits; past 2**31 they wrap to negative values (every delta is below
+        # 2**28, so a wrap always leaves events at negative ticks)
+        return None
     by_chunk = _tracks_by_tag(score)
     probes, text_ticks = _probe(data, layout, plans, by_chunk)
     builder = MusicBuilder(layout.resolution, layout.midi_type, None, "fifo", name)
@@ -250,6 +254,8 @@ def _probe(data: bytes, layout, plans: list, by_chunk: dict) -> tuple[dict[int, 
     try:
         score = symusic.Score.from_midi(_header(layout.resolution, len(parts)) + b"".join(parts))
     except Exception:  # noqa: BLE001 - then those chunks are decoded in Python
+        return {}, {}
+    if score.start() < 0:  # 32-bit tick overflow, see _read_mixed
         return {}, {}
     probed = _tracks_by_tag(score)
     found = {}
