@@ -9,7 +9,7 @@ training pitch.
 
 The ``mono`` variant treats each part as monophonic: a part whose last note still sounds at the onset
 costs a large penalty ``M``, and the notes of one onset go to distinct parts (an optimal assignment,
-solved with the Hungarian algorithm, ``scipy.optimize.linear_sum_assignment``). An onset with more notes
+solved by ``scipy.optimize.linear_sum_assignment``, instead of the paper's loop over permutations). An onset with more notes
 than parts falls back to the independent choice. Equally good assignments are resolved so that voices
 do not cross (the lowest note to the lowest part); the paper's exhaustive search over permutations
 resolves them the same way for parts ordered from high to low, as in the chorales.

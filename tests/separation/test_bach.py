@@ -52,7 +52,7 @@ def test_fixed_split_is_documented_and_disjoint(bach):
 
 # Tolerances: about 3 standard deviations of our accuracy over random 8:1:1 splits (1.1, 0.6, 1.5 and
 # 1.4 points for the four methods, see benchmarks/results/separation.md): a single test set of 41
-# chorales differs from the paper's undisclosed one by that much by chance alone.
+# chorales differs from the paper's (which cannot be repeated) by that much by chance alone.
 TOLERANCE = {"zone": 3.5, "zone-oracle": 2.0, "closest-pitch": 4.5, "closest-pitch-mono": 4.5}
 
 
