@@ -124,3 +124,17 @@ def test_unsupported_input_raises_conversion_error():
         from_music21(note.Note("C4"))
     with pytest.raises(ConversionError, match="to_music21"):
         to_music21(stream.Score())
+
+
+@pytest.mark.parametrize("source", ["bach/bwv66.6", "fur-elise.mid"])
+def test_music21_measures_and_ties_merge_back_into_the_same_notes(source, midi_dir):
+    if source.endswith(".mid"):
+        music = ml.read(midi_dir / source).adjust_resolution(24)
+    else:
+        music = from_music21(corpus.parse(source))
+    notated = to_music21(music).makeNotation()  # music21 splits notes at barlines and ties them
+    tied = [n for n in notated.recurse().notes if n.tie is not None or any(x.tie for x in getattr(n, "notes", []))]
+    assert tied, "the piece should have notes tied over barlines"
+    back = from_music21(notated, resolution=music.resolution)
+    for ours, theirs in zip(music.tracks, back.tracks, strict=True):
+        assert ours.notes == theirs.notes
