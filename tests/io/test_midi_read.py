@@ -194,3 +194,12 @@ def test_ticks_beyond_32_bits_are_read_exactly():
     expected = [(2**28 - 1) * (k + 1) for k in range(9)]
     for engine in ENGINES:
         assert read_midi(data, engine=engine).tracks[0].notes.time.tolist() == expected
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_events_after_an_end_of_track_are_kept(engine):
+    conductor = bytes.fromhex("00ff510307a120" "00ff2f00" "10ff5103051615" "00ff2f00")
+    notes = bytes.fromhex("00903c40" "10803c00" "00ff2f00")
+    data = b"MThd\x00\x00\x00\x06\x00\x01\x00\x02\x00\x60"
+    data += b"MTrk" + len(conductor).to_bytes(4, "big") + conductor + b"MTrk" + len(notes).to_bytes(4, "big") + notes
+    assert [(t.time, round(t.qpm, 3)) for t in read_midi(data, engine=engine).tempos] == [(0, 120.0), (16, 180.0)]

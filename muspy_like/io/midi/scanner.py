@@ -38,8 +38,9 @@ def read_vlq(data: bytes, position: int, end: int, name: str) -> tuple[int, int]
 def scan_chunk(data: bytes, start: int, end: int, builder: MusicBuilder, name: str, index: int | None = None) -> bool:
     """Decode the events of one ``MTrk`` chunk (bytes ``start:end``, chunk number ``index``) into ``builder``.
 
-    Returns whether the chunk holds system common or real-time messages (0xF1-0xFE, not allowed in files;
-    other decoders may delimit them differently).
+    Returns whether the chunk is unusual in a way other decoders may read differently: system common or
+    real-time messages (0xF1-0xFE, not allowed in files) or events after an end-of-track event (they are
+    read here; symusic stops at the first end of track).
 
     Raises
     ------
@@ -50,7 +51,7 @@ def scan_chunk(data: bytes, start: int, end: int, builder: MusicBuilder, name: s
     position = start
     tick = 0
     running = None
-    system = False
+    unusual = False
     note_on, note_off, control_change = builder.note_on, builder.note_off, builder.control_change
     while position < end:
         byte = data[position]
@@ -82,6 +83,8 @@ def scan_chunk(data: bytes, start: int, end: int, builder: MusicBuilder, name: s
                 )
             builder.meta(tick, kind, data[position : position + length], event_offset)
             position += length
+            if kind == 0x2F and position < end:
+                unusual = True  # events after an end of track: other decoders stop there, we do not
             continue
         if status in (0xF0, 0xF7):
             length, position = read_vlq(data, position, end, name)
@@ -97,7 +100,7 @@ def scan_chunk(data: bytes, start: int, end: int, builder: MusicBuilder, name: s
         high = status >> 4
         if high == 0xF:
             size = _SYSTEM_DATA_LENGTH.get(status)
-            system = True
+            unusual = True
             if size is None:
                 raise MIDIError(f"{name}: undefined status byte 0x{status:02x} at byte {event_offset}")
         else:
@@ -121,4 +124,4 @@ def scan_chunk(data: bytes, start: int, end: int, builder: MusicBuilder, name: s
         elif high == 0xC:
             builder.program_change(tick, channel, first)
     builder.end_chunk()
-    return system
+    return unusual

@@ -174,7 +174,7 @@ def _read_mixed(data: bytes, layout, name: str, source_filename: str | None) -> 
             tracks = _probed_tracks(data, (start, end), index, plan, tagged, probes.get(index), text_ticks, builder)
         if tracks is None:
             if scan_chunk(data, start, end, builder, name, index):
-                return None  # system messages: symusic's event boundaries may differ from ours
+                return None  # symusic may delimit or stop this chunk differently: decode all in Python
             continue
         if index == 0 and layout.midi_type == 0:
             music.metadata.title = tracks[0].name
