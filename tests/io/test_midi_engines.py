@@ -55,7 +55,7 @@ def raw_midi_files(draw) -> bytes:
         track = mido.MidiTrack()
         for _ in range(draw(st.integers(0, 30))):
             delta = draw(st.integers(0, 200))
-            kind = draw(st.sampled_from(["on", "on", "on", "off", "off", "cc", "bend", "program", "meta"]))
+            kind = draw(st.sampled_from(["on", "on", "on", "off", "off", "cc", "bend", "program", "meta", "sysex"]))
             channel = draw(channels)
             pitch = draw(st.integers(58, 62))
             if kind == "on":
@@ -69,6 +69,8 @@ def raw_midi_files(draw) -> bytes:
                 message = mido.Message("pitchwheel", channel=channel, pitch=draw(st.integers(-8192, 8191)), time=delta)
             elif kind == "program":
                 message = mido.Message("program_change", channel=channel, program=draw(st.integers(0, 3)), time=delta)
+            elif kind == "sysex":
+                message = mido.Message("sysex", data=draw(st.lists(st.integers(0, 127), max_size=4)), time=delta)
             else:
                 meta = draw(st.sampled_from(["track_name", "lyrics", "text", "marker", "cue_marker", "copyright",
                                              "set_tempo", "key_signature", "time_signature", "instrument_name"]))
