@@ -186,3 +186,13 @@ def test_vectorized_encoder_writes_every_event_at_its_tick():
     assert sorted(ons) == sorted(zip(notes.time.tolist(), notes.pitch.tolist(), notes.velocity.tolist()))
     assert sorted(offs) == sorted(zip(notes.end.tolist(), notes.pitch.tolist()))
     assert [t for t, _, _ in ons] == sorted(t for t, _, _ in ons)
+
+
+def test_generic_write_and_music_methods_dispatch_to_midi(tmp_path, midi_dir):
+    import muspy_like
+
+    music = read_midi(midi_dir / "chords.mid")
+    muspy_like.write(tmp_path / "a.mid", music)
+    music.write(tmp_path / "b.kar")
+    assert (tmp_path / "a.mid").read_bytes() == (tmp_path / "b.kar").read_bytes()
+    assert muspy_like.read(tmp_path / "b.kar").tracks == music.tracks

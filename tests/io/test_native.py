@@ -215,3 +215,12 @@ def test_builtin_validator_agrees_with_jsonschema(music, data):
         except SchemaError:
             verdicts.append(False)
     assert verdicts[0] == verdicts[1], (path, value)
+
+
+def test_music_save_and_generic_load(tmp_path, midi_dir):
+    music = read_midi(midi_dir / "multitrack.mid")
+    music.save(tmp_path / "m.yml")
+    assert load(tmp_path / "m.yml") == music
+    from muspy_like import read
+
+    assert read(tmp_path / "m.yml") == music
