@@ -54,8 +54,8 @@ def from_music21(obj: "stream.Stream", resolution: int = DEFAULT_RESOLUTION) -> 
         the first verse of lyrics; dynamics (``"dynamic"``), chord symbols (``"chord_symbol"``, the
         figure), text expressions (``"text"``) and rehearsal marks (``"marker"``) as track annotations.
         Tempos (metronome marks with an explicit number), key signatures (with mode when music21 has a
-        ``Key``) and time signatures are merged over all parts. Title, composers and copyright go to
-        ``metadata``.
+        ``Key``) and time signatures are merged over all parts (one of each kind per tick). Title,
+        composers and copyright go to ``metadata``.
 
     Raises
     ------
@@ -83,22 +83,20 @@ def _from_score(score: "stream.Score", resolution: int) -> Music:
 
 def _from_parts(container: "stream.Stream", parts: list, resolution: int) -> Music:
     music = Music(metadata=_metadata(container), resolution=resolution)
-    globals_seen: set[tuple] = set()
+    # Parts repeat the piece's tempos and signatures: keep one event of each kind per tick, the first
+    # found, except that a key with a mode replaces a bare signature.
+    found: dict[tuple[type, int], Any] = {}
     for part in parts:
         track, global_events = _PartReader(part, resolution).read()
         music.tracks.append(track)
         for event in global_events:
-            signature = (type(event).__name__, *_fields(event))
-            if signature not in globals_seen:
-                globals_seen.add(signature)
-                {Tempo: music.tempos, KeySignature: music.key_signatures, TimeSignature: music.time_signatures}[
-                    type(event)
-                ].append(event)
+            slot = (type(event), event.time)
+            if slot not in found or (isinstance(event, KeySignature) and event.mode and not found[slot].mode):
+                found[slot] = event
+    music.tempos = [e for (kind, _), e in found.items() if kind is Tempo]
+    music.key_signatures = [e for (kind, _), e in found.items() if kind is KeySignature]
+    music.time_signatures = [e for (kind, _), e in found.items() if kind is TimeSignature]
     return music.sort()
-
-
-def _fields(event: Any) -> tuple:
-    return tuple(getattr(event, name) for name in event.__slots__)
 
 
 def _metadata(container: "stream.Stream") -> Metadata:
