@@ -10,7 +10,7 @@ from music21 import chord, corpus, dynamics, note, stream, tempo, tie
 import muspy_like as ml
 from muspy_like import Lyric, Music, Note, Tempo, Track
 from muspy_like.errors import ConversionError
-from muspy_like.interop import from_music21, to_music21
+from muspy_like.interop import from_mido, from_music21, to_mido, to_music21
 
 CHORALES = ["bach/bwv66.6", "bach/bwv7.7", "bach/bwv84.5"]
 
@@ -138,3 +138,21 @@ def test_music21_measures_and_ties_merge_back_into_the_same_notes(source, midi_d
     back = from_music21(notated, resolution=music.resolution)
     for ours, theirs in zip(music.tracks, back.tracks, strict=True):
         assert ours.notes == theirs.notes
+
+
+def test_song_lyrics_survive_music21_and_midi():
+    score = corpus.parse("schubert/Lindenbaum")
+    music = from_music21(score)
+    expected = [
+        [(round(float(n.offset) * 24), n.lyrics[0].text) for n in part.flatten().notes if n.lyrics and n.lyrics[0].text]
+        for part in score.parts
+    ]
+    assert [[(x.time, x.lyric) for x in t.lyrics] for t in music.tracks] == expected
+    assert sum(map(len, expected)) > 100
+    voice = next(t for t in music.tracks if t.lyrics)
+    again = from_music21(to_music21(music))
+    assert next(t for t in again.tracks if t.lyrics).lyrics == voice.lyrics
+    through_midi = from_mido(to_mido(music))
+    assert [(x.time, x.lyric) for t in through_midi.tracks for x in t.lyrics] == [
+        (x.time, x.lyric) for x in voice.lyrics
+    ]
