@@ -63,17 +63,19 @@ def is_minor(key: KeySignature) -> bool:
 
 
 def key_from_fifths(time: int, fifths: int, mode: Optional[str] = "major") -> KeySignature:
-    """A key from its signature (sharps > 0, flats < 0) and mode; the tonic follows from both."""
+    """A key from its signature (sharps > 0, flats < 0) and mode; the spelled tonic follows from both."""
     mode = _normalize_mode(mode)
-    shift = _MODE_FIFTH_SHIFTS.get(mode, 0) if mode else 0
-    position = fifths + shift
-    root_str = None
-    if mode is not None and -7 <= position + 1 <= 13:
-        letters = "FCGDAEB"
-        letter, accidental = letters[(position + 1) % 7], (position + 1) // 7
-        root_str = letter + ("#" * accidental if accidental > 0 else "b" * -accidental)
-    root = (7 * fifths + MODE_OFFSETS[mode]) % 12 if mode in MODE_OFFSETS else None
-    return KeySignature(time=time, root=root, mode=mode, fifths=int(fifths), root_str=root_str)
+    if mode not in MODE_OFFSETS:
+        return KeySignature(time=time, mode=mode, fifths=int(fifths))
+    position = fifths + _MODE_FIFTH_SHIFTS[mode] + 1  # index in the line of fifths F C G D A E B
+    letter, sharps = "FCGDAEB"[position % 7], position // 7
+    return KeySignature(
+        time=time,
+        root=(7 * fifths + MODE_OFFSETS[mode]) % 12,
+        mode=mode,
+        fifths=int(fifths),
+        root_str=letter + ("#" * sharps if sharps > 0 else "b" * -sharps),
+    )
 
 
 def key_from_tonic(time: int, tonic: str, mode: Optional[str] = "major") -> KeySignature:
