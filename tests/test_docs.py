@@ -30,7 +30,7 @@ def test_every_nav_page_exists():
 def test_readme_quick_start_has_exactly_two_commands_and_ci_calls_the_second():
     readme = (ROOT / "README.md").read_text()
     quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
-    commands = re.findall(r"```bash\n(.*?)\n```", quick_start, flags=re.S)
+    commands = re.findall(r"```bash\n\s*(.*?)\n\s*```", quick_start, flags=re.S)
     assert len(commands) == 2
     assert "muspy-like quickstart" in commands[0]
     ci = (ROOT / ".ci" / "run").read_text()
