@@ -212,7 +212,8 @@ def _track_header(part: "stream.Stream") -> Track:
     track = Track(name=getattr(part, "partName", None) or None)
     if found is not None:
         track.program = int(found.midiProgram) if found.midiProgram is not None else 0
-        track.is_drum = isinstance(found, instrument.UnpitchedPercussion) or found.midiChannel == DRUM_CHANNEL
+        unpitched = isinstance(found, instrument.UnpitchedPercussion) and found.midiChannel is None
+        track.is_drum = unpitched or found.midiChannel == DRUM_CHANNEL
         track.name = track.name or found.partName or found.instrumentName or None
         if found.midiChannel is not None:
             track.channel = int(found.midiChannel)
@@ -316,6 +317,9 @@ def _instrument(track: Track) -> Any:
             found = instrument.instrumentFromMidiProgram(track.program)
         except exceptions21.InstrumentException:
             found = instrument.Instrument()
+        if isinstance(found, instrument.UnpitchedPercussion):
+            # Programs 112-119 (agogo, woodblock...) are pitched MIDI instruments but unpitched in music21.
+            found = instrument.Instrument(found.instrumentName)
         if track.channel is not None and track.channel != DRUM_CHANNEL:
             found.midiChannel = track.channel
     found.midiProgram = track.program

@@ -156,3 +156,9 @@ def test_song_lyrics_survive_music21_and_midi():
     assert [(x.time, x.lyric) for t in through_midi.tracks for x in t.lyrics] == [
         (x.time, x.lyric) for x in voice.lyrics
     ]
+
+
+def test_every_program_and_drum_flag_survives_music21():
+    tracks = [Track(program=p, is_drum=d, notes=[Note(0, 60, 24)]) for p in range(128) for d in (False, True)]
+    back = from_music21(to_music21(Music(tracks=tracks)))
+    assert [(t.program, t.is_drum) for t in back.tracks] == [(t.program, t.is_drum) for t in tracks]
