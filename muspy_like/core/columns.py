@@ -100,6 +100,19 @@ class EventArray:
                 raise TypeError(f"{cls.__name__}.from_columns() missing required column {f.name!r}")
         return new
 
+    @classmethod
+    def _from_trusted(cls, columns: dict[str, np.ndarray], n: int) -> "EventArray":
+        """Wrap ready columns without checking or copying them (for readers that built them).
+
+        ``columns`` must map every field name to a new one-dimensional array of the field's dtype and
+        length ``n`` that nothing else holds. Zero-length arrays may be shared: nothing is ever
+        written into them (growing replaces the arrays).
+        """
+        new = cls.__new__(cls)
+        new._n = n
+        new._data = columns
+        return new
+
     def columns(self) -> dict[str, np.ndarray]:
         """Return the columns as a dict of numpy arrays (views of the live data)."""
         return {f.name: self._data[f.name][: self._n] for f in self.fields}

@@ -38,6 +38,7 @@ from typing import Optional
 
 import numpy as np
 
+from muspy_like.core.columns import EventArray
 from muspy_like.core.events import (
     Annotation,
     ControlChangeArray,
@@ -84,14 +85,10 @@ def build_track(
 
     Notes are sorted by (time, pitch, duration, velocity); controllers and pitch bends keep file order.
     """
-    note_array = NoteArray.from_columns(time=notes[0], pitch=notes[1], duration=notes[2], velocity=notes[3])
+    note_array = _event_array(NoteArray, notes)
     _sort_notes(note_array)
-    control_array = (
-        ControlChangeArray.from_columns(time=controls[0], number=controls[1], value=controls[2])
-        if len(controls[0])
-        else ControlChangeArray()
-    )
-    bend_array = PitchBendArray.from_columns(time=bends[0], value=bends[1]) if len(bends[0]) else PitchBendArray()
+    control_array = _event_array(ControlChangeArray, controls)
+    bend_array = _event_array(PitchBendArray, bends)
     return Track(
         program=int(program),
         is_drum=channel == DRUM_CHANNEL,
@@ -101,6 +98,23 @@ def build_track(
         control_changes=control_array,
         pitch_bends=bend_array,
     )
+
+
+def _event_array(kind: type[EventArray], columns: tuple) -> EventArray:
+    """An array of ``kind`` from one sequence per field (in declaration order), each converted once.
+
+    Readers call this for every track, so it skips :meth:`~EventArray.from_columns`'s checks: the
+    columns come from one decoder and have the same length. Empty arrays share their zero-length columns.
+    """
+    n = len(columns[0])
+    if n == 0:
+        return kind._from_trusted(dict(_EMPTY_COLUMNS[kind]), 0)
+    return kind._from_trusted({f.name: np.array(c, dtype=f.dtype) for f, c in zip(kind.fields, columns)}, n)
+
+
+_EMPTY_COLUMNS = {
+    kind: {f.name: np.zeros(0, dtype=f.dtype) for f in kind.fields} for kind in (NoteArray, ControlChangeArray, PitchBendArray)
+}
 
 
 def _sort_notes(notes: NoteArray) -> None:
