@@ -45,11 +45,11 @@ _INLINE_FIELD = re.compile(r"\[([A-Za-z]):([^\]\n]*)\]")
 #: A note name with five or more commas: octave -1 (MIDI 0-11), which music21 reads wrongly.
 _BELOW_C0 = re.compile(r"[A-G],{5}")
 _KEY_VALUE = re.compile(r"^\s*([A-Ga-g])([#b]?)\s*([A-Za-z]*)(.*)$", re.DOTALL)
-_MODES = {
+#: Mode words of a ``K:`` field, recognised by their first three letters (``m`` alone is minor).
+_MODE_PREFIXES = {
     "maj": "major",
     "ion": "ionian",
     "min": "minor",
-    "m": "minor",
     "aeo": "aeolian",
     "dor": "dorian",
     "phr": "phrygian",
@@ -140,15 +140,15 @@ def _parse_key(value: str) -> Optional[tuple[str, str, str]]:
     if match is None or value.strip().lower().startswith(("none", "hp")):
         return None
     letter, accidental, word, rest = match.groups()
-    mode = "major"
     lowered = word.lower()
-    for prefix, name in sorted(_MODES.items(), key=lambda item: -len(item[0])):
-        if lowered.startswith(prefix) and (prefix != "m" or lowered in ("m",) or not lowered[1:2].isalpha()):
-            mode = name
-            break
+    if not lowered:
+        mode = "major"
+    elif lowered == "m":
+        mode = "minor"
     else:
-        if word:  # not a mode word: a clef or other key-field option
-            rest = word + rest
+        mode = _MODE_PREFIXES.get(lowered[:3])
+        if mode is None:  # not a mode word: a clef or another key-field option
+            mode, rest = "major", word + rest
     return letter.upper() + accidental, mode, rest
 
 
@@ -169,13 +169,13 @@ def _parse_tune(text: str, where: str) -> tuple[Any, Any, dict[int, str]]:
         handler.tokenize(text)
         for token in handler.tokens:
             head, colon, value = token.src.partition(":")
-            if isinstance(token, abcFormat.ABCMetadata) and colon and head.strip("[ ") == "K":
-                originals[id(token)] = value = value.strip().rstrip("]")
+            if isinstance(token, abcFormat.ABCMetadata) and colon and head.strip() == "K":
+                originals[id(token)] = value = value.strip()
                 parsed = _parse_key(value)
                 if parsed is not None and parsed[1] == "locrian":
                     fifths = key_from_tonic(0, parsed[0], "locrian").fifths
                     relative = midi_key_name(KeySignature(time=0, fifths=fifths, mode="major"))
-                    token.src = f"{head}:{relative}{parsed[2]}" + ("]" if token.src.rstrip().endswith("]") else "")
+                    token.src = f"{head}:{relative} {parsed[2].strip()}".rstrip()
         handler.tokenProcess()
         for token in handler.tokens:
             if isinstance(token, abcFormat.ABCNote) and _BELOW_C0.search(token.src):
