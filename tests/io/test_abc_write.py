@@ -119,3 +119,28 @@ def test_notes_below_c0_are_written_but_refused_on_reading(tmp_path):
     assert "B,,,,,2" in target.read_text()
     with pytest.raises(ABCError, match="below C0"):
         read_abc(target)
+
+
+def test_tempo_key_and_meter_changes_come_back_at_their_ticks(tmp_path):
+    music = Music(
+        resolution=24,
+        tempos=[Tempo(0, 100.0), Tempo(1, 90.0), Tempo(60, 70.5)],
+        time_signatures=[TimeSignature(0, 4, 4), TimeSignature(96, 3, 4)],
+        key_signatures=[
+            KeySignature(0, root=2, mode="major", fifths=2),
+            KeySignature(96, root=2, mode="dorian", fifths=0),
+        ],
+        tracks=[Track(notes=[Note(0, 60, 2), Note(2, 66, 100), Note(102, 72, 12)])],
+    )
+    target = tmp_path / "changes.abc"
+    write_abc(target, music)
+    lines = target.read_text().splitlines()
+    assert "Q:1/4=90" in lines and "M:3/4" in lines and "K:D dor" in lines  # field lines, not inline fields
+    back = read_abc(target)[0]
+    assert back.tracks[0].notes == music.tracks[0].notes
+    assert [(t.time, t.qpm) for t in back.tempos] == [(0, 100.0), (1, 90.0), (60, 70.5)]
+    assert [(t.time, t.numerator, t.denominator) for t in back.time_signatures] == [(0, 4, 4), (96, 3, 4)]
+    assert [(k.time, k.root, k.mode, k.fifths) for k in back.key_signatures] == [
+        (0, 2, "major", 2),
+        (96, 2, "dorian", 0),
+    ]
