@@ -120,23 +120,29 @@ _EMPTY_COLUMNS = {
 def _sort_notes(notes: NoteArray) -> None:
     """Sort by (time, pitch, duration, velocity) in place.
 
-    Readers mostly deliver notes ordered by time already; then only the runs of equal onsets are sorted.
+    Readers mostly deliver notes ordered by time already; then the four keys are packed into one
+    integer per note (onset rank, pitch, duration, velocity bit fields, when they fit in 63 bits) and
+    sorted once, stably: much cheaper than a four-key lexsort, and the same order, since equal packed
+    keys mean equal notes.
     """
     if len(notes) < 2:
         return
-    time = notes.time
+    time, pitch, duration, velocity = notes.time, notes.pitch, notes.duration, notes.velocity
     step = np.diff(time)
     if (step > 0).all():
         return
-    if (step >= 0).all():
-        tied = np.zeros(len(time), dtype=bool)
-        tied[1:] |= step == 0
-        tied[:-1] |= step == 0
-        rows = np.flatnonzero(tied)
-        order = np.arange(len(time))
-        order[rows] = rows[np.lexsort((notes.velocity[rows], notes.duration[rows], notes.pitch[rows], time[rows]))]
-    else:
-        order = np.lexsort((notes.velocity, notes.duration, notes.pitch, time))
+    order = None
+    if (step >= 0).all() and duration.min() >= 0:
+        onset_rank = np.zeros(len(time), dtype=np.int64)
+        np.cumsum(step > 0, out=onset_rank[1:])
+        duration_bits = int(duration.max()).bit_length()
+        if int(onset_rank[-1]).bit_length() + duration_bits + 14 <= 63:
+            key = (((onset_rank << 7 | pitch) << duration_bits | duration) << 7) | velocity
+            if (np.diff(key) >= 0).all():
+                return
+            order = np.argsort(key, kind="stable")
+    if order is None:
+        order = np.lexsort((velocity, duration, pitch, time))
     if (order != np.arange(len(order))).any():
         notes.reorder(order)
 

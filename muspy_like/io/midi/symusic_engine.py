@@ -219,7 +219,8 @@ def _simple_tracks(data: bytes, chunk: tuple[int, int], plan: _Simple, tracks: l
 
 def _with_lyrics(made: list[Track], tracks: list, data: bytes, chunk: tuple[int, int]) -> Optional[list[Track]]:
     for other in tracks:
-        made[0].lyrics.extend(Lyric(int(lyric.time), lyric.text) for lyric in other.lyrics)
+        if len(other.lyrics):
+            made[0].lyrics.extend([Lyric(lyric.time, lyric.text) for lyric in other.lyrics])
     return made if _same_lyric_bytes(data, chunk, made[0].lyrics) else None
 
 
@@ -322,17 +323,26 @@ def _same_lyric_bytes(data: bytes, chunk: tuple[int, int], lyrics: list[Lyric]) 
 
     Every ``FF 05`` in the chunk must be a lyric symusic reported (the counts agree; the pattern already
     accepted only one-byte lengths), and the payloads must be, as a multiset, the UTF-8 encodings of the
-    reported texts, so every payload is valid UTF-8 equal to its text.
+    reported texts, so every payload is valid UTF-8 equal to its text. The common case, both lists in
+    the same order, is checked on one joined string: equal joins with exactly one separator per
+    boundary mean equal lists.
     """
     start, end = chunk
-    positions = [match.start() for match in _LYRIC_EVENT.finditer(data, start, end)]
-    if len(positions) != len(lyrics):
+    if data.count(_LYRIC_EVENT, start, end) != len(lyrics):
         return False
-    payloads = sorted(data[p + 3 : p + 3 + data[p + 2]] for p in positions)
-    return payloads == sorted(lyric.lyric.encode("utf-8") for lyric in lyrics)
+    if not lyrics:
+        return True
+    # every piece after a split starts with a lyric's length byte (a payload holding FF 05 itself makes
+    # the counts differ, so it never gets here)
+    payloads = [piece[1 : 1 + piece[0]] for piece in data[start:end].split(_LYRIC_EVENT)[1:]]
+    texts = [lyric.lyric.encode("utf-8") for lyric in lyrics]
+    joined = b"\x00".join(texts)
+    if joined == b"\x00".join(payloads) and joined.count(0) == len(texts) - 1:
+        return True
+    return sorted(payloads) == sorted(texts)
 
 
-_LYRIC_EVENT = re.compile(rb"\xff\x05")
+_LYRIC_EVENT = b"\xff\x05"
 
 
 def _convert_track(source, channel: int, track_name: str | None):
