@@ -52,20 +52,30 @@ def _payload(byte_class: bytes, minimum: int = 0) -> bytes:
 
 _ANY = rb"[\s\S]"
 _PAYLOAD = _payload(_ANY)
-_KNOWN_META = (
+_TIMING_META = (
     rb"\xff\x51\x03(?!\x00\x00\x00)" + _ANY + b"{3}"  # tempo
     + rb"|\xff\x58\x04[\x01-\xff][\x00-\x1e]" + _ANY + b"{2}"  # time signature
     + rb"|\xff\x59\x02[\xf9-\xff\x00-\x07][\x00\x01]"  # key signature
-    # non-empty lyrics (their text is checked against symusic's afterwards), the meta types neither
-    # reader keeps (sequence number, channel prefix, port, SMPTE offset, ...) and system exclusive, sharing
-    # one length-prefixed payload to keep the pattern small
-    + rb"|(?:\xff\x05(?!\x00)|\xff[\x00\x0a-\x2e\x30-\x50\x52-\x57\x5a-\xff]|[\xf0\xf7])" + _payload(_ANY)
 )
-_ANY_META = rb"(?:\xff" + _ANY + b"|[\xf0\xf7])" + _payload(_ANY)
+# the meta types neither reader keeps (sequence number, channel prefix, port, SMPTE offset, ...) and
+# system exclusive
+_IGNORED_META = rb"\xff[\x00\x0a-\x2e\x30-\x50\x52-\x57\x5a-\xff]|[\xf0\xf7]"
+_KNOWN_META = (
+    # non-empty lyrics (their text is checked against symusic's afterwards) share the ignored events'
+    # length-prefixed payload, to keep the pattern small
+    _TIMING_META + rb"|(?:\xff\x05(?!\x00)|" + _IGNORED_META + b")" + _PAYLOAD
+)
+_ANY_META = rb"(?:\xff" + _ANY + b"|[\xf0\xf7])" + _PAYLOAD
 # A track name is only accepted as the first event (capturing groups inside possessive repeats trip a
 # CPython 3.11 bug, so the name is read by a separate match at the chunk start).
-_TRACK_NAME = _VLQ + rb"\xff\x03" + _payload(_ANY)
+_TRACK_NAME = _VLQ + rb"\xff\x03" + _PAYLOAD
 _NAME_AT_START = re.compile(_VLQ + rb"\xff\x03([\x00-\x7f])")
+# A chunk of tempos, signatures and ignored events after an optional name (the usual conductor track):
+# it makes no track and symusic gives its timing, so only its name is read here.
+_TIMING_ONLY = re.compile(
+    b"(?:" + _TRACK_NAME + b")?+(?:" + _VLQ + b"(?:" + _TIMING_META + b"|(?:" + _IGNORED_META + b")" + _PAYLOAD
+    + b"))*+" + _VLQ + rb"\xff\x2f\x00"
+)
 _FIRST_STATUS = re.compile(rb"(?:" + _VLQ + _ANY_META + rb")*+" + _VLQ + rb"([\x80-\xef])")
 
 
@@ -172,6 +182,10 @@ def _read_mixed(data: bytes, layout, name: str, source_filename: str | None) -> 
             tracks = _simple_tracks(data, (start, end), plan, tagged)
         elif isinstance(plan, _Probed):
             tracks = _probed_tracks(data, (start, end), index, plan, tagged, probes.get(index), text_ticks, builder)
+        if tracks is None and _TIMING_ONLY.fullmatch(data, start, end) is not None:
+            if index == 0:  # the conductor's (or a type 0 file's only chunk's) name is the title
+                music.metadata.title = _leading_name(data, start, end)[0]
+            continue
         if tracks is None:
             if scan_chunk(data, start, end, builder, name, index):
                 return None  # symusic may delimit or stop this chunk differently: decode all in Python
