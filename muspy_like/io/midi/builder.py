@@ -127,10 +127,11 @@ def _sort_notes(notes: NoteArray) -> None:
     """
     if len(notes) < 2:
         return
-    time, pitch, duration, velocity = notes.time, notes.pitch, notes.duration, notes.velocity
-    step = np.diff(time)
-    if (step > 0).all():
+    time = notes.time
+    if (time[1:] > time[:-1]).all():
         return
+    pitch, duration, velocity = notes.pitch, notes.duration, notes.velocity
+    step = np.diff(time)
     order = None
     if (step >= 0).all() and duration.min() >= 0:
         onset_rank = np.zeros(len(time), dtype=np.int64)

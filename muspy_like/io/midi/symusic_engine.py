@@ -349,11 +349,10 @@ def _same_lyric_bytes(data: bytes, chunk: tuple[int, int], lyrics: list[Lyric]) 
     # every piece after a split starts with a lyric's length byte (a payload holding FF 05 itself makes
     # the counts differ, so it never gets here)
     payloads = [piece[1 : 1 + piece[0]] for piece in data[start:end].split(_LYRIC_EVENT)[1:]]
-    texts = [lyric.lyric.encode("utf-8") for lyric in lyrics]
-    joined = b"\x00".join(texts)
-    if joined == b"\x00".join(payloads) and joined.count(0) == len(texts) - 1:
+    joined = "\x00".join([lyric.lyric for lyric in lyrics]).encode("utf-8")
+    if joined == b"\x00".join(payloads) and joined.count(0) == len(lyrics) - 1:
         return True
-    return sorted(payloads) == sorted(texts)
+    return sorted(payloads) == sorted(lyric.lyric.encode("utf-8") for lyric in lyrics)
 
 
 _LYRIC_EVENT = b"\xff\x05"
