@@ -13,6 +13,7 @@ one with its tokenizer's note tokens, which lets us correct its weaknesses:
 * the locrian mode, which music21 does not recognise (it reads ``K:C loc`` as C major and spells the notes
   wrongly), is handed to music21 as the major key with the same signature;
 * ties that music21 records but does not apply (on chords) are applied;
+* ``w:`` lyrics lines, which music21 ignores, are aligned with the notes (single-voice tunes);
 * notes below C0, which music21 misreads, raise :class:`~muspy_like.errors.ABCError`.
 
 Grace notes take no metrical time and are dropped; chord symbols become track annotations of group
@@ -31,7 +32,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, NamedTuple, Optional, Union
 
-from muspy_like.core.events import KeySignature, Tempo, TimeSignature
+from muspy_like.core.events import KeySignature, Lyric, Tempo, TimeSignature
 from muspy_like.core.meter import bar_length
 from muspy_like.core.music import DEFAULT_RESOLUTION, Music
 from muspy_like.errors import ABCError
@@ -203,10 +204,11 @@ def _read_tune(path: Path, number: Optional[int], body: str, header: list[str], 
     music = from_music21(score, resolution)
     music.metadata.source_format = "abc"
     music.metadata.source_filename = path.name
-    if len(voices) == 1:
+    if len(voices) == 1 and len(music.tracks) == 1:
         music.key_signatures, music.tempos, music.time_signatures = _timed_fields(
             *voices[0], key_fields, score, resolution
         )
+        music.tracks[0].lyrics = _lyrics(text, voices[0][1], score, resolution)
     return music
 
 
@@ -295,6 +297,85 @@ def _timed_fields(
     return tuple([items[t] for t in sorted(items)] for items in found.values())  # type: ignore[return-value]
 
 
+def _lyrics(text: str, events: list, score: Any, resolution: int) -> list[Lyric]:
+    """Syllables of the ``w:`` lines (first verse) on the notes of the music lines they follow.
+
+    music21 ignores ``w:`` lines. As in ABC 2.1, syllables go to notes in order, skipping rests, grace notes
+    and tied continuations; ``*`` and ``_`` skip a note, ``|`` moves to the next bar, ``~`` is a space
+    and ``\\-`` a hyphen inside a syllable. A music line continued with ``\\`` shares the next ``w:`` line.
+    """
+    from music21 import abcFormat
+
+    lyrics: list[Lyric] = []
+    blocks, count, start, continued = [], 0, None, False
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("w:"):
+            if start is not None:
+                blocks.append((start, count, stripped[2:]))
+            start = None
+        elif stripped and not stripped.startswith("%") and not _FIELD.match(stripped):
+            handler = abcFormat.ABCHandler()
+            handler.tokenize(line)
+            if start is None or not continued:
+                start = count
+            count += sum(isinstance(t, abcFormat.ABCNote) for t in handler.tokens)
+            continued = stripped.endswith("\\")
+    if count != len(events):
+        return lyrics
+    for first, stop, words in blocks:
+        slots = [e for e in events[first:stop] if not (e.isRest or e.duration.isGrace or _continues_tie(e))]
+        position = 0
+        for syllable in _syllables(words):
+            if syllable == "|":
+                if position:
+                    bar = slots[position - 1].measureNumber
+                    while position < len(slots) and slots[position].measureNumber == bar:
+                        position += 1
+                continue
+            if position < len(slots) and syllable is not None:
+                offset = slots[position].getOffsetInHierarchy(score)
+                lyrics.append(Lyric(int(float(offset) * resolution + 0.5), syllable))
+            position += 1
+    return lyrics
+
+
+def _continues_tie(element: Any) -> bool:
+    members = element.notes if element.isChord else [element]
+    return any(m.tie is not None and m.tie.type in ("continue", "stop") for m in members)
+
+
+def _syllables(words: str) -> list[Optional[str]]:
+    """Syllables of a ``w:`` line, None for a skipped note, ``"|"`` for a bar advance."""
+    items: list[Optional[str]] = []
+    current, previous = "", " "
+    index = 0
+    while index < len(words):
+        char = words[index]
+        if char == "\\" and words[index + 1 : index + 2] == "-":
+            current += "-"
+            index += 1
+        elif char == "~":
+            current += " "
+        elif char in " \t-_*|":
+            if current:
+                items.append(current)
+                current = ""
+            elif char == "-" and previous == "-":
+                items.append(None)  # a second hyphen moves past one more note
+            if char in "_*":
+                items.append(None)
+            elif char == "|":
+                items.append("|")
+        else:
+            current += char
+        previous = char
+        index += 1
+    if current:
+        items.append(current)
+    return items
+
+
 # -- writing --------------------------------------------------------------------------------------------
 
 _SHARP_ORDER = "FCGDAEB"
@@ -370,8 +451,10 @@ def write_abc(path: Union[str, Path], music: Music, number: int = 1, title: Opti
     * Pitches are spelled with sharps in sharp keys and flats in flat keys, with an accidental wherever
       the key or an earlier accidental in the bar would imply another pitch (on every note when the key
       changes or is locrian, since readers such as music21 apply key changes unreliably).
-    * Not written: velocities, programs, lyrics, annotations, control changes, pitch bends and
-      zero-length notes.
+    * Lyrics (of the track, and global lyrics with the first track) are ``w:`` lines under the first
+      voice of their track: one syllable per note that starts at the lyric's tick, ``*`` for the others;
+      a lyric at a tick where no note starts is lost.
+    * Not written: velocities, programs, annotations, control changes, pitch bends and zero-length notes.
 
     Raises
     ------
@@ -393,11 +476,17 @@ class _FieldLine(NamedTuple):
 
 
 class _Written(NamedTuple):
-    """One note, chord or rest as written: spelled pitches (None for a rest), length in unit notes, tie."""
+    """One note, chord or rest as written.
+
+    ``pitches`` are spelled (None for a rest), ``length`` is in unit notes, ``tied`` ties it to the next;
+    ``syllable`` is its lyric, when it starts a note (not a tied continuation) that has one.
+    """
 
     pitches: Optional[tuple[str, ...]]
     length: Fraction
     tied: bool
+    starts_note: bool = False
+    syllable: Optional[str] = None
 
     def text(self, scale: Fraction = Fraction(1)) -> str:
         length = _length(self.length * scale)
@@ -456,16 +545,20 @@ class _AbcWriter:
         lines.append("L:1/8")
         if "Q" in self.initial:
             lines.append(f"Q:{self.initial['Q']}")
-        voices = [(track, chords) for track in music.tracks for chords in _voices(track)]
-        for index, (track, _) in enumerate(voices, start=1):
+        voices = []
+        for track in music.tracks:
+            lyrics = track.lyrics + (music.lyrics if track is music.tracks[0] else [])
+            for index, chords in enumerate(_voices(track)):
+                voices.append((track, chords, {x.time: x.lyric for x in lyrics} if index == 0 else {}))
+        for index, (track, _, _) in enumerate(voices, start=1):
             name = f' name="{track.name}"' if track.name else ""
             lines.append(f"V:{index}{name}")
         lines.append(f"K:{self.initial.get('K', 'C')}")
-        for index, (_, chords) in enumerate(voices, start=1):
+        for index, (_, chords, lyrics) in enumerate(voices, start=1):
             if len(voices) > 1:
                 lines.append(f"V:{index}")
             if self.end:
-                lines.extend(self.voice(chords))
+                lines.extend(self.voice(chords, lyrics))
         return "\n".join(lines) + "\n"
 
     def fifths_at(self, time: int) -> int:
@@ -475,8 +568,8 @@ class _AbcWriter:
                 fifths = key_fifths(key) or 0
         return fifths
 
-    def voice(self, chords: list[tuple[int, int, list[int]]]) -> list[str]:
-        """Lines of one voice: notes and rests split at barlines and changes, bars, inline fields."""
+    def voice(self, chords: list[tuple[int, int, list[int]]], lyrics: dict[int, str]) -> list[str]:
+        """Lines of one voice: notes and rests split at barlines and changes, bars, field lines, lyrics."""
         spans, position = [], 0
         for time, duration, pitches in chords:
             if time > position:
@@ -486,6 +579,7 @@ class _AbcWriter:
         if position < self.end:
             spans.append((position, self.end, None))
         cuts = sorted(self.bar_lines | set(self.changes))
+        onsets = {(time, time + duration) for time, duration, _ in chords}
         items: list[Union[_Written, _FieldLine, str]] = []
         altered: dict[str, int] = {}
         cut_index = 0
@@ -495,7 +589,16 @@ class _AbcWriter:
                     cut_index += 1
                 cut = min(stop, cuts[cut_index])
                 spelled = None if pitches is None else tuple(self.spell(p, start, altered) for p in pitches)
-                items.append(_Written(spelled, Fraction(cut - start) / self.unit, cut < stop and pitches is not None))
+                begins = pitches is not None and (start, stop) in onsets
+                items.append(
+                    _Written(
+                        spelled,
+                        Fraction(cut - start) / self.unit,
+                        cut < stop and pitches is not None,
+                        begins,
+                        lyrics.get(start) if begins else None,
+                    )
+                )
                 start = cut
                 if cut in self.bar_lines:
                     altered.clear()
@@ -552,8 +655,23 @@ def _length(units: Fraction) -> str:
 
 
 def _lines(items: list) -> list[str]:
-    """Text of a voice, four bars a line; three untied notes of one triplet value in a row become ``(3``."""
-    lines, tokens, bars, i = [], [], 0, 0
+    """Text of a voice, four bars a line, each followed by its ``w:`` lyrics line when it has lyrics.
+
+    Three untied notes of one triplet value in a row become a ``(3`` triplet.
+    """
+    lines: list[str] = []
+    tokens: list[str] = []
+    words: list[str] = []
+
+    def flush() -> None:
+        if tokens:
+            lines.append(" ".join(tokens))
+            if any(word != "*" for word in words):
+                lines.append("w: " + " ".join(words))
+        tokens.clear()
+        words.clear()
+
+    bars, i = 0, 0
     while i < len(items):
         group = items[i : i + 3]
         if (
@@ -562,25 +680,33 @@ def _lines(items: list) -> list[str]:
             and len({x.length for x in group}) == 1
         ):
             tokens.append("(3" + " ".join(x.text(Fraction(3, 2)) for x in group))
+            words.extend(_word(x) for x in group if x.starts_note)
             i += 3
             continue
         item = items[i]
         i += 1
         if isinstance(item, _FieldLine):
-            if tokens:
-                lines.append(" ".join(tokens))
-                tokens = []
+            flush()
             lines.append(item.text)
-            continue
-        tokens.append(item.text() if isinstance(item, _Written) else item)
-        if item == "|":
-            bars += 1
-            if bars % _BARS_PER_LINE == 0:
-                lines.append(" ".join(tokens))
-                tokens = []
-    if tokens:
-        lines.append(" ".join(tokens))
+        elif isinstance(item, _Written):
+            tokens.append(item.text())
+            if item.starts_note:
+                words.append(_word(item))
+        else:
+            tokens.append(item)
+            bars += item == "|"
+            if item == "|" and bars % _BARS_PER_LINE == 0:
+                flush()
+    flush()
     return lines
+
+
+def _word(item: _Written) -> str:
+    """A syllable as written in a ``w:`` line (``*`` for none): spaces as ``~``, hyphens escaped."""
+    if not item.syllable:
+        return "*"
+    cleaned = "".join(c for c in item.syllable if c not in "*_|\\").strip() or "*"
+    return cleaned.replace(" ", "~").replace("-", "\\-")
 
 
 def _key_text(key: KeySignature) -> str:

@@ -174,3 +174,31 @@ def test_tune_book_through_read_asks_for_read_abc(abc_dir):
 def test_missing_and_broken_files(tmp_path):
     with pytest.raises(ABCError, match="cannot read"):
         read_abc(tmp_path / "missing.abc")
+
+
+def test_lyrics_lines_follow_abc_alignment_rules(tmp_path):
+    path = tmp_path / "song.abc"
+    path.write_text(
+        "X:1\nT:Song\nM:3/4\nL:1/4\nK:G\n"
+        "G A B | c2 d | e z f- | f g a |\n"
+        "w: Hap-py birth * day~one | Al\\-so tra_ la\n"
+        "B c d |\n"
+        "w: last line here\n"
+        "w: second verse ignored\n"
+    )
+    lyrics = [(x.time, x.lyric) for x in read_abc_single(path).tracks[0].lyrics]
+    # G A B | c d | e (rest) f~f | g a: 'Hap' 'py' on G A, 'birth' on B, '*' skips c, 'day one' on d,
+    # '|' moves to the bar of e, 'Al-so' on e, 'tra' on f (the tied f continuation takes none), '_' skips g,
+    # 'la' on a; the second music line gets the next w: line only.
+    assert lyrics == [
+        (0, "Hap"),
+        (24, "py"),
+        (48, "birth"),
+        (120, "day one"),
+        (144, "Al-so"),
+        (192, "tra"),
+        (264, "la"),
+        (288, "last"),
+        (312, "line"),
+        (336, "here"),
+    ]

@@ -8,7 +8,7 @@ import pytest
 from music21 import converter, corpus
 
 import muspy_like as ml
-from muspy_like import KeySignature, Music, Note, Tempo, TimeSignature, Track
+from muspy_like import KeySignature, Lyric, Music, Note, Tempo, TimeSignature, Track
 from muspy_like.errors import ABCError
 from muspy_like.interop import from_music21
 from muspy_like.io.abc import read_abc, write_abc
@@ -144,3 +144,14 @@ def test_tempo_key_and_meter_changes_come_back_at_their_ticks(tmp_path):
         (0, 2, "major", 2),
         (96, 2, "dorian", 0),
     ]
+
+
+def test_lyrics_are_written_as_w_lines_and_read_back(tmp_path):
+    notes = [Note(0, 67, 24), Note(24, 69, 24), Note(48, 71, 24), Note(72, 72, 96), Note(168, 74, 24)]
+    lyrics = [Lyric(0, "Hap"), Lyric(24, "py"), Lyric(72, "birth day"), Lyric(168, "to-you")]
+    music = Music(resolution=24, time_signatures=[TimeSignature(0, 3, 4)], tracks=[Track(notes=notes, lyrics=lyrics)])
+    target = tmp_path / "song.abc"
+    write_abc(target, music)
+    assert "w: Hap py * birth~day to\\-you" in target.read_text().splitlines()
+    back = read_abc(target)[0]
+    assert back.tracks[0].lyrics == lyrics
