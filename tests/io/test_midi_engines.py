@@ -128,6 +128,34 @@ def test_fast_path_is_used(midi_dir, bench_dir, monkeypatch):
     assert music == read_midi(bench_dir / "mahler.mid", engine="mido")
 
 
+def test_conductor_of_timing_events_is_not_decoded_in_python(monkeypatch):
+    """A conductor chunk of tempos and signatures only takes its name from a pattern, its timing from symusic."""
+    from muspy_like.io.midi import symusic_engine
+
+    midi = mido.MidiFile(type=1, ticks_per_beat=96)
+    conductor = mido.MidiTrack()
+    conductor += [
+        mido.MetaMessage("track_name", name="Choral"),
+        mido.MetaMessage("set_tempo", tempo=600_000),
+        mido.MetaMessage("time_signature", numerator=3, denominator=4),
+        mido.MetaMessage("key_signature", key="Eb", time=96),
+    ]
+    voice = mido.MidiTrack()
+    voice += [mido.Message("note_on", note=63, velocity=80), mido.Message("note_off", note=63, time=96)]
+    midi.tracks += [conductor, voice]
+    buffer = io.BytesIO()
+    midi.save(file=buffer)
+    decoded = []
+    monkeypatch.setattr(symusic_engine, "scan_chunk", lambda *args: decoded.append(args) or False)
+    music = read_midi(buffer.getvalue())
+    assert decoded == []
+    assert music.metadata.title == "Choral"
+    assert [(t.time, t.qpm) for t in music.tempos] == [(0, 100.0)]  # 60e6 / 600,000 us per quarter
+    assert [(t.time, t.numerator, t.denominator) for t in music.time_signatures] == [(0, 3, 4)]
+    assert [(k.time, k.fifths, k.mode) for k in music.key_signatures] == [(96, -3, "major")]
+    assert [n.to_tuple() for n in music.tracks[0].notes] == [(0, 63, 96, 80)]
+
+
 def test_lifo_overlap_policy():
     midi = mido.MidiFile(ticks_per_beat=96)
     track = mido.MidiTrack()
@@ -150,15 +178,41 @@ def test_lifo_overlap_policy():
 
 
 @st.composite
+def timing_chunks(draw) -> mido.MidiTrack:
+    """A conductor-like chunk: a name, tempos, signatures, events no reader keeps, and sometimes a text."""
+    chunk = mido.MidiTrack()
+    if draw(st.booleans()):
+        chunk.append(mido.MetaMessage("track_name", name=draw(TEXTS)))
+    for _ in range(draw(st.integers(1, 5))):
+        delta = draw(st.integers(0, 300))
+        kind = draw(st.sampled_from(["tempo", "tempo", "time", "key", "sequence", "sysex", "text"]))
+        if kind == "tempo":
+            chunk.append(mido.MetaMessage("set_tempo", tempo=draw(st.integers(100_000, 1_000_000)), time=delta))
+        elif kind == "time":
+            chunk.append(mido.MetaMessage("time_signature", numerator=draw(st.integers(1, 9)),
+                                          denominator=draw(st.sampled_from([2, 4, 8])), time=delta))
+        elif kind == "key":
+            chunk.append(mido.MetaMessage("key_signature", key=draw(st.sampled_from(["C", "Eb", "C#m", "Cb"])), time=delta))
+        elif kind == "sequence":
+            chunk.append(mido.MetaMessage("sequence_number", number=draw(st.integers(0, 9)), time=delta))
+        elif kind == "sysex":
+            chunk.append(mido.Message("sysex", data=draw(st.lists(st.integers(0, 127), max_size=3)), time=delta))
+        else:  # then the chunk is decoded in Python (its text becomes a global annotation)
+            chunk.append(mido.MetaMessage(draw(st.sampled_from(["text", "marker", "copyright", "lyrics"])),
+                                          text=draw(TEXTS), time=delta))
+    return chunk
+
+
+@st.composite
 def simple_shaped_files(draw) -> bytes:
     """Files of the shapes the symusic fast path accepts (one channel per chunk, program changes before or
     after the first note), with the hard cases inside those shapes: overlapping, zero-length, unclosed
     notes, stray note-offs, controllers around program changes, text events, UTF-8 and Latin-1 lyrics,
     empty lyrics."""
     midi = mido.MidiFile(type=1, ticks_per_beat=draw(st.sampled_from([96, 480])))
-    conductor = mido.MidiTrack()
-    conductor.append(mido.MetaMessage("set_tempo", tempo=draw(st.integers(100_000, 1_000_000))))
-    midi.tracks.append(conductor)
+    midi.tracks.append(draw(timing_chunks()))
+    if draw(st.booleans()):  # a second chunk without channel messages: it makes no track
+        midi.tracks.append(draw(timing_chunks()))
     for _ in range(draw(st.integers(1, 3))):
         channel = draw(st.integers(0, 15))
         track = mido.MidiTrack()
