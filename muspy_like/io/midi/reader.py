@@ -87,7 +87,8 @@ def _load(source: MidiSource) -> tuple[bytes, str, str | None]:
         return source.read(), name, Path(name).name if name != "<file>" else None
     path = Path(source)
     try:
-        data = path.read_bytes()
+        with open(path, "rb", buffering=0) as file:  # one read, no buffer to fill and copy
+            data = file.readall()
     except OSError as error:
         raise MIDIError(f"{path}: cannot read the file ({error.strerror or error})") from error
     return data, str(path), path.name
