@@ -121,6 +121,8 @@ def pitch_in_scale_rate(music: Music, root: int, mode: str) -> float:
     mode : {"major", "minor"}
         Major or natural-minor scale.
 
+    Notes
+    -----
     Used by Dong et al. (2018), "MuseGAN", AAAI.
     """
     histogram = pitch_class_histogram(music)
