@@ -4,7 +4,9 @@ Each benchmark runs in its own interpreter (so one's memory and imports do not a
 ``benchmarks/results/NAME.md``/``.json``. This entry point gathers the tables, with the machine and the
 versions they ran on, into ``benchmarks/results/SUMMARY.md`` and the documentation's benchmark page.
 
-Usage: ``python -m benchmarks [NAME ...] [--no-docs]``; names default to all of :data:`BENCHMARKS`.
+Usage: ``python -m benchmarks [NAME ...] [--no-docs] [--collect]``; names default to all of
+:data:`BENCHMARKS`. ``--collect`` runs nothing and only gathers the tables already saved (for benchmarks run
+one by one, e.g. the parallel-scaling ones on an otherwise idle machine).
 """
 
 from __future__ import annotations
@@ -59,7 +61,9 @@ def summary(names: list[str], outcomes: dict[str, tuple[bool, float]]) -> str:
         lines += [f"## {name}: {BENCHMARKS[name]}", ""]
         table = RESULTS_DIR / f"{name}.md"
         if ok and table.exists():
-            lines += [table.read_text().strip(), "", f"_(ran in {seconds:.0f} s)_", ""]
+            lines += [table.read_text().strip(), ""]
+            if seconds:
+                lines += [f"_(ran in {seconds:.0f} s)_", ""]
         else:
             lines += ["This benchmark failed in this run; see its output.", ""]
     return "\n".join(lines)
@@ -69,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("names", nargs="*", help=f"benchmarks to run, among {', '.join(BENCHMARKS)} (default: all)")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/benchmarks.md")
+    parser.add_argument("--collect", action="store_true", help="run nothing; gather the saved tables")
     args = parser.parse_args(argv)
     unknown = sorted(set(args.names) - set(BENCHMARKS))
     if unknown:
@@ -76,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     names = args.names or list(BENCHMARKS)
     outcomes = {}
     for name in names:
+        if args.collect:
+            outcomes[name] = ((RESULTS_DIR / f"{name}.md").exists(), 0.0)
+            continue
         print(f"== benchmarks.{name}", flush=True)
         outcomes[name] = run(name)
     page = summary(names, outcomes)
