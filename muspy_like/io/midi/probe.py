@@ -55,16 +55,30 @@ class ProbePlan(NamedTuple):
     first_note_on: int
 
 
-@lru_cache(maxsize=16)
-def _patterns(channel: int, known_meta: bytes, payload: bytes) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+def _channel_exchange(channel: int) -> bytes:
+    """A :meth:`bytes.translate` table exchanging channel ``channel`` with channel 0 in bytes 0x80-0xEF."""
+    table = bytearray(range(256))
+    for kind in range(0x80, 0xF0, 0x10):
+        table[kind], table[kind | channel] = kind | channel, kind
+    return bytes(table)
+
+
+#: The patterns below are written for channel 0. Every other byte class in them (data bytes, delta-time
+#: continuation bytes ``[\x80-\xff]``, meta types, payload bytes, 0xF0-0xFF) is closed under exchanging the
+#: channel nibbles ``c`` and 0 of bytes 0x80-0xEF, so matching them on a copy translated by table ``c`` is
+#: matching channel ``c``'s own patterns; one compilation then serves all 16 channels.
+_TO_CHANNEL_ZERO = [_channel_exchange(channel) for channel in range(16)]
+
+
+@lru_cache(maxsize=2)
+def _patterns(known_meta: bytes, payload: bytes) -> tuple[re.Pattern, re.Pattern, re.Pattern]:
     def statuses(*kinds: int) -> bytes:
-        return b"[" + b"".join(re.escape(bytes([kind | channel])) for kind in kinds) + b"]"
+        return b"[" + b"".join(re.escape(bytes([kind])) for kind in kinds) + b"]"
 
     three = statuses(0x80, 0x90, 0xA0, 0xB0, 0xE0)
     events = b"(?:" + three + _DATA * 2 + b"(?:" + _VLQ + _DATA * 2 + b")*+|" + statuses(0xD0) + _DATA
     events += b"(?:" + _VLQ + _DATA + b")*+|" + known_meta + b")"
-    program = re.escape(bytes([0xC0 | channel]))
-    special = b"(?:(" + program + b")" + _DATA + _NEXT_HAS_STATUS + rb"|(\xff)" + TEXT_TYPES + payload + b")"
+    special = b"(?:(" + statuses(0xC0) + b")" + _DATA + _NEXT_HAS_STATUS + rb"|(\xff)" + TEXT_TYPES + payload + b")"
     until_special = re.compile(b"(?:" + _VLQ + events + b")*+" + _VLQ + special)
     rest = re.compile(b"(?:" + _VLQ + events + b")*+" + _VLQ + rb"\xff\x2f\x00")
     no_notes = b"(?:" + statuses(0xA0, 0xB0, 0xE0) + _DATA * 2 + b"(?:" + _VLQ + _DATA * 2 + b")*+|"
@@ -79,26 +93,27 @@ def plan_probe(data: bytes, start: int, end: int, channel: int, known_meta: byte
 
     Returns None when the chunk is not of that shape (the caller then decodes it in Python).
     """
-    until_special, rest, first_note = _patterns(channel, known_meta, payload)
+    until_special, rest, first_note = _patterns(known_meta, payload)
+    chunk = data[start:end].translate(_TO_CHANNEL_ZERO[channel])  # offsets in it are offsets from start
     programs, texts = [], []
-    position = start
+    position = 0
     while True:
-        match = until_special.match(data, position, end)
+        match = until_special.match(chunk, position)
         if match is None:
             break
         if match.start(1) >= 0:
-            programs.append(match.start(1))
+            programs.append(start + match.start(1))
         else:
-            offset = match.start(2)
+            offset = start + match.start(2)
             length = data[offset + 2]
             texts.append(TextEvent(offset, data[offset + 1], data[offset + 3 : offset + 3 + length]))
         position = match.end()
-    if not (programs or texts) or rest.fullmatch(data, position, end) is None:
+    if not (programs or texts) or rest.fullmatch(chunk, position) is None:
         return None
-    note = first_note.match(data, start, end)
+    note = first_note.match(chunk)
     if note is None:
         return None
-    status = note.start(1)
+    status = start + note.start(1)
     if data[status] != 0x90 | channel or data[status + 2] == 0:
         return None  # the first note message must be a real note-on
     return ProbePlan(channel, programs, texts, status)
