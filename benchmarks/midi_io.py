@@ -3,7 +3,8 @@
 Corpus: 100 Bach chorales from music21's bundled corpus, converted to MIDI once with music21 and cached
 under ``benchmarks/.cache/bach_midi`` (git-ignored), the readable MIDI files of MusPy's test suite and
 ``shared/bench/mahler.mid`` (33 tracks, 60k notes). Every library reads and writes the same files in
-the same run; the table gives files per second, notes per second and muspy_like's speed-up.
+the same run, each taking the best of the same number of passes; the table gives files per second, notes
+per second and muspy_like's speed-up.
 
 A generated 1M-note file (16 tracks) measures the read time against symusic's own parse and the memory
 above the interpreter's baseline (peak resident set size of a fresh subprocess, after its imports).
@@ -173,7 +174,7 @@ def memory_probe(library: str, path: Path) -> dict[str, float]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=100, help="number of Bach chorales (default 100)")
-    parser.add_argument("--repeat", type=int, default=3, help="passes per library; the best counts (default 3)")
+    parser.add_argument("--repeat", type=int, default=3, help="passes per library (every library alike); the best counts (default 3)")
     args = parser.parse_args(argv)
 
     import warnings
@@ -194,8 +195,7 @@ def main(argv: list[str] | None = None) -> None:
 
     read_seconds = {}
     for name, read in library_readers.items():
-        repeat = args.repeat if name in ("muspy_like", "symusic") else 1
-        read_seconds[name] = time_all(read, files, repeat)
+        read_seconds[name] = time_all(read, files, args.repeat)
         print(f"read  {name:<12} {read_seconds[name]:8.3f} s")
     write_seconds = {}
     with tempfile.TemporaryDirectory(dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as folder:
@@ -208,8 +208,7 @@ def main(argv: list[str] | None = None) -> None:
         for i in sorted(set(range(len(files))) - set(writable)):
             print(f"left out of the write test {files[i].name}: a library cannot write it")
         for name, (objects, write) in library_writers.items():
-            repeat = args.repeat if name in ("muspy_like", "symusic") else 1
-            write_seconds[name] = time_all(lambda obj: write(obj, target), [objects[i] for i in writable], repeat)
+            write_seconds[name] = time_all(lambda obj: write(obj, target), [objects[i] for i in writable], args.repeat)
             print(f"write {name:<12} {write_seconds[name]:8.3f} s")
     n_written = len(writable)
 
