@@ -68,6 +68,10 @@ def _pitch_class(name: str) -> int:
     return (_PITCH_CLASS[name[0]] + offset) % 12
 
 
+#: (root name, root pitch class) by [minor][sharps_or_flats + 7]
+_ROOTS = [[(name, _pitch_class(name)) for name in names] for names in (_MAJOR_ROOTS, _MINOR_ROOTS)]
+
+
 def key_signature_from_midi(time: int, sharps_or_flats: int, minor: int) -> KeySignature:
     """Build a :class:`KeySignature` from the two data bytes of a key-signature meta event.
 
@@ -80,11 +84,10 @@ def key_signature_from_midi(time: int, sharps_or_flats: int, minor: int) -> KeyS
     minor : int
         0 for major, 1 for minor.
     """
-    names = _MINOR_ROOTS if minor else _MAJOR_ROOTS
-    root_str = names[sharps_or_flats + 7]
+    root_str, root = _ROOTS[1 if minor else 0][sharps_or_flats + 7]
     return KeySignature(
         time=time,
-        root=_pitch_class(root_str),
+        root=root,
         mode="minor" if minor else "major",
         fifths=sharps_or_flats,
         root_str=root_str,
