@@ -258,9 +258,11 @@ def _probe(data: bytes, layout, plans: list, by_chunk: dict) -> tuple[dict[int, 
         if not isinstance(plan, _Probed):
             continue
         tagged = by_chunk.get(_TAG.format(index), [])
-        used_numbers = set(np.unique(np.concatenate([_NO_ROWS] + [t.controls.numpy()["number"] for t in tagged])).tolist())
+        numbers = np.concatenate([_NO_ROWS] + [t.controls.numpy()["number"] for t in tagged])
+        used_numbers = np.bincount(numbers, minlength=128) > 0
         used_bends = np.unique(np.concatenate([_NO_ROWS] + [t.pitch_bends.numpy()["value"] for t in tagged]))
-        marker = next((n for n in range(128) if n not in used_numbers and (n + 1) % 128 not in used_numbers), None)
+        free_numbers = np.flatnonzero(~used_numbers & ~np.roll(used_numbers, -1))  # n and (n + 1) % 128 unused
+        marker = int(free_numbers[0]) if len(free_numbers) else None
         # a window of 129 bend values no real bend uses (searchsorted: the first used value >= b is > b + 128)
         bases = np.arange(-8192, 8192 - 128, 129)
         free = used_bends[np.minimum(np.searchsorted(used_bends, bases), len(used_bends) - 1)] if len(used_bends) else None
