@@ -30,7 +30,7 @@ def read_midi(source: MidiSource, engine: str = "symusic", overlap: str = "fifo"
     engine : {"symusic", "mido", "python"}
         ``"symusic"`` (default) parses with symusic's C++ reader and checks each track chunk with
         compiled patterns (program changes and text events are placed through a probe copy); chunks
-        symusic cannot represent exactly (several channels in one chunk, conductor tracks...) are
+        symusic cannot represent exactly (several channels in one chunk, conductor tracks with text...) are
         decoded by the pure-Python decoder instead.
         ``"mido"`` decodes with mido (the slow reference). ``"python"`` uses the pure-Python decoder for
         everything. All three give the same :class:`Music`.

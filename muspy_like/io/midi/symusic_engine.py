@@ -14,8 +14,9 @@ reading provably equals :mod:`~muspy_like.io.midi.builder`'s:
 Chunks of that shape but with program changes after the first note are read with the help of a probe
 copy (:mod:`~muspy_like.io.midi.program_changes`).
 
-Other chunks are decoded by the pure-Python decoder, while the tempos and signatures of every chunk come
-from symusic (its lists are complete and in file order). Files with system messages or SMPTE timing are
+Chunks of tempos, signatures and ignored events only (the usual conductor track) make no track: symusic
+gives their timing and a pattern their name. Other chunks are decoded by the pure-Python decoder, while the
+tempos and signatures of every chunk come from symusic (its lists are complete and in file order). Files with system messages or SMPTE timing are
 decoded entirely in Python. The differential tests compare this engine with the mido engine.
 """
 
