@@ -131,7 +131,7 @@ def _sort_notes(notes: NoteArray) -> None:
     if (time[1:] > time[:-1]).all():
         return
     pitch, duration, velocity = notes.pitch, notes.duration, notes.velocity
-    step = np.diff(time)
+    step = time[1:] - time[:-1]
     order = None
     if (step >= 0).all() and duration.min() >= 0:
         onset_rank = np.zeros(len(time), dtype=np.int64)
@@ -139,13 +139,10 @@ def _sort_notes(notes: NoteArray) -> None:
         duration_bits = int(duration.max()).bit_length()
         if int(onset_rank[-1]).bit_length() + duration_bits + 14 <= 63:
             key = (((onset_rank << 7 | pitch) << duration_bits | duration) << 7) | velocity
-            if (np.diff(key) >= 0).all():
-                return
             order = np.argsort(key, kind="stable")
     if order is None:
         order = np.lexsort((velocity, duration, pitch, time))
-    if (order != np.arange(len(order))).any():
-        notes.reorder(order)
+    notes.reorder(order)
 
 
 class _TrackData:
