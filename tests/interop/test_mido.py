@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import mido
 import pytest
 
@@ -116,3 +118,21 @@ def test_unsupported_input_raises_conversion_error():
     smpte.ticks_per_beat = -1
     with pytest.raises(ConversionError, match="SMPTE"):
         from_mido(smpte)
+
+
+def test_notes_match_midos_own_note_on_messages(midi_path):
+    midi = mido.MidiFile(midi_path)
+    expected = Counter()
+    for track in midi.tracks:
+        tick = 0
+        for message in track:
+            tick += message.time
+            if message.type == "note_on" and message.velocity > 0:
+                expected[(tick, message.note, message.velocity)] += 1
+    music = from_mido(midi)
+    found = Counter(
+        (t, p, v)
+        for track in music.tracks
+        for t, p, v in zip(track.notes.time.tolist(), track.notes.pitch.tolist(), track.notes.velocity.tolist())
+    )
+    assert found == expected
