@@ -1,9 +1,10 @@
 """Conversion between :class:`~muspy_like.Music` and :class:`mido.MidiFile`.
 
-Both directions go through the Standard MIDI File bytes and muspy_like's own MIDI reader and writer
-(:mod:`muspy_like.io.midi`), so a MidiFile converts exactly like the same file read with
-:func:`muspy_like.read`: times stay in ticks (``ticks_per_beat`` is the ``resolution``), and the policies
-for overlapping notes, channels, programs, lyrics and text are those of ``docs/io-midi-native.md``.
+Both directions reuse muspy_like's own MIDI reader and writer (:mod:`muspy_like.io.midi`): ``from_mido``
+feeds mido's messages to the reader's event builder, ``to_mido`` decodes the writer's bytes with mido. A
+MidiFile therefore converts exactly like the same file read with :func:`muspy_like.read`: times stay in
+ticks (``ticks_per_beat`` is the ``resolution``), and the policies for overlapping notes, channels,
+programs, lyrics and text are those of ``docs/io-midi-native.md``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ def from_mido(midi: "mido.MidiFile", resolution: Optional[int] = None) -> Music:
     Returns
     -------
     Music
-        What :func:`muspy_like.io.midi.read_midi` gives for the same bytes: one track per (MIDI track,
+        What :func:`muspy_like.io.midi.read_midi` gives for the same file: one track per (MIDI track,
         channel, program), drums on channel 10, tempos, key and time signatures, lyrics, markers and text,
         control changes and pitch bends.
 
@@ -47,20 +48,39 @@ def from_mido(midi: "mido.MidiFile", resolution: Optional[int] = None) -> Music:
     """
     import mido
 
+    require_type(midi, (mido.MidiFile,), "from_mido")
+    if midi.type == 2 or midi.ticks_per_beat <= 0:
+        music = _read_serialized(midi)  # the MIDI reader's own handling (and errors) of these files
+    else:
+        from muspy_like.io.midi.builder import MusicBuilder
+
+        # The mido engine's message loop, so that the policies are exactly those of read_midi.
+        from muspy_like.io.midi.mido_engine import _feed
+
+        builder = MusicBuilder(midi.ticks_per_beat, midi.type, name="<mido.MidiFile>")
+        try:
+            for track in midi.tracks:
+                _feed(track, builder, 0, "<mido.MidiFile>")
+        except MIDIError as error:
+            raise ConversionError(f"from_mido(): {error}") from error
+        music = builder.finish(None)
+    if resolution is not None and resolution != music.resolution:
+        music.adjust_resolution(resolution)
+    return music
+
+
+def _read_serialized(midi: "mido.MidiFile") -> Music:
+    """Serialize with mido and read the bytes with :func:`muspy_like.io.midi.read_midi`."""
     from muspy_like.io.midi import read_midi
 
-    require_type(midi, (mido.MidiFile,), "from_mido")
     buffer = io.BytesIO()
     try:
         midi.save(file=buffer)
-        music = read_midi(buffer.getvalue())
+        return read_midi(buffer.getvalue())
     except MIDIError as error:
         raise ConversionError(f"from_mido(): {error}") from error
     except (ValueError, TypeError, OverflowError) as error:  # what mido raises on messages it cannot encode
         raise ConversionError(f"from_mido(): mido cannot serialize this MidiFile: {error}") from error
-    if resolution is not None and resolution != music.resolution:
-        music.adjust_resolution(resolution)
-    return music
 
 
 def to_mido(music: Music) -> "mido.MidiFile":
