@@ -55,12 +55,12 @@ def from_mido(midi: "mido.MidiFile", resolution: Optional[int] = None) -> Music:
         from muspy_like.io.midi.builder import MusicBuilder
 
         # The mido engine's message loop, so that the policies are exactly those of read_midi.
-        from muspy_like.io.midi.mido_engine import _feed
+        from muspy_like.io.midi.mido_engine import feed_messages
 
         builder = MusicBuilder(midi.ticks_per_beat, midi.type, name="<mido.MidiFile>")
         try:
             for track in midi.tracks:
-                _feed(track, builder, 0, "<mido.MidiFile>")
+                feed_messages(track, builder, 0, "<mido.MidiFile>")
         except MIDIError as error:
             raise ConversionError(f"from_mido(): {error}") from error
         music = builder.finish(None)

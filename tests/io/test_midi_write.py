@@ -94,6 +94,25 @@ def test_key_without_fifths_takes_the_spelling_with_fewer_accidentals():
     assert [(k.fifths, k.root_str) for k in keys] == [(5, "B"), (6, "F#")]
 
 
+@pytest.mark.parametrize(
+    "root, mode, fifths, minor",
+    [
+        (2, "dorian", 0, False),  # D dorian: the white keys, written as C major's signature
+        (7, "mixolydian", 0, False),  # G mixolydian: no sharps
+        (4, "phrygian", 0, False),  # E phrygian: no sharps
+        (5, "lydian", 0, False),  # F lydian: no flats
+        (9, "dorian", 1, False),  # A dorian: one sharp (F#), G major's signature
+        (11, "locrian", 0, False),  # B locrian: white keys
+        (2, "aeolian", -1, True),  # D aeolian = D minor, one flat
+    ],
+)
+def test_church_modes_keep_their_signature(root, mode, fifths, minor):
+    music = Music(key_signatures=[KeySignature(0, root=root, mode=mode)])
+    (key,) = read_midi(encode_midi(music)).key_signatures
+    assert key.fifths == fifths
+    assert key.mode == ("minor" if minor else "major")
+
+
 def test_markers_lyrics_text_and_copyright(tmp_path):
     music = Music(resolution=24)
     music.metadata.title = "Title"

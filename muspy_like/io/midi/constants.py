@@ -94,21 +94,32 @@ def key_signature_from_midi(time: int, sharps_or_flats: int, minor: int) -> KeyS
     )
 
 
+#: Semitones from the tonic of a church mode down to the tonic of the major key with its signature.
+CHURCH_MODE_OFFSETS = {"ionian": 0, "dorian": 2, "phrygian": 4, "lydian": 5, "mixolydian": 7, "aeolian": 9,
+                       "locrian": 11}
+
+
 def key_signature_to_midi(key: KeySignature) -> tuple[int, int]:
     """The (sharps_or_flats, minor) data of a key signature, or raise ``ValueError`` if MIDI cannot hold it.
 
     ``fifths`` is used when given; otherwise it is derived from ``root`` and ``mode`` (the spelling with
     fewer accidentals wins, e.g. root 8 major is Ab major, -4; on a tie, F#/Gb major, the sharps).
+    MIDI knows only major and minor: a church mode keeps its signature (D dorian is written as the
+    signature of C major, aeolian as minor) and loses the name of its tonic.
     """
-    minor = 1 if key.mode == "minor" else 0
-    if key.mode not in ("major", "minor", None):
+    mode = key.mode.lower() if isinstance(key.mode, str) else None
+    if mode not in ("major", "minor", None) and mode not in CHURCH_MODE_OFFSETS:
         raise ValueError(f"MIDI key signatures are major or minor, not {key.mode!r}")
+    minor = 1 if mode in ("minor", "aeolian") else 0
     if key.fifths is not None:
         return int(key.fifths), minor
     if key.root is None:
         raise ValueError("a key signature needs fifths or root to be written to MIDI")
-    names = _MINOR_ROOTS if minor else _MAJOR_ROOTS
-    candidates = [i - 7 for i, name in enumerate(names) if _pitch_class(name) == key.root]
+    if mode in CHURCH_MODE_OFFSETS and mode != "aeolian":
+        root, names = (key.root - CHURCH_MODE_OFFSETS[mode]) % 12, _MAJOR_ROOTS
+    else:
+        root, names = key.root, (_MINOR_ROOTS if minor else _MAJOR_ROOTS)
+    candidates = [i - 7 for i, name in enumerate(names) if _pitch_class(name) == root]
     return min(candidates, key=lambda f: (abs(f), f < 0)), minor
 
 

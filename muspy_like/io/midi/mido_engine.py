@@ -25,7 +25,7 @@ def read_with_mido(data: bytes, name: str, source_filename: str | None, overlap:
     builder = MusicBuilder(layout.resolution, layout.midi_type, layout.smpte_fps, overlap, name)
     for start, end in layout.tracks:
         try:
-            _feed(read_track(io.BytesIO(data[start - 8 : end])), builder, start, name)
+            feed_messages(read_track(io.BytesIO(data[start - 8 : end])), builder, start, name)
         except Exception as error:  # mido raises OSError, EOFError, ValueError...: locate the fault exactly
             scan_chunk(data, start, end, MusicBuilder(layout.resolution, name=name), name)
             if isinstance(error, MIDIError):
@@ -34,7 +34,13 @@ def read_with_mido(data: bytes, name: str, source_filename: str | None, overlap:
     return builder.finish(source_filename)
 
 
-def _feed(messages, builder: MusicBuilder, offset: int, name: str) -> None:
+def feed_messages(messages, builder: MusicBuilder, offset: int, name: str) -> None:
+    """Feed one track's mido messages (delta times in ticks) to ``builder`` as one chunk.
+
+    ``offset`` is the chunk's byte offset and ``name`` the file name, both for error messages. Shared by
+    the mido engine and :func:`muspy_like.interop.from_mido`, so a ``MidiFile`` converts exactly as the
+    file it came from reads.
+    """
     builder.begin_chunk()
     tick = 0
     for message in messages:

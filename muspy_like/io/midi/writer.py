@@ -84,7 +84,7 @@ def write_midi(path: Union[str, os.PathLike], music: Music) -> None:
     Notes
     -----
     MIDI cannot hold: chords (``Track.chords``), beats and barlines, creators and collection, annotations
-    that are not text (written as ``str(annotation)``), church modes in key signatures (skipped), tempos
+    that are not text (written as ``str(annotation)``), the tonic of church-mode keys (their signature is written as major, aeolian as minor), tempos
     finer than a microsecond per quarter, and velocity-0 notes (written with velocity 1, since a
     velocity-0 note-on means note-off). Same-pitch notes nested inside each other come back re-paired
     (same onsets and offsets, first-in-first-out).
@@ -231,7 +231,7 @@ def _conductor_chunk(music: Music, name: str) -> bytes:
         try:
             fifths, minor = key_signature_to_midi(key)
         except ValueError:
-            continue  # a mode MIDI cannot express (documented loss)
+            continue  # a mode name MIDI cannot express at all (documented loss)
         events.add_meta(int(key.time), _PROGRAM, META_KEY_SIGNATURE, bytes([fifths & 0xFF, minor]))
     _add_texts(events, music.lyrics, music.annotations)
     return events.encode(name)
