@@ -59,6 +59,7 @@ class EventArray:
 
     fields: ClassVar[tuple[Field, ...]] = ()
     item_class: ClassVar[type["EventView"]]
+    _empty_columns: ClassVar[dict[str, np.ndarray]] = {}
     sort_keys: ClassVar[tuple[str, ...]] = ()
 
     __slots__ = ("_data", "_n")
@@ -67,10 +68,13 @@ class EventArray:
         super().__init_subclass__(**kwargs)
         for field in cls.fields:
             setattr(cls, field.name, _column_property(field.name))
+        # Every empty array starts from the same zero-length columns: nothing is ever written into a
+        # zero-capacity column (growing replaces it), and tracks are created by the thousand.
+        cls._empty_columns = {f.name: np.zeros(0, dtype=f.dtype) for f in cls.fields}
 
     def __init__(self, items: Iterable["EventView"] | None = None) -> None:
         self._n = 0
-        self._data = {f.name: np.zeros(0, dtype=f.dtype) for f in self.fields}
+        self._data = dict(self._empty_columns)
         if items is not None:
             self.extend(items)
 

@@ -265,8 +265,8 @@ def load_arrays(path: Union[str, Path]) -> "Music":
                     continue  # the track already holds an empty array of this kind
                 array_class = type(getattr(track, kind))
                 block = matrix[offsets[i] : offsets[i + 1]]
-                columns = {f.name: block[:, j] for j, f in enumerate(array_class.fields)}
-                setattr(track, kind, array_class.from_columns(**columns))
+                columns = {f.name: block[:, j].astype(f.dtype) for j, f in enumerate(array_class.fields)}
+                setattr(track, kind, array_class._from_trusted(columns, len(block)))
     except (KeyError, IndexError, TypeError, ValueError) as error:
         raise DatasetError(f"{path}: damaged cache file ({error}); convert the dataset again") from error
     return music

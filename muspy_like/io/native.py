@@ -185,11 +185,16 @@ def from_dict(doc: dict[str, Any], validator: str = "auto", source: str = "<docu
 
 
 def _event(kind: type, item: dict[str, Any]) -> Any:
-    values = {key: (int(value) if isinstance(value, float) and key != "qpm" and value.is_integer() else value)
-              for key, value in item.items()}
     if kind is Tempo:
-        values["qpm"] = float(values["qpm"])
-    return kind(**values)
+        return Tempo(time=_whole(item["time"]), qpm=float(item["qpm"]))
+    if float in map(type, item.values()):
+        # YAML and some JSON writers give 3.0 for 3: whole floats become the integers they stand for.
+        item = {key: _whole(value) for key, value in item.items()}
+    return kind(**item)
+
+
+def _whole(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
 
 
 # -- MusPy migration ---------------------------------------------------------------------------------
