@@ -19,6 +19,9 @@ from muspy_like.errors import MuspyLikeError
 
 __all__ = ["main", "build_parser"]
 
+#: Order of the command modules in ``--help`` (the way a user meets them); others follow by name.
+_HELP_ORDER = ["info", "convert", "datasets", "stats", "separation", "audio", "quickstart"]
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The top-level parser with every discovered subcommand."""
@@ -32,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"muspy-like {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    modules = sorted(info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_"))
+    names = [info.name for info in pkgutil.iter_modules(__path__) if not info.name.startswith("_")]
+    rank = {name: index for index, name in enumerate(_HELP_ORDER)}
+    modules = sorted(names, key=lambda name: (rank.get(name, len(rank)), name))
     for name in modules:
         module = importlib.import_module(f"{__name__}.{name}")
         register = getattr(module, "register", None)
