@@ -16,6 +16,7 @@ same view shows whatever event is now at that index. Copy a view with :meth:`Eve
 
 from __future__ import annotations
 
+import sys
 from typing import Any, ClassVar, Iterable, Iterator, NamedTuple
 
 import numpy as np
@@ -60,6 +61,7 @@ class EventArray:
     fields: ClassVar[tuple[Field, ...]] = ()
     item_class: ClassVar[type["EventView"]]
     _empty_columns: ClassVar[dict[str, np.ndarray]] = {}
+    _packed_layout: ClassVar[tuple[tuple[str, np.dtype], ...]] = ()
     sort_keys: ClassVar[tuple[str, ...]] = ()
 
     __slots__ = ("_data", "_n")
@@ -71,6 +73,10 @@ class EventArray:
         # Every empty array starts from the same zero-length columns: nothing is ever written into a
         # zero-capacity column (growing replaces it), and tracks are created by the thousand.
         cls._empty_columns = {f.name: np.zeros(0, dtype=f.dtype) for f in cls.fields}
+        # Pickles hold all columns in one little-endian buffer, widest columns first, so that every
+        # column restored as a view of that buffer starts at a multiple of its item size.
+        widest_first = sorted(cls.fields, key=lambda f: -np.dtype(f.dtype).itemsize)
+        cls._packed_layout = tuple((f.name, np.dtype(f.dtype).newbyteorder("<")) for f in widest_first)
 
     def __init__(self, items: Iterable["EventView"] | None = None) -> None:
         self._n = 0
@@ -123,7 +129,13 @@ class EventArray:
 
     def copy(self) -> "EventArray":
         """Return a deep copy (new arrays, trimmed to length)."""
-        return type(self).from_columns(**self.columns())
+        n = self._n
+        if n == 0:
+            return type(self)()
+        return self._from_trusted({name: col[:n].copy() for name, col in self._data.items()}, n)
+
+    def __deepcopy__(self, memo: dict) -> "EventArray":
+        return self.copy()
 
     # -- list protocol -------------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -242,7 +254,16 @@ class EventArray:
     __hash__ = None  # type: ignore[assignment]  # mutable
 
     def __reduce__(self) -> tuple:
-        return (_rebuild_array, (type(self), self.columns()))
+        # One bytes object per array instead of one pickled ndarray per column: the per-object cost
+        # of pickling (not the bytes) dominates for the few hundred notes of a typical track.
+        n = self._n
+        if n == 0:
+            return (type(self), ())
+        data = self._data
+        columns = [data[name][:n] for name, _ in self._packed_layout]
+        if not _LITTLE_ENDIAN:
+            columns = [col.astype(dtype) for col, (_, dtype) in zip(columns, self._packed_layout)]
+        return (_unpack_array, (type(self), n, b"".join(columns)))
 
     def __repr__(self) -> str:
         shown = ", ".join(repr(item) for item in list(self)[:3])
@@ -273,8 +294,24 @@ class EventArray:
             self._data[name] = grown
 
 
-def _rebuild_array(cls: type[EventArray], columns: dict[str, np.ndarray]) -> EventArray:
-    return cls.from_columns(**columns)
+_LITTLE_ENDIAN = sys.byteorder == "little"
+
+
+def _unpack_array(cls: type[EventArray], n: int, packed: bytes) -> EventArray:
+    """Rebuild an array pickled by :meth:`EventArray.__reduce__` (columns of ``n`` rows in ``packed``).
+
+    The bytes are copied once into a new writable buffer that only this array's columns view.
+    """
+    buffer = bytearray(packed)
+    columns = {}
+    offset = 0
+    for name, dtype in cls._packed_layout:
+        column = np.frombuffer(buffer, dtype=dtype, count=n, offset=offset)
+        columns[name] = column if _LITTLE_ENDIAN else column.astype(dtype.newbyteorder("="))
+        offset += n * dtype.itemsize
+    if offset != len(buffer):
+        raise ValueError(f"pickled {cls.__name__} of {n} rows has {len(buffer)} bytes, expected {offset}")
+    return cls._from_trusted(columns, n)
 
 
 def _column_property(name: str) -> property:

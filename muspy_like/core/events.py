@@ -11,7 +11,8 @@ small dataclasses kept in plain lists.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from typing import Any, Optional
 
 import numpy as np
@@ -42,6 +43,22 @@ SCHEMA_VERSION = "1.0"
 DEFAULT_VELOCITY = 64
 
 _MAX_TICK = 2**62
+
+
+def _pickled_by_fields(cls: type) -> type:
+    """Make a slotted dataclass pickle (and deep-copy) as ``cls(*field_values)``.
+
+    Python's default for slotted objects pickles a dict of slot names per object and sets each slot on
+    loading; a plain tuple of values is about twice as fast both ways and half the size, which counts
+    for the dozens of lyrics, barlines and tempos of a piece.
+    """
+    names = [f.name for f in fields(cls)]
+    values = attrgetter(*names)
+    if len(names) == 1:
+        cls.__reduce__ = lambda self: (type(self), (values(self),))
+    else:
+        cls.__reduce__ = lambda self: (type(self), values(self))
+    return cls
 
 
 class NoteArray(EventArray):
@@ -140,6 +157,7 @@ class PitchBend(EventView):
     array_class = PitchBendArray
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Chord:
     """Several pitches sounding together as one event (e.g. from a chord symbol or a MusicXML chord).
@@ -167,6 +185,7 @@ class Chord:
         return self.time + self.duration
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Tempo:
     """A tempo change: ``qpm`` quarter notes per minute from ``time`` (ticks) on."""
@@ -175,6 +194,7 @@ class Tempo:
     qpm: float
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class KeySignature:
     """A key signature from ``time`` (ticks) on.
@@ -200,6 +220,7 @@ class KeySignature:
     root_str: Optional[str] = None
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class TimeSignature:
     """A time signature ``numerator/denominator`` from ``time`` (ticks) on (a new bar starts there)."""
@@ -209,6 +230,7 @@ class TimeSignature:
     denominator: int = 4
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Beat:
     """An explicit beat position (ticks); ``is_downbeat`` marks the first beat of a bar."""
@@ -217,6 +239,7 @@ class Beat:
     is_downbeat: bool = False
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Barline:
     """An explicit barline position, in ticks."""
@@ -224,6 +247,7 @@ class Barline:
     time: int
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Lyric:
     """A lyric syllable or word at ``time`` (ticks)."""
@@ -232,6 +256,7 @@ class Lyric:
     lyric: str
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Annotation:
     """Any other timed information (text, marker, cue point, dynamics...).
@@ -251,6 +276,7 @@ class Annotation:
     group: Optional[str] = None
 
 
+@_pickled_by_fields
 @dataclass(slots=True)
 class Metadata:
     """Information about a piece and where it came from.

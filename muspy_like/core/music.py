@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy as _copy
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Optional, Union
@@ -21,7 +20,7 @@ from muspy_like.core.events import (
     TimeSignature,
 )
 from muspy_like.core.timing import TempoMap
-from muspy_like.core.track import Track, scale_item_times
+from muspy_like.core.track import Track, copy_through_pickle, scale_item_times
 
 __all__ = ["Music", "DEFAULT_RESOLUTION"]
 
@@ -144,8 +143,8 @@ class Music:
         return True
 
     def copy(self) -> "Music":
-        """Deep copy."""
-        return _copy.deepcopy(self)
+        """Deep copy (through pickle, about twice as fast as ``copy.deepcopy``)."""
+        return copy_through_pickle(self)
 
     # -- processing (in place, returning self for chaining) ------------------------------------------
     def transpose(self, semitones: int) -> "Music":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy as _copy
+import pickle
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -114,7 +115,7 @@ class Track:
 
     def copy(self) -> "Track":
         """Deep copy."""
-        return _copy.deepcopy(self)
+        return copy_through_pickle(self)
 
     # -- processing (in place, returning self for chaining) ------------------------------------------
     def transpose(self, semitones: int) -> "Track":
@@ -207,6 +208,19 @@ class Track:
             if len(getattr(self, name)):
                 parts.append(f"{name}=<{len(getattr(self, name))}>")
         return f"Track({', '.join(parts)})"
+
+
+def copy_through_pickle(obj: Any) -> Any:
+    """Deep copy ``obj`` by a pickle round trip, or by :func:`copy.deepcopy` if something in it does not pickle.
+
+    Pickling runs in C and the containers pickle their columns as single buffers, so this is about
+    twice as fast as ``copy.deepcopy`` for a typical piece. Annotations may hold arbitrary objects:
+    one that cannot be pickled (a lambda, a lock) sends the whole copy through ``deepcopy`` instead.
+    """
+    try:
+        return pickle.loads(pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return _copy.deepcopy(obj)
 
 
 def scale_item_times(items: list, factor: float, rounding: str) -> None:
