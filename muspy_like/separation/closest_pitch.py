@@ -10,9 +10,21 @@ training pitch.
 The ``mono`` variant treats each part as monophonic: a part whose last note still sounds at the onset
 costs a large penalty ``M``, and the notes of one onset go to distinct parts (an optimal assignment,
 solved by ``scipy.optimize.linear_sum_assignment``, instead of the paper's loop over permutations). An onset with more notes
-than parts falls back to the independent choice. Equally good assignments are resolved so that voices
-do not cross (the lowest note to the lowest part); the paper's exhaustive search over permutations
-resolves them the same way for parts ordered from high to low, as in the chorales.
+than parts falls back to the independent choice.
+
+Equally good assignments (frequent: two parts that last sang the same pitch, or two sounding parts) are
+resolved in one of two ways (``tie_break``):
+
+* ``"uncross"`` (default): voices do not cross; the lowest note goes to the lowest part, parts ranked by
+  their last pitch (then by mean training pitch).
+* ``"index"``: the rule of the paper's released code, whose loop over permutations keeps the
+  lexicographically last of the best ones: the lowest note goes to the part with the highest index, then
+  the next note to the highest index left, and so on. With parts numbered from high to low (soprano 0 to
+  bass 3) this is "lowest note to the lowest-numbered-last part", whatever the parts last sang.
+
+Both follow the same optimum; they differ only among exact ties, which cascade (a wrong choice makes the
+parts follow each other's lines), so the choice moves the Bach score by about a point (see
+``docs/separation.md``).
 """
 
 from __future__ import annotations
@@ -21,6 +33,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from muspy_like.errors import SeparationError
 from muspy_like.separation.base import PartSeparator
 from muspy_like.separation.data import DURATION, PITCH, TIME
 from muspy_like.separation.features import chord_bounds, onset_hints
@@ -31,6 +44,7 @@ __all__ = ["ClosestPitchSeparator"]
 HINT_BONUS = 10**9
 #: Cost of giving a note to a part that has not entered yet.
 ENTRY_PENALTY = 10**7
+_TIE_BREAKS = ("uncross", "index")
 
 
 class ClosestPitchSeparator(PartSeparator):
@@ -43,6 +57,9 @@ class ClosestPitchSeparator(PartSeparator):
         distinct parts (the paper's "closest-pitch" with monophonic constraint).
     penalty : int, default 100000
         The penalty ``M`` for a sounding part, in squared semitones (larger than any pitch distance).
+    tie_break : {"uncross", "index"}, default "uncross"
+        How equally good assignments of one onset's notes are resolved (mono only): voices that do not
+        cross, or the paper's released rule (lowest note to the highest part index). See the module notes.
 
     Attributes
     ----------
@@ -56,11 +73,12 @@ class ClosestPitchSeparator(PartSeparator):
     Reads from ``labels`` (when given to ``predict``) only the index of each part's first note.
     """
 
-    inference_params = ("mono", "penalty")
+    inference_params = ("mono", "penalty", "tie_break")
 
-    def __init__(self, mono: bool = False, penalty: int = 100_000) -> None:
+    def __init__(self, mono: bool = False, penalty: int = 100_000, tie_break: str = "uncross") -> None:
         self.mono = mono
         self.penalty = penalty
+        self.tie_break = tie_break
 
     def _fit(self, pieces: list[np.ndarray], labels: list[np.ndarray], **fit_params: Any) -> None:
         pitches = np.concatenate([notes[:, PITCH] for notes in pieces])
@@ -75,6 +93,8 @@ class ClosestPitchSeparator(PartSeparator):
     def _predict_piece(self, notes: np.ndarray, labels: Optional[np.ndarray]) -> np.ndarray:
         from scipy.optimize import linear_sum_assignment
 
+        if self.tie_break not in _TIE_BREAKS:
+            raise SeparationError(f"tie_break must be one of {_TIE_BREAKS}, not {self.tie_break!r}")
         n_parts = self.n_parts_
         n = len(notes)
         predictions = np.empty(n, dtype=np.int64)
@@ -103,8 +123,8 @@ class ClosestPitchSeparator(PartSeparator):
             if self.mono and stop - start <= n_parts:
                 sounding = sounding_until > notes[start, TIME]
                 scores[~hinted] -= self.penalty * sounding[None, :]
-                tie_break = _uncrossing_bonus(last_pitch, self.initial_pitches_, stop - start)
-                _, chosen = linear_sum_assignment(scores + tie_break, maximize=True)
+                preference = self._tie_preference(last_pitch)
+                _, chosen = linear_sum_assignment(scores + _tie_bonus(preference, stop - start), maximize=True)
             else:
                 chosen = np.argmax(scores, axis=1)
             predictions[start:stop] = chosen
@@ -113,6 +133,15 @@ class ClosestPitchSeparator(PartSeparator):
                 sounding_until[part] = ends[start + offset]
         return predictions
 
+    def _tie_preference(self, last_pitch: np.ndarray) -> np.ndarray:
+        """Rank of each part (0 = wanted first) for the lowest note of a chord when costs tie."""
+        n_parts = len(last_pitch)
+        if self.tie_break == "index":
+            return n_parts - 1 - np.arange(n_parts)
+        rank_from_bottom = np.empty(n_parts, dtype=np.int64)
+        rank_from_bottom[np.lexsort((self.initial_pitches_, last_pitch))] = np.arange(n_parts)
+        return rank_from_bottom
+
     def _state(self) -> dict[str, Any]:
         return {"initial_pitches": self.initial_pitches_.tolist()}
 
@@ -120,17 +149,14 @@ class ClosestPitchSeparator(PartSeparator):
         self.initial_pitches_ = np.asarray(state["initial_pitches"], dtype=np.int64)
 
 
-def _uncrossing_bonus(last_pitch: np.ndarray, mean_pitch: np.ndarray, n_notes: int) -> np.ndarray:
+def _tie_bonus(preference: np.ndarray, n_notes: int) -> np.ndarray:
     """Bonuses below one, so they only break ties between equally good assignments of a chord.
 
-    Among ties, the lowest note (chord rows are sorted by pitch) goes to the lowest part, then the next
-    note to the lowest part left, and so on, so that equal costs never make voices cross. Parts are ranked
-    by last pitch, then by mean training pitch.
+    Among ties, the lowest note (chord rows are sorted by pitch) gets the part of lowest ``preference``,
+    the next note the best part left, and so on: the bonuses are the digits of a number in base
+    ``n_parts + 1``, most significant for the lowest note, so this order is lexicographic.
     """
-    n_parts = len(last_pitch)
-    rank_from_bottom = np.empty(n_parts, dtype=np.int64)
-    rank_from_bottom[np.lexsort((mean_pitch, last_pitch))] = np.arange(n_parts)
-    preference = (n_parts - 1 - rank_from_bottom).astype(np.float64)
+    n_parts = len(preference)
     base = float(n_parts + 1)
     weights = base ** np.arange(n_notes - 1, -1, -1, dtype=np.float64)
-    return 0.5 * weights[:, None] * preference[None, :] / base**n_notes
+    return 0.5 * weights[:, None] * (n_parts - 1 - preference)[None, :].astype(np.float64) / base**n_notes

@@ -193,6 +193,25 @@ def test_mono_ties_do_not_cross_voices():
     assert model.predict([notes], [labels])[0][-2:].tolist() == [1, 0]
 
 
+def test_mono_tie_break_rules_differ_only_on_ties():
+    # Parts numbered low to high (0 low, 1 high). 53 at t=24 is nearer part 0 (4 against 16) and holds
+    # until t=72, so the 53 at t=48 goes to part 1 (part 0 sounds). Both last sang 53 and are silent at
+    # t=72: the chord (48, 55) ties. "uncross" gives 48 to the part of lower mean pitch (0: 50.7 against
+    # 55); "index" (the paper's released loop, which keeps the lexicographically last best permutation)
+    # gives the lowest note to the highest index.
+    notes, labels = piece((0, 51, 12), (0, 57, 12), (24, 53, 48), (48, 53, 12), (72, 48, 12), (72, 55, 12),
+                          labels=[0, 1, 0, 1, 0, 1])
+    uncross = ClosestPitchSeparator(mono=True).fit([notes], [labels])
+    index = ClosestPitchSeparator(mono=True, tie_break="index").fit([notes], [labels])
+    assert uncross.predict([notes], [labels])[0].tolist() == [0, 1, 0, 1, 0, 1]
+    assert index.predict([notes], [labels])[0].tolist() == [0, 1, 0, 1, 1, 0]
+    # Without a tie (53 and 54 last: 25 + 1 against 36 + 4), both take the uncrossed assignment.
+    notes[3, 1] = 54
+    assert index.predict([notes], [labels])[0].tolist() == [0, 1, 0, 1, 0, 1]
+    with pytest.raises(SeparationError, match="tie_break"):
+        ClosestPitchSeparator(mono=True, tie_break="random").fit([notes], [labels]).predict([notes], [labels])
+
+
 # -- features and the MLP -------------------------------------------------------------------------------
 def test_onset_hints():
     assert onset_hints(np.array([2, 0, 2, 0]), 4).tolist() == [1, -1, 0, -1]
@@ -263,5 +282,5 @@ def test_get_params_and_set_params():
     assert model.set_params(mono=True) is model and model.mono is True
     with pytest.raises(ValueError, match="no hyper-parameter"):
         model.set_params(speed=3)
-    assert repr(model) == "ClosestPitchSeparator(mono=True, penalty=100000)"
+    assert repr(model) == "ClosestPitchSeparator(mono=True, penalty=100000, tie_break='uncross')"
     assert list(itertools.islice(METHODS, 2)) == ["zone", "zone-oracle"]
