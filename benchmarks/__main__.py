@@ -25,6 +25,7 @@ BENCHMARKS = {
     "midi_io": "MIDI read/write speed and memory vs mido, pretty_midi, miditoolkit, symusic, muspy (issue 2)",
     "formats": "MusicXML read speed vs music21 and partitura (issue 3)",
     "representations": "Representation encode/decode vs muspy (issue 3)",
+    "pickling": "Pickle and copy cost of a piece vs symusic, pretty_midi, muspy (issue 2)",
     "datasets": "Parallel conversion speed-up and cache loading (issue 4)",
     "statistics": "Metrics vs muspy, parallel dataset statistics (issue 5)",
     "separation": "Part-separation baselines on Bach chorales vs the paper (issue 6)",

@@ -50,14 +50,18 @@ def _pickled_by_fields(cls: type) -> type:
 
     Python's default for slotted objects pickles a dict of slot names per object and sets each slot on
     loading; a plain tuple of values is about twice as fast both ways and half the size, which counts
-    for the dozens of lyrics, barlines and tempos of a piece.
+    for the dozens of lyrics, barlines and tempos of a piece. ``__reduce_ex__`` rather than
+    ``__reduce__`` spares one call per object.
     """
     names = [f.name for f in fields(cls)]
     values = attrgetter(*names)
     if len(names) == 1:
-        cls.__reduce__ = lambda self: (type(self), (values(self),))
+        def reduce(self: Any, protocol: int) -> tuple:
+            return (type(self), (values(self),))
     else:
-        cls.__reduce__ = lambda self: (type(self), values(self))
+        def reduce(self: Any, protocol: int) -> tuple:
+            return (type(self), values(self))
+    cls.__reduce_ex__ = reduce
     return cls
 
 
