@@ -256,6 +256,16 @@ def test_mlp_online_equals_oracle_when_it_makes_no_mistake(two_voice_pieces):
     assert [p.tolist() for p in online] == [labels.tolist() for labels in y[12:]]
 
 
+def test_mlp_online_reads_nothing_from_the_labels(two_voice_pieces):
+    # No leakage: the online MLP predicts the same with the true labels, wrong labels or none at all
+    # (the evaluation always passes the labels, for the methods that take hints).
+    X, y = two_voice_pieces(10, seed=7)
+    model = MLPSeparator(**SMALL_MLP).fit(X[:8], y[:8])
+    without = [p.tolist() for p in model.predict(X[8:])]
+    assert [p.tolist() for p in model.predict(X[8:], y[8:])] == without
+    assert [p.tolist() for p in model.predict(X[8:], [1 - labels for labels in y[8:]])] == without
+
+
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_mlp_forward_pass_matches_scikit_learn(two_voice_pieces):
     from sklearn.neural_network import MLPClassifier
