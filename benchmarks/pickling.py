@@ -1,10 +1,10 @@
 """Pickling speed of a piece: what it costs to send Music objects to worker processes (issue 2).
 
-Corpus: every K-th Bach chorale of music21's bundled corpus (MusicXML, 4-5 parts with lyrics), read with
-``muspy_like.read``. For each piece the benchmark times ``pickle.dumps`` and ``pickle.loads`` (protocol 5,
+Corpora: every K-th Bach chorale of music21's bundled corpus (MusicXML, 4-5 parts with lyrics), and
+``shared/bench/mahler.mid`` (33 tracks, 60k notes), read with ``muspy_like.read``. For each piece the benchmark times ``pickle.dumps`` and ``pickle.loads`` (protocol 5,
 best of R passes over the corpus, GC off) and ``Music.copy()``. Peers pickle the same pieces in the same
 run: symusic's ``Score`` (through ``muspy_like.interop.to_symusic``), pretty_midi's ``PrettyMIDI``
-(``to_pretty_midi``) and MusPy's ``Music`` read by ``muspy.read_musicxml`` from the same files.
+(``to_pretty_midi``) and MusPy's ``Music`` read by ``muspy.read`` from the same files.
 
 ``--against REV`` also times the package as it was at git revision REV (exported to a temporary folder
 and measured in a subprocess on the same files), to show the effect of a change to the core.
@@ -26,7 +26,7 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from benchmarks.harness import best_time, machine_info, markdown_table, save_results
+from benchmarks.harness import SHARED_DIR, best_time, machine_info, markdown_table, save_results
 
 PEERS = ["symusic", "pretty_midi", "muspy"]
 REPO = Path(__file__).resolve().parents[1]
@@ -90,8 +90,40 @@ def peer_pieces(paths: list[str]) -> dict[str, list]:
     return {
         "symusic Score": [to_symusic(music) for music in ours],
         "pretty_midi PrettyMIDI": [to_pretty_midi(music) for music in ours],
-        "muspy Music": [muspy.read_musicxml(path) for path in paths],
+        "muspy Music": [muspy.read(path) for path in paths],
     }
+
+
+def corpus_results(paths: list[str], repeat: int, against: str | None) -> dict[str, dict[str, float]]:
+    """Times of muspy_like (and of muspy_like at revision ``against``) and of the peers on ``paths``."""
+    results = {"muspy_like": measure_muspy_like(paths, repeat)}
+    print(f"{len(paths)} pieces, {results['muspy_like']['n_notes']} notes")
+    if against:
+        results[f"muspy_like at {against}"] = measure_revision(against, paths, repeat)
+    for name, pieces in peer_pieces(paths).items():
+        results[name] = pickle_times(pieces, repeat)
+    return results
+
+
+def corpus_table(label: str, results: dict[str, dict[str, float]]) -> str:
+    """Markdown table of :func:`corpus_results`, with ratios to muspy_like."""
+    ours = results["muspy_like"]
+
+    def ratio(row: dict[str, float], key: str) -> str:
+        return f"{row[key] / ours[key]:.1f}x"
+
+    rows = [
+        [name, f"{row['dumps_us']:,.0f}", f"{row['loads_us']:,.0f}", f"{row['bytes']:,.0f}",
+         ratio(row, "dumps_us"), ratio(row, "loads_us"),
+         f"{row['copy_us']:,.0f}" if "copy_us" in row else "-"]
+        for name, row in results.items()
+    ]
+    return (
+        f"Pickling {label} ({ours['n_notes']:,} notes, protocol 5), microseconds per piece (best of the same "
+        "number of passes; the ratio columns give how many times longer than muspy_like):\n\n"
+        + markdown_table(["objects", "dumps (us)", "loads (us)", "bytes", "dumps vs ours", "loads vs ours",
+                          "copy() (us)"], rows)
+    )
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
@@ -105,32 +137,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         print(json.dumps(measure_muspy_like(json.loads(sys.stdin.read()), args.repeat)))
         return {}
 
-    paths = chorale_paths(args.step)
-    results: dict[str, dict[str, float]] = {"muspy_like": measure_muspy_like(paths, args.repeat)}
-    print(f"{len(paths)} chorales, {results['muspy_like']['n_notes']} notes")
-    if args.against:
-        results[f"muspy_like at {args.against}"] = measure_revision(args.against, paths, args.repeat)
-    for name, pieces in peer_pieces(paths).items():
-        results[name] = pickle_times(pieces, args.repeat)
-
-    ours = results["muspy_like"]
-
-    def ratio(row: dict[str, float], key: str) -> str:
-        return f"{row[key] / ours[key]:.1f}x"
-
-    rows = [
-        [name, f"{row['dumps_us']:.0f}", f"{row['loads_us']:.0f}", f"{row['bytes']:,.0f}",
-         ratio(row, "dumps_us"), ratio(row, "loads_us"),
-         f"{row['copy_us']:.0f}" if "copy_us" in row else "-"]
-        for name, row in results.items()
-    ]
-    table = (
-        f"Pickling {len(paths)} Bach chorales ({ours['n_notes']} notes, protocol 5), microseconds per piece "
-        "(best of the same number of passes; the ratio columns give how many times longer than muspy_like):\n\n"
-        + markdown_table(["objects", "dumps (us)", "loads (us)", "bytes", "dumps vs ours", "loads vs ours",
-                          "copy() (us)"], rows)
-    )
-    payload = {"n_pieces": len(paths), "results": results, "machine": machine_info(PEERS)}
+    chorales = chorale_paths(args.step)
+    corpora = {f"{len(chorales)} Bach chorales": chorales, "mahler.mid": [str(SHARED_DIR / "bench" / "mahler.mid")]}
+    results = {label: corpus_results(paths, args.repeat, args.against) for label, paths in corpora.items()}
+    table = "\n\n".join(corpus_table(label, rows) for label, rows in results.items())
+    payload = {"results": results, "machine": machine_info(PEERS)}
     save_results("pickling", payload, table)
     print(table)
     return payload
