@@ -9,18 +9,18 @@ training pitch.
 
 The ``mono`` variant treats each part as monophonic: a part whose last note still sounds at the onset
 costs a large penalty ``M``, and the notes of one onset go to distinct parts (an optimal assignment,
-solved by ``scipy.optimize.linear_sum_assignment``, instead of the paper's loop over permutations). An onset with more notes
-than parts falls back to the independent choice.
+solved by ``scipy.optimize.linear_sum_assignment``, instead of the paper's loop over permutations). An
+onset with more notes than parts falls back to the independent choice.
 
-Equally good assignments (frequent: two parts that last sang the same pitch, or two sounding parts) are
-resolved in one of two ways (``tie_break``):
+Equally good assignments (frequent: two parts that last sang the same pitch) are resolved in one of two
+ways (``tie_break``):
 
 * ``"uncross"`` (default): voices do not cross; the lowest note goes to the lowest part, parts ranked by
   their last pitch (then by mean training pitch).
 * ``"index"``: the rule of the paper's released code, whose loop over permutations keeps the
   lexicographically last of the best ones: the lowest note goes to the part with the highest index, then
   the next note to the highest index left, and so on. With parts numbered from high to low (soprano 0 to
-  bass 3) this is "lowest note to the lowest-numbered-last part", whatever the parts last sang.
+  bass 3) the lowest note goes to the lowest voice left, whatever the parts last sang.
 
 Both follow the same optimum; they differ only among exact ties, which cascade (a wrong choice makes the
 parts follow each other's lines), so the choice moves the Bach score by about a point (see
