@@ -33,8 +33,13 @@ def test_any_pitch_sequence_decodes_to_a_valid_piece(values):
     music = from_pitch_representation(np.array(values, dtype=np.int64))
     music.validate()
     notes = music.tracks[0].notes
-    assert int(notes.duration.sum()) == sum(v != 128 for v in values) - sum(
-        1 for i, v in enumerate(values) if v == 129 and all(u == 129 for u in values[:i + 1]))
+    # Every pitch token sounds one step; a hold (129) sounds only when it continues a note, never after a
+    # rest (128) or at the start (the documented decoding rule).
+    sounding, in_note = 0, False
+    for value in values:
+        in_note = value < 128 or (value == 129 and in_note)
+        sounding += in_note
+    assert int(notes.duration.sum()) == sounding
 
 
 @SETTINGS
