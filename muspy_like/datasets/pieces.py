@@ -141,7 +141,9 @@ def _read_with_music21(path: Path) -> "Music":
     from muspy_like.interop import from_music21
 
     try:
-        score = music21.converter.parse(str(path))
+        # No music21 parse cache: music21 writes its pickle and reads it straight back, which breaks
+        # (truncated zlib streams) when two processes parse the same file at once.
+        score = music21.converter.parse(str(path), forceSource=True, storePickle=False)
     except Exception as error:  # music21 raises many unrelated types for bad input
         raise FormatError(f"{path}: music21 cannot parse the file: {error}") from error
     return from_music21(score)

@@ -124,7 +124,9 @@ def read_bach_file(path: Union[str, Path], expand_repeats: bool = False) -> Musi
     """
     from music21 import converter
 
-    score = converter.parse(str(path))
+    # No music21 parse cache: music21 writes its pickle and reads it straight back, which breaks
+    # (truncated zlib streams) when two processes parse the same file at once.
+    score = converter.parse(str(path), forceSource=True, storePickle=False)
     parts = list(score.parts)
     if expand_repeats:
         parts = [part.expandRepeats() if part.hasMeasures() else part for part in parts]
