@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -20,6 +21,28 @@ DATA_DIR = Path(__file__).resolve().parent / "data"
 def pytest_configure(config: pytest.Config) -> None:
     if not TESTDATA_DIR.is_dir():
         raise pytest.UsageError(f"the shared test data is missing: expected {TESTDATA_DIR}")
+    config._music21_scratch = _private_music21_scratch()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    scratch = getattr(config, "_music21_scratch", None)
+    if scratch:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _private_music21_scratch() -> str:
+    """Give this test process a music21 scratch folder of its own (in memory; no settings file is written).
+
+    music21 caches each parsed file as a pickle in its scratch folder and reads it straight back; two test
+    processes parsing the same corpus file for the first time would read each other's half-written pickle.
+    """
+    import tempfile
+
+    from music21 import environment
+
+    scratch = tempfile.mkdtemp(prefix="music21-tests-")
+    environment.Environment()["directoryScratch"] = scratch
+    return scratch
 
 
 @pytest.fixture(scope="session")
