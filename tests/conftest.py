@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
-# Test modules import shared helpers such as ``strategies`` by name, from any sub-folder.
+# Test modules import shared helpers such as ``strategies`` by name, from any sub-folder, and may reuse
+# the benchmarks' comparison helpers (``benchmarks.formats``) instead of writing them again.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))
 
 #: ``../shared`` beside the checkout (CI puts it there); overridable for local runs.
 SHARED_DIR = Path(os.environ.get("MUSPY_LIKE_SHARED", Path(__file__).resolve().parents[1].parent / "shared"))

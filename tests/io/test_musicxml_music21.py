@@ -17,10 +17,10 @@ left out since we drop them). Documented exceptions, checked by hand on the whol
 from __future__ import annotations
 
 from collections import Counter
-from fractions import Fraction
 
 import pytest
 
+from benchmarks.formats import music21_notes, our_notes
 from muspy_like.io.musicxml import read_musicxml
 
 #: Files where music21's tie stripping leaves tied notes split (we join them); see the module notes.
@@ -37,23 +37,11 @@ def bach_sample():
 def music21_parts(path):
     from music21 import converter
 
-    score = converter.parse(str(path), forceSource=True)
-    parts = []
-    for part in score.parts:
-        flat = part.stripTies().flatten()
-        parts.append(sorted(
-            (Fraction(n.getOffsetBySite(flat)), p.midi, Fraction(n.duration.quarterLength))
-            for n in flat.notes if not n.duration.isGrace for p in n.pitches
-        ))
-    return parts
+    return music21_notes(converter.parse(str(path), forceSource=True))
 
 
 def our_parts(path):
-    music = read_musicxml(path)
-    r = music.resolution
-    return [sorted((Fraction(int(t), r), int(p), Fraction(int(d), r))
-                   for t, p, d in zip(track.notes.time, track.notes.pitch, track.notes.duration))
-            for track in music.tracks]
+    return our_notes(read_musicxml(path))
 
 
 @pytest.mark.parametrize("path", bach_sample(), ids=lambda p: p.name)
