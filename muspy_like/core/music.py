@@ -21,6 +21,7 @@ from muspy_like.core.events import (
 )
 from muspy_like.core.timing import TempoMap
 from muspy_like.core.track import Track, copy_through_pickle, scale_item_times
+from muspy_like.theory import transpose_fifths
 
 __all__ = ["Music", "DEFAULT_RESOLUTION"]
 
@@ -156,8 +157,7 @@ class Music:
                 key.root = (key.root + semitones) % 12
                 key.root_str = None
             if key.fifths is not None:
-                fifths = (key.fifths + 7 * semitones) % 12
-                key.fifths = fifths - 12 if fifths > 6 else fifths
+                key.fifths = transpose_fifths(key.fifths, semitones)
         return self
 
     def clip(self, lower: int = 0, upper: int = 127) -> "Music":

@@ -23,7 +23,7 @@ from muspy_like.core.events import (
 from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.interop._common import require_music, require_type
-from muspy_like.interop._keys import key_from_midi_name, midi_key_name
+from muspy_like.theory import key_from_midi_name, midi_key_name
 
 if TYPE_CHECKING:
     import miditoolkit

@@ -27,7 +27,7 @@ from muspy_like.core.music import DEFAULT_RESOLUTION, Music
 from muspy_like.core.track import Track
 from muspy_like.errors import ConversionError
 from muspy_like.interop._common import DRUM_CHANNEL, require_music
-from muspy_like.interop._keys import key_fifths, key_from_tonic
+from muspy_like.theory import key_fifths, key_from_tonic
 
 if TYPE_CHECKING:
     from music21 import stream

@@ -28,7 +28,7 @@ from muspy_like.core.timing import TempoMap
 from muspy_like.core.track import Track
 from muspy_like.errors import ConversionError
 from muspy_like.interop._common import require_music, require_type
-from muspy_like.interop._keys import is_minor, key_fifths, key_from_fifths
+from muspy_like.theory import is_minor, key_fifths, key_from_fifths, key_root
 
 if TYPE_CHECKING:
     import pretty_midi
@@ -159,8 +159,8 @@ def to_pretty_midi(music: Music) -> "pretty_midi.PrettyMIDI":
     for key, time in zip(music.key_signatures, seconds([x.time for x in music.key_signatures])):
         fifths = key_fifths(key)
         if fifths is not None:
-            major_tonic = (7 * fifths) % 12
-            number = (major_tonic + 9) % 12 + 12 if is_minor(key) else major_tonic
+            tonic, _ = key_root(fifths, "minor" if is_minor(key) else "major")
+            number = tonic + 12 if is_minor(key) else tonic
             pm.key_signature_changes.append(pretty_midi.KeySignature(number, time))
     lyrics = music.lyrics + [x for track in music.tracks for x in track.lyrics]
     for lyric, time in zip(lyrics, seconds([x.time for x in lyrics])):

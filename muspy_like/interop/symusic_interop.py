@@ -24,7 +24,7 @@ from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import ConversionError
 from muspy_like.interop._common import require_music, require_type
-from muspy_like.interop._keys import is_minor, key_fifths, key_from_fifths
+from muspy_like.theory import is_minor, key_fifths, key_from_fifths
 
 if TYPE_CHECKING:
     import symusic

@@ -36,7 +36,7 @@ from muspy_like.core.events import KeySignature, Lyric, Tempo, TimeSignature
 from muspy_like.core.meter import bar_length
 from muspy_like.core.music import DEFAULT_RESOLUTION, Music
 from muspy_like.errors import ABCError
-from muspy_like.interop._keys import key_fifths, key_from_fifths, key_from_tonic, midi_key_name
+from muspy_like.theory import key_fifths, key_from_fifths, key_from_tonic, midi_key_name, signature_alter, spell
 
 __all__ = ["read_abc", "read_abc_single", "write_abc"]
 
@@ -378,35 +378,6 @@ def _syllables(words: str) -> list[Optional[str]]:
 
 # -- writing --------------------------------------------------------------------------------------------
 
-_SHARP_ORDER = "FCGDAEB"
-_SHARP_SPELLING = [
-    ("C", 0),
-    ("C", 1),
-    ("D", 0),
-    ("D", 1),
-    ("E", 0),
-    ("F", 0),
-    ("F", 1),
-    ("G", 0),
-    ("G", 1),
-    ("A", 0),
-    ("A", 1),
-    ("B", 0),
-]
-_FLAT_SPELLING = [
-    ("C", 0),
-    ("D", -1),
-    ("D", 0),
-    ("E", -1),
-    ("E", 0),
-    ("F", 0),
-    ("G", -1),
-    ("G", 0),
-    ("A", -1),
-    ("A", 0),
-    ("B", -1),
-    ("B", 0),
-]
 _ACCIDENTALS = {-1: "_", 0: "=", 1: "^"}
 _MODE_WORDS = {
     "major": "",
@@ -609,16 +580,12 @@ class _AbcWriter:
     def spell(self, pitch: int, time: int, altered: dict[str, int]) -> str:
         """ABC name of a pitch, with an accidental when the key or the bar so far would imply another."""
         fifths = self.fifths_at(time)
-        letter, alter = (_SHARP_SPELLING if fifths >= 0 else _FLAT_SPELLING)[pitch % 12]
-        if fifths >= 0:
-            in_key = 1 if _SHARP_ORDER.index(letter) < fifths else 0
-        else:
-            in_key = -1 if _SHARP_ORDER[::-1].index(letter) < -fifths else 0
+        letter, alter, octave = spell(pitch, fifths)
+        in_key = signature_alter(letter, fifths)
         accidental = ""
         if self.explicit or letter in altered or alter != in_key:
             accidental = _ACCIDENTALS[alter]
             altered[letter] = alter
-        octave = pitch // 12 - 1
         name = letter.lower() + "'" * (octave - 5) if octave >= 5 else letter + "," * (4 - octave)
         return accidental + name
 

@@ -44,7 +44,6 @@ from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import MuseScoreError
 from muspy_like.io.musicxml.safe_xml import parse_xml, read_score_bytes
-from muspy_like.io.musicxml.spelling import key_root
 from muspy_like.io.score_common import (
     MeasureFlow,
     measure_starts,
@@ -53,6 +52,7 @@ from muspy_like.io.score_common import (
     unfold_events,
     velocity_of_dynamics,
 )
+from muspy_like.theory import key_root
 
 __all__ = ["read_musescore"]
 

@@ -22,10 +22,10 @@ import numpy as np
 
 from muspy_like.core.music import Music
 from muspy_like.metrics.notes import collect_notes
+from muspy_like.theory import PITCH_CLASS_NAMES
 
 __all__ = ["KeyEstimate", "estimate_key", "key_correlation", "KEY_PROFILES", "PITCH_CLASS_NAMES"]
 
-PITCH_CLASS_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
 #: Profiles (major, minor), index 0 = tonic.
 KEY_PROFILES = {

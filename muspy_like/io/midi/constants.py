@@ -7,6 +7,7 @@ events, meta events) and the *General MIDI 1* specification (channel 10 is percu
 from __future__ import annotations
 
 from muspy_like.core.events import KeySignature
+from muspy_like.theory import MODES, fifths_of, is_minor, key_from_fifths, normalize_mode
 
 __all__ = [
     "DRUM_CHANNEL",
@@ -58,20 +59,6 @@ GLOBAL_GROUPS = frozenset({"marker", "cue"})
 #: Largest delta time or length a 4-byte variable-length quantity can hold (2**28 - 1).
 MAX_VLQ = 0x0FFFFFFF
 
-_MAJOR_ROOTS = ["Cb", "Gb", "Db", "Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#"]
-_MINOR_ROOTS = ["Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#", "G#", "D#", "A#"]
-_PITCH_CLASS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
-
-
-def _pitch_class(name: str) -> int:
-    offset = name.count("#") - name.count("b")
-    return (_PITCH_CLASS[name[0]] + offset) % 12
-
-
-#: (root name, root pitch class) by [minor][sharps_or_flats + 7]
-_ROOTS = [[(name, _pitch_class(name)) for name in names] for names in (_MAJOR_ROOTS, _MINOR_ROOTS)]
-
-
 def key_signature_from_midi(time: int, sharps_or_flats: int, minor: int) -> KeySignature:
     """Build a :class:`KeySignature` from the two data bytes of a key-signature meta event.
 
@@ -84,19 +71,7 @@ def key_signature_from_midi(time: int, sharps_or_flats: int, minor: int) -> KeyS
     minor : int
         0 for major, 1 for minor.
     """
-    root_str, root = _ROOTS[1 if minor else 0][sharps_or_flats + 7]
-    return KeySignature(
-        time=time,
-        root=root,
-        mode="minor" if minor else "major",
-        fifths=sharps_or_flats,
-        root_str=root_str,
-    )
-
-
-#: Semitones from the tonic of a church mode down to the tonic of the major key with its signature.
-CHURCH_MODE_OFFSETS = {"ionian": 0, "dorian": 2, "phrygian": 4, "lydian": 5, "mixolydian": 7, "aeolian": 9,
-                       "locrian": 11}
+    return key_from_fifths(time, sharps_or_flats, "minor" if minor else "major")
 
 
 def key_signature_to_midi(key: KeySignature) -> tuple[int, int]:
@@ -107,20 +82,15 @@ def key_signature_to_midi(key: KeySignature) -> tuple[int, int]:
     MIDI knows only major and minor: a church mode keeps its signature (D dorian is written as the
     signature of C major, aeolian as minor) and loses the name of its tonic.
     """
-    mode = key.mode.lower() if isinstance(key.mode, str) else None
-    if mode not in ("major", "minor", None) and mode not in CHURCH_MODE_OFFSETS:
+    mode = normalize_mode(key.mode) if isinstance(key.mode, str) else None
+    if mode is not None and mode not in MODES:
         raise ValueError(f"MIDI key signatures are major or minor, not {key.mode!r}")
-    minor = 1 if mode in ("minor", "aeolian") else 0
+    minor = 1 if is_minor(key) else 0
     if key.fifths is not None:
         return int(key.fifths), minor
     if key.root is None:
         raise ValueError("a key signature needs fifths or root to be written to MIDI")
-    if mode in CHURCH_MODE_OFFSETS and mode != "aeolian":
-        root, names = (key.root - CHURCH_MODE_OFFSETS[mode]) % 12, _MAJOR_ROOTS
-    else:
-        root, names = key.root, (_MINOR_ROOTS if minor else _MAJOR_ROOTS)
-    candidates = [i - 7 for i, name in enumerate(names) if _pitch_class(name) == root]
-    return min(candidates, key=lambda f: (abs(f), f < 0)), minor
+    return fifths_of(key.root, mode), minor
 
 
 def decode_text(data: bytes) -> str:

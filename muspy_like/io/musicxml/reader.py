@@ -42,7 +42,6 @@ from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import MusicXMLError
 from muspy_like.io.musicxml.safe_xml import parse_xml, read_score_bytes
-from muspy_like.io.musicxml.spelling import key_root
 from muspy_like.io.score_common import (
     MeasureFlow,
     measure_starts,
@@ -52,10 +51,10 @@ from muspy_like.io.score_common import (
     unfold_events,
     velocity_of_dynamics,
 )
+from muspy_like.theory import LETTER_PITCH_CLASSES, key_root, transpose_fifths
 
 __all__ = ["read_musicxml", "parse_musicxml"]
 
-_STEP_SEMITONES = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 _BEAT_UNIT_QUARTERS = {
     "maxima": 32.0,
     "long": 16.0,
@@ -178,8 +177,7 @@ def _key_signature(element: Any, chromatic: int) -> Optional[tuple[int, Optional
         return None
     fifths = int(fifths)
     if chromatic:
-        fifths = (fifths + 7 * chromatic) % 12
-        fifths = fifths - 12 if fifths > 6 else fifths
+        fifths = transpose_fifths(fifths, chromatic)
     mode = element.findtext("mode")
     return fifths, (mode.strip().lower() if mode and mode.strip() else None)
 
@@ -337,7 +335,7 @@ class _PartReader:
                 alter = child.text
         if step is None or octave is None:
             raise ValueError(f"<{element.tag}> without <{step_tag}> or <{octave_tag}>")
-        semitone = _STEP_SEMITONES[step.strip().upper()]
+        semitone = LETTER_PITCH_CLASSES[step.strip().upper()]
         if alter:
             try:
                 semitone += int(alter)

@@ -45,8 +45,8 @@ from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import MusicXMLError
 from muspy_like.files import atomic_write
-from muspy_like.io.musicxml.spelling import fifths_of, spell
 from muspy_like.io.score_common import DYNAMIC_VELOCITIES, velocity_to_percent
+from muspy_like.theory import fifths_of, spell
 
 __all__ = ["write_musicxml", "musicxml_tree"]
 

@@ -5,7 +5,18 @@ from __future__ import annotations
 import pytest
 
 from muspy_like import KeySignature
-from muspy_like.interop._keys import key_fifths, key_from_fifths, key_from_midi_name, key_from_tonic, midi_key_name
+from muspy_like.theory import (
+    LETTER_PITCH_CLASSES,
+    key_fifths,
+    key_from_fifths,
+    key_from_midi_name,
+    key_from_tonic,
+    key_root,
+    midi_key_name,
+    signature_alter,
+    spell,
+    transpose_fifths,
+)
 
 MAJOR = ["Cb", "Gb", "Db", "Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#"]
 MINOR = ["Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#", "G#", "D#", "A#"]
@@ -47,3 +58,29 @@ def test_fifths_derived_from_root_and_mode_and_bad_tonics():
     assert midi_key_name(KeySignature(0, root=2, mode="dorian")) == "C"  # same signature, major
     with pytest.raises(ValueError, match="tonic"):
         key_from_tonic(0, "H", "major")
+
+
+@pytest.mark.parametrize("fifths", range(-7, 8))
+def test_signature_alter_marks_exactly_the_signatures_accidentals(fifths):
+    # The sharps enter in the order F C G D A E B, the flats in the reverse order.
+    order = "FCGDAEB" if fifths >= 0 else "BEADGCF"
+    altered = {letter for letter in "CDEFGAB" if signature_alter(letter, fifths) != 0}
+    assert altered == set(order[: abs(fifths)])
+    assert all(signature_alter(letter, fifths) == (1 if fifths > 0 else -1) for letter in altered)
+
+
+@pytest.mark.parametrize("fifths", range(-7, 8))
+def test_spelling_a_scale_note_agrees_with_the_signature(fifths):
+    tonic, _ = key_root(fifths, "major")
+    for step in (0, 2, 4, 5, 7, 9, 11):  # the major scale
+        letter, alter, octave = spell(60 + tonic + step, fifths)
+        assert alter == signature_alter(letter, fifths)
+        assert 12 * (octave + 1) + LETTER_PITCH_CLASSES[letter] + alter == 60 + tonic + step
+
+
+@pytest.mark.parametrize("semitones", range(-12, 13))
+def test_transposed_signature_has_the_transposed_tonic(semitones):
+    for fifths in range(-6, 7):
+        moved = transpose_fifths(fifths, semitones)
+        assert -5 <= moved <= 6
+        assert key_root(moved, "major")[0] == (key_root(fifths, "major")[0] + semitones) % 12
