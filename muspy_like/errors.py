@@ -11,6 +11,7 @@ __all__ = [
     "MuspyLikeError",
     "ValidationError",
     "FormatError",
+    "OutputPathError",
     "MIDIError",
     "MusicXMLError",
     "MuseScoreError",
@@ -42,6 +43,11 @@ class ValidationError(MuspyLikeError, ValueError):
 
 class FormatError(MuspyLikeError):
     """A file cannot be read or written in the requested format."""
+
+
+class OutputPathError(MuspyLikeError, OSError):
+    """An output cannot be written where asked: a missing parent folder, a folder where a file is expected,
+    a read-only or full disk. The message names the path the caller gave (never a temporary file)."""
 
 
 class MIDIError(FormatError):

@@ -58,9 +58,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except MuspyLikeError as error:
         print(f"muspy-like: error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:
+        # A file the command was given cannot be opened, or the system refused an operation: one line that
+        # names the path, as for our own errors, not a traceback.
+        print(f"muspy-like: error: {_describe_os_error(error)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("muspy-like: interrupted", file=sys.stderr)
         return 130
+
+
+def _describe_os_error(error: OSError) -> str:
+    reason = error.strerror or str(error)
+    if error.filename is None:
+        return reason
+    if error.filename2 is not None:
+        return f"{error.filename} -> {error.filename2}: {reason}"
+    return f"{error.filename}: {reason}"
 
 
 if __name__ == "__main__":

@@ -43,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
     """Run ``muspy-like convert``; returns the exit code."""
     from muspy_like.io import format_of, read, write
 
-    format_of(args.output)  # an unknown output extension fails before any reading
+    from muspy_like.files import check_output_file
+
+    format_of(args.output)  # an unknown output extension or a bad destination fails before any reading
+    check_output_file(args.output)
     options = {"engine": args.engine} if args.engine and format_of(args.input).name == "midi" else {}
     music = read(args.input, **options)
     write(args.output, music)

@@ -83,3 +83,27 @@ def test_help_reads_like_documentation():
     assert result.returncode == 0
     assert "chosen by the file extensions" in result.stdout and "atomically" in result.stdout
     assert "info" in _cli("--help").stdout
+
+
+@pytest.mark.parametrize(
+    "make_target, expected",
+    [
+        (lambda tmp: tmp / "nodir" / "out.json", "does not exist"),
+        (lambda tmp: (tmp / "existing.json").mkdir() or tmp / "existing.json", "it is a folder"),
+        (lambda tmp: (tmp / "plain").write_text("") * 0 or tmp / "plain" / "out.json", "is a file, not a folder"),
+    ],
+    ids=["missing-folder", "target-is-a-folder", "parent-is-a-file"],
+)
+def test_convert_output_mistakes_are_one_line_errors_naming_the_path(tmp_path, midi_dir, make_target, expected):
+    target = make_target(tmp_path)
+    result = _cli("convert", str(midi_dir / "fur-elise.mid"), str(target))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert str(target) in result.stderr and expected in result.stderr
+    assert not [name for name in (p.name for p in tmp_path.rglob("*")) if name.endswith(".part")]
+
+
+def test_missing_input_is_a_one_line_error(tmp_path):
+    result = _cli("convert", str(tmp_path / "absent.mid"), str(tmp_path / "out.json"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "absent.mid" in result.stderr and result.stderr.count("\n") == 1
