@@ -17,11 +17,14 @@ __all__ = [
     "MuseScoreError",
     "ABCError",
     "SchemaError",
+    "SizeLimitError",
     "ConversionError",
     "DatasetError",
     "DownloadError",
     "ChecksumError",
     "UnsafeArchiveError",
+    "ArchiveSizeError",
+    "DatasetNotInstalledError",
     "RepresentationError",
     "SeparationError",
     "AudioError",
@@ -70,6 +73,13 @@ class SchemaError(FormatError):
     """A native JSON/YAML document does not follow the muspy_like schema (the message gives the JSON path)."""
 
 
+class SizeLimitError(FormatError):
+    """A file, an archive member or a decompressed stream is larger than a cap of :mod:`muspy_like.limits`.
+
+    The message names the file, the cap and how to raise it (keyword, settings call, environment variable).
+    """
+
+
 class ConversionError(MuspyLikeError):
     """A conversion to or from another library's objects failed."""
 
@@ -92,6 +102,34 @@ class ChecksumError(DownloadError):
 
 class UnsafeArchiveError(DatasetError):
     """An archive member would escape the extraction root, is a device or link, or the archive is too large."""
+
+
+class ArchiveSizeError(UnsafeArchiveError, SizeLimitError):
+    """An archive extracts to more bytes than its cap allows (a possible archive bomb, or a cap set too low)."""
+
+
+class DatasetNotInstalledError(DatasetError):
+    """A catalog dataset is not (completely) downloaded into its folder.
+
+    Attributes
+    ----------
+    name : str
+        The catalog name of the dataset.
+    root : str
+        The folder that was looked at.
+    cli_message : str
+        The same message in the words of the command line (``muspy-like datasets download ...``).
+    """
+
+    def __init__(self, message: str, name: str, root: str, cli_message: str) -> None:
+        super().__init__(message)
+        self.name = name
+        self.root = root
+        self.cli_message = cli_message
+
+    def __reduce__(self) -> tuple:
+        # Worker processes send errors back pickled; rebuild from every field, not from ``args`` alone.
+        return (type(self), (str(self), self.name, self.root, self.cli_message))
 
 
 class SeparationError(MuspyLikeError, ValueError):

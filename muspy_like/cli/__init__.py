@@ -56,7 +56,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         return int(args.func(args) or 0)
     except MuspyLikeError as error:
-        print(f"muspy-like: error: {error}", file=sys.stderr)
+        # An error may carry its message in the words of the command line (options, not keywords).
+        print(f"muspy-like: error: {getattr(error, 'cli_message', None) or error}", file=sys.stderr)
         return 2
     except OSError as error:
         # A file the command was given cannot be opened, or the system refused an operation: one line that

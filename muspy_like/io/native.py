@@ -20,6 +20,7 @@ import gzip
 import json
 import os
 import re
+import zlib
 from pathlib import Path
 from typing import Any, Optional, Union
 
@@ -43,9 +44,11 @@ from muspy_like.core.events import (
 from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import SchemaError, ValidationError
+from muspy_like import limits
 from muspy_like.files import atomic_write
 from muspy_like.io.schema import music_schema
 from muspy_like.io.schema.checker import first_error, format_path
+from muspy_like.io.schema.strict import depth_error, parse_json, parse_yaml, too_deep
 
 __all__ = ["load", "save", "to_dict", "from_dict", "dumps", "loads", "validate_document", "VALIDATORS"]
 
@@ -138,6 +141,7 @@ def validate_document(doc: Any, validator: str = "auto", source: str = "<documen
         if found is not None:
             path, message = found
             raise SchemaError(f"{source}: {format_path(path)}: {message}")
+    _check_annotation_depth(doc, source)
     for index, track in enumerate(doc.get("tracks", [])):
         for name in _COLUMN_KEYS & set(track):
             lengths = {len(column) for column in track[name].values()}
@@ -145,6 +149,20 @@ def validate_document(doc: Any, validator: str = "auto", source: str = "<documen
                 raise SchemaError(
                     f"{source}: {format_path(['tracks', index, name])}: columns have different lengths {sorted(lengths)}"
                 )
+
+
+def _check_annotation_depth(doc: dict[str, Any], source: str) -> None:
+    # The schema fixes the shape of everything but annotation values (free JSON), so only they can
+    # nest deep enough to break recursive code later (copying, saving).
+    max_depth = limits.current().document_depth
+    places = [(["annotations"], doc.get("annotations", []))]
+    places += [(["tracks", i, "annotations"], track.get("annotations", [])) for i, track in enumerate(doc["tracks"])]
+    for path, annotations in places:
+        for index, item in enumerate(annotations):
+            # The value is a container at depth len(path) + 3 of the document (the document is depth 1).
+            deep = too_deep(item.get("annotation"), max_depth - len(path) - 2, path + [index, "annotation"])
+            if deep is not None:
+                raise depth_error(source, deep, max_depth)
 
 
 def from_dict(doc: dict[str, Any], validator: str = "auto", source: str = "<document>") -> Music:
@@ -256,20 +274,17 @@ def dumps(music: Music, fmt: str = "json", indent: Optional[int] = 2) -> str:
 
 
 def loads(text: str, fmt: str = "json", validator: str = "auto", source: str = "<string>") -> Music:
-    """Parse JSON or YAML text into a :class:`Music` (see :func:`from_dict`)."""
-    if fmt == "json":
-        try:
-            doc = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise SchemaError(f"{source}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from error
-    elif fmt == "yaml":
-        import yaml
+    """Parse JSON or YAML text into a :class:`Music` (see :func:`from_dict`).
 
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-        try:
-            doc = yaml.load(text, Loader=loader)
-        except yaml.YAMLError as error:
-            raise SchemaError(f"{source}: invalid YAML: {error}") from error
+    Parsing is strict (:mod:`muspy_like.io.schema.strict`): a key that appears twice, nesting deeper than
+    the ``document_depth`` cap of :mod:`muspy_like.limits` and integers of thousands of digits are
+    :class:`~muspy_like.errors.SchemaError` naming ``source`` and the JSON path.
+    """
+    max_depth = limits.current().document_depth
+    if fmt == "json":
+        doc = parse_json(text, source, max_depth)
+    elif fmt == "yaml":
+        doc = parse_yaml(text, source, max_depth)
     else:
         raise ValueError(f"fmt must be 'json' or 'yaml', not {fmt!r}")
     if not isinstance(doc, dict):
@@ -322,24 +337,40 @@ def save(path: Pathish, music: Music, indent: Optional[int] = 2) -> None:
         handle.write(data)
 
 
-def load(path: Pathish, validator: str = "auto") -> Music:
+def load(path: Pathish, validator: str = "auto", *, max_bytes: Optional[int] = None) -> Music:
     """Load a native (or MusPy) JSON/YAML file, optionally gzipped, validating it.
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.json``, ``.yaml`` or ``.yml`` file, optionally ending in ``.gz``.
+    validator : {"auto", "jsonschema", "builtin", "none"}
+        See :func:`validate_document`.
+    max_bytes : int, optional
+        Largest document accepted, in bytes of text after decompression (default: the
+        ``document_bytes`` cap of :mod:`muspy_like.limits`, 64 MiB). A gzipped file is decompressed as a
+        stream and refused as soon as it passes the cap, so a decompression bomb costs at most the cap.
 
     Raises
     ------
     SchemaError
         If the file is not valid JSON/YAML or breaks the schema (the message gives the JSON path).
+    SizeLimitError
+        If the document is larger than ``max_bytes``.
     """
     path = Path(path)
     fmt, compressed = _format_of(path)
-    raw = path.read_bytes()
-    if compressed:
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as error:
-            raise SchemaError(f"{path}: not a valid gzip file ({error})") from error
+    try:
+        if compressed:
+            with gzip.open(path, "rb") as stream:
+                raw = limits.read_bounded(stream, "document_bytes", str(path), keyword="max_bytes", cap=max_bytes)
+        else:
+            limits.check("document_bytes", path.stat().st_size, str(path), keyword="max_bytes", cap=max_bytes)
+            raw = path.read_bytes()
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise SchemaError(f"{path}: not a valid gzip file ({error})") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise SchemaError(f"{path}: not UTF-8 text (byte {error.start})") from error
+        raise SchemaError(f"{path}: not UTF-8 text (byte {error.start})") from None
     return loads(text, fmt, validator, str(path))

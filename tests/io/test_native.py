@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from importlib import resources
 
 import jsonschema
@@ -19,12 +20,14 @@ from muspy_like import (
     Note,
     NoteArray,
     SchemaError,
+    SizeLimitError,
     Tempo,
     Track,
     ValidationError,
     load,
     save,
 )
+from muspy_like import limits
 from muspy_like.io import native
 from muspy_like.io.midi import read_midi
 from muspy_like.io.schema import music_schema
@@ -224,3 +227,81 @@ def test_music_save_and_generic_load(tmp_path, midi_dir):
     from muspy_like import read
 
     assert read(tmp_path / "m.yml") == music
+
+
+# -- hostile documents: each one an error of ours naming the file and the JSON path ------------------
+HEAD_JSON = '{"schema_version": "1.0", "resolution": 24, "tracks": []'
+HEAD_YAML = "schema_version: '1.0'\nresolution: 24\ntracks: []\n"
+HOSTILE = [
+    ("deep.json", HEAD_JSON + ', "annotations": [{"time": 0, "annotation": ' + "[" * 100_000 + "]" * 100_000 + "}]}",
+     r"\$\.annotations\[0\]\.annotation\[0\]\[0\].*: nested deeper than 100 levels"),
+    ("nested.json", HEAD_JSON + ', "annotations": [{"time": 0, "annotation": ' + "[" * 500 + "]" * 500 + "}]}",
+     r"\$\.annotations\[0\]\.annotation\[0\].*: nested deeper than 100 levels"),
+    ("nested.yaml", HEAD_YAML + "annotations: [{time: 0, annotation: " + "[" * 300 + "]" * 300 + "}]\n",
+     r"\$\.annotations\[0\]\.annotation\[0\].*: nested deeper than 100 levels"),
+    ("digits.json", HEAD_JSON + ', "tempos": [{"time": ' + "7" * 50_000 + ', "qpm": 120}]}',
+     r"\$\.tempos\[0\]\.time: an integer of 50000 digits"),
+    ("digits.yaml", HEAD_YAML.replace("24", "7" * 50_000), r"\$\.resolution: an integer of 50000 digits"),
+    ("resolution.json", HEAD_JSON.replace("24", str(10**100)) + "}", r"\$\.resolution: 1000.* is greater than the maximum"),
+    ("resolution.yaml", HEAD_YAML.replace("24", str(10**100)), r"\$\.resolution: 1000.* is greater than the maximum"),
+    ("time.json", HEAD_JSON + ', "barlines": [{"time": ' + str(2**63) + "}]}", r"\$\.barlines\[0\]\.time: .* greater than the maximum"),
+    ("twice.json", HEAD_JSON + ', "resolution": 48}', r"\$: the key 'resolution' appears twice"),
+    ("twice.yaml", HEAD_YAML + "resolution: 48\n", r"\$: the key 'resolution' appears twice in this mapping \(line 4\)"),
+    ("track.json", '{"schema_version": "1.0", "resolution": 24, "tracks": [{"notes": {"time": [], "pitch": [], '
+     '"duration": [], "velocity": [], "time": [0]}}]}', r"\$\.tracks\[0\]\.notes: the key 'time' appears twice"),
+    ("track.yaml", HEAD_YAML.replace("tracks: []", "tracks:\n- program: 1\n  program: 2\n  notes: {}"),
+     r"\$\.tracks\[0\]: the key 'program' appears twice"),
+]
+
+
+@pytest.mark.parametrize("validator", ["builtin", "jsonschema"])
+@pytest.mark.parametrize("name, text, message", HOSTILE, ids=[case[0] for case in HOSTILE])
+def test_hostile_documents_are_schema_errors_naming_file_and_path(tmp_path, validator, name, text, message):
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(SchemaError) as error:
+        load(path, validator=validator)
+    assert str(error.value).startswith(f"{path}: ")
+    assert re.search(message, str(error.value)), str(error.value)[:300]
+    assert len(str(error.value)) < 400  # one readable line, whatever the size of the bad value
+
+
+def test_depth_cap_is_settable(tmp_path):
+    path = tmp_path / "nested.json"
+    path.write_text(HEAD_JSON + ', "annotations": [{"time": 0, "annotation": ' + "[" * 150 + "]" * 150 + "}]}")
+    with pytest.raises(SchemaError, match="deeper than 100 levels"):
+        load(path)
+    with limits.override(document_depth=200):
+        depth, value = 0, load(path).annotations[0].annotation
+        while value:
+            depth, value = depth + 1, value[0]
+        assert depth == 149  # accepted, intact, under a higher cap
+
+
+def test_gzip_bomb_is_refused_before_it_is_decompressed(tmp_path):
+    bomb = tmp_path / "bomb.json.gz"
+    with gzip.open(bomb, "wb") as stream:  # 16 MiB of spaces in a 16 kB file: ratio 1000
+        for _ in range(16):
+            stream.write(b" " * (1 << 20))
+    assert bomb.stat().st_size < 100_000
+    with pytest.raises(SizeLimitError) as error:
+        load(bomb, max_bytes=1 << 20)
+    message = str(error.value)
+    assert message.startswith(f"{bomb}: the decompressed data exceeds the document_bytes cap of 1 MiB")
+    assert "max_bytes=" in message and "MUSPY_LIKE_MAX_DOCUMENT_BYTES" in message
+    with limits.override(document_bytes=1 << 22), pytest.raises(SizeLimitError, match="cap of 4 MiB"):
+        load(bomb)
+
+
+def test_document_cap_applies_to_plain_files_and_reads_the_environment(tmp_path, midi_dir, monkeypatch):
+    path = tmp_path / "piece.json"
+    save(path, read_midi(midi_dir / "fur-elise.mid"))
+    size = path.stat().st_size
+    monkeypatch.setenv("MUSPY_LIKE_MAX_DOCUMENT_BYTES", str(size - 1))
+    with pytest.raises(SizeLimitError, match=r"piece\.json: .* exceeds the document_bytes cap"):
+        load(path)
+    monkeypatch.setenv("MUSPY_LIKE_MAX_DOCUMENT_BYTES", str(size))
+    assert load(path).n_notes == 1020
+    assert load(path, max_bytes=size).n_notes == 1020  # the keyword wins over the environment
+    with pytest.raises(SizeLimitError):
+        load(path, max_bytes=size - 1)

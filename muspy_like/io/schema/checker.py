@@ -9,6 +9,7 @@ integer columns of notes with numpy instead of one Python call per number. Suppo
 from __future__ import annotations
 
 import re
+import reprlib
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,12 @@ _TYPES = {
     "integer": lambda v: (isinstance(v, int) and not isinstance(v, bool)) or (isinstance(v, float) and v.is_integer()),
     "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
 }
+
+
+# Values quoted in messages are shortened: a wrong value may be a list of a million numbers or nested
+# hundreds of levels deep, and the message must stay one readable line.
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxlist, _SHORT.maxdict, _SHORT.maxstring, _SHORT.maxlong = 3, 6, 4, 60, 40
 
 
 def format_path(parts: list) -> str:
@@ -44,17 +51,17 @@ def first_error(instance: Any, schema: dict, root: dict | None = None, path: lis
     if kinds is not None:
         kinds = [kinds] if isinstance(kinds, str) else kinds
         if not any(_TYPES[k](instance) for k in kinds):
-            return path, f"{instance!r} is not of type {' or '.join(kinds)}"
+            return path, f"{_SHORT.repr(instance)} is not of type {' or '.join(kinds)}"
         if instance is None:
             return None
     if "enum" in schema and instance not in schema["enum"]:
-        return path, f"{instance!r} is not one of {schema['enum']}"
+        return path, f"{_SHORT.repr(instance)} is not one of {schema['enum']}"
     if isinstance(instance, (int, float)) and not isinstance(instance, bool):
         problem = _bounds(instance, schema)
         if problem:
             return path, problem
     if isinstance(instance, str) and "pattern" in schema and not re.search(schema["pattern"], instance):
-        return path, f"{instance!r} does not match {schema['pattern']!r}"
+        return path, f"{_SHORT.repr(instance)} does not match {schema['pattern']!r}"
     if isinstance(instance, dict):
         return _object_error(instance, schema, root, path)
     if isinstance(instance, list) and "items" in schema:
@@ -71,11 +78,11 @@ def _resolve(root: dict, reference: str) -> dict:
 
 def _bounds(value: float, schema: dict) -> str | None:
     if "minimum" in schema and value < schema["minimum"]:
-        return f"{value!r} is less than the minimum {schema['minimum']}"
+        return f"{_SHORT.repr(value)} is less than the minimum {schema['minimum']}"
     if "maximum" in schema and value > schema["maximum"]:
-        return f"{value!r} is greater than the maximum {schema['maximum']}"
+        return f"{_SHORT.repr(value)} is greater than the maximum {schema['maximum']}"
     if "exclusiveMinimum" in schema and value <= schema["exclusiveMinimum"]:
-        return f"{value!r} is not greater than {schema['exclusiveMinimum']}"
+        return f"{_SHORT.repr(value)} is not greater than {schema['exclusiveMinimum']}"
     return None
 
 
