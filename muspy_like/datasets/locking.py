@@ -1,18 +1,19 @@
-"""A cross-process lock on a file (``fcntl.flock``), so that two processes never write one dataset at once.
+"""A cross-process lock on a file, so that two processes never write one dataset at once.
 
-The operating system releases the lock when the holding process exits, even if it crashes, so a stale
-lock can never block later runs. On platforms without ``fcntl`` (Windows) the lock is a no-op and a
-warning says so.
+The lock is the ``filelock`` package's (``fcntl.flock`` on Unix, ``msvcrt.locking`` on Windows): the
+operating system releases it when the holding process exits, even if it crashes, so a stale lock can
+never block later runs. This module adds what the datasets need on top: a timeout that ends in a
+:class:`~muspy_like.errors.DatasetError` naming the lock file, and a log line while waiting.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import time
 from pathlib import Path
 from types import TracebackType
 from typing import Optional, Union
+
+import filelock
 
 from muspy_like.errors import DatasetError
 
@@ -20,20 +21,14 @@ __all__ = ["FileLock"]
 
 logger = logging.getLogger(__name__)
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
-
 
 class FileLock:
-    """Exclusive advisory lock held while a ``with`` block runs.
+    """Exclusive lock held while a ``with`` block runs.
 
     Parameters
     ----------
     path : str or Path
-        The lock file (created if missing, never deleted: deleting it would let a third process lock a
-        different inode while the second still waits on the old one).
+        The lock file (created if missing; its folder too).
     timeout : float, optional
         Seconds to wait for another process to release the lock before raising
         :class:`~muspy_like.errors.DatasetError`; None waits as long as it takes.
@@ -50,39 +45,30 @@ class FileLock:
         self.path = Path(path)
         self.timeout = timeout
         self.poll = poll
-        self._fd: Optional[int] = None
+        self._lock: Optional[filelock.BaseFileLock] = None
 
     def acquire(self) -> None:
         """Take the lock, waiting for another holder if needed."""
-        if fcntl is None:  # pragma: no cover - Windows
-            logger.warning("no fcntl on this platform: %s is not locked against other processes", self.path)
-            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        start = time.monotonic()
-        announced = False
-        while True:
+        lock = filelock.FileLock(str(self.path))
+        try:
+            lock.acquire(timeout=0)
+        except filelock.Timeout:
+            logger.info("waiting for another process to release %s", self.path)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if not announced:
-                    logger.info("waiting for another process to release %s", self.path)
-                    announced = True
-                if self.timeout is not None and time.monotonic() - start > self.timeout:
-                    os.close(fd)
-                    raise DatasetError(
-                        f"{self.path}: still locked by another process after {self.timeout} s; "
-                        "wait for it to finish or raise the timeout"
-                    ) from None
-                time.sleep(self.poll)
-        self._fd = fd
+                lock.acquire(timeout=-1 if self.timeout is None else self.timeout, poll_interval=self.poll)
+            except filelock.Timeout:
+                raise DatasetError(
+                    f"{self.path}: still locked by another process after {self.timeout} s; "
+                    "wait for it to finish or raise the timeout"
+                ) from None
+        self._lock = lock
 
     def release(self) -> None:
-        """Release the lock (closing the descriptor releases it)."""
-        if self._fd is not None:
-            os.close(self._fd)
-            self._fd = None
+        """Release the lock."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __enter__(self) -> "FileLock":
         self.acquire()

@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from muspy_like.datasets.extract import ExtractionLimits, extract_archive, safe_member_path
-from muspy_like.errors import UnsafeArchiveError
+from muspy_like import limits
+from muspy_like.datasets.extract import ExtractionLimits, check_archive, extract_archive, safe_member_path
+from muspy_like.errors import ArchiveSizeError, SizeLimitError, UnsafeArchiveError
 
 
 def snapshot(folder: Path) -> set[str]:
@@ -178,7 +179,7 @@ def test_gzip_bomb_stops_at_the_size_limit(sandbox):
     archive = sandbox / "work" / "bomb.bin.gz"
     with gzip.open(archive, "wb") as handle:
         handle.write(b"\0" * 5_000_000)
-    with pytest.raises(UnsafeArchiveError, match="exceeds"):
+    with pytest.raises(ArchiveSizeError, match="extracts to more than 1,000,000 bytes .at member 'bomb.bin'"):
         extract_archive(archive, sandbox / "work" / "dest", "gz", ExtractionLimits(max_total_bytes=1_000_000))
     assert_nothing_written(sandbox, archive)
 
@@ -231,3 +232,85 @@ def test_safe_member_path_rejects(name):
 
 def test_safe_member_path_normalizes():
     assert str(safe_member_path("./a//b/c.mid", "t.tar")) == "a/b/c.mid"
+
+
+def test_default_bound_is_proportionate_to_the_archive(sandbox):
+    archive = sandbox / "work" / "bomb.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("zeros.bin", b"\0" * 20_000_000)  # ratio ~1000, beyond any real music archive
+    with pytest.raises(ArchiveSizeError) as error:
+        extract_archive(archive, sandbox / "work" / "dest", "zip")
+    assert isinstance(error.value, SizeLimitError) and isinstance(error.value, UnsafeArchiveError)
+    message = str(error.value)
+    assert message.startswith(f"{archive}: declares 20,000,000 extracted bytes")
+    assert "100 times the archive's" in message and "MUSPY_LIKE_MAX_ARCHIVE_RATIO" in message
+    assert_nothing_written(sandbox, archive)
+    with limits.override(archive_ratio=2000):  # a genuine archive this compressible: raise the ratio
+        (extracted,) = extract_archive(archive, sandbox / "work" / "dest", "zip")
+    assert extracted.size == 20_000_000
+
+
+def test_published_extracted_size_sets_the_bound(sandbox, midi_files):
+    archive = tar_with(sandbox / "work" / "set.tar.gz", [(info(p.name), p.read_bytes()) for p in midi_files], "w:gz")
+    total = sum(p.stat().st_size for p in midi_files)
+    with pytest.raises(ArchiveSizeError, match="1.25 times the published extracted size .*MUSPY_LIKE_ARCHIVE_MARGIN"):
+        extract_archive(archive, sandbox / "work" / "dest", "tar.gz", expected_bytes=total // 2)
+    assert_nothing_written(sandbox, archive)
+    files = extract_archive(archive, sandbox / "work" / "dest", "tar.gz", expected_bytes=total)
+    assert sum(f.size for f in files) == total
+
+
+def _cut_between_members(sandbox, midi_files) -> tuple[Path, bytes, int]:
+    """A real tar of several MIDI files, and the bytes of it cut right after the second member."""
+    full = tar_with(sandbox / "work" / "full.tar", [(info(p.name), p.read_bytes()) for p in midi_files[:4]])
+    with tarfile.open(full) as bundle:
+        bundle.next()
+        second = bundle.next()
+        cut = second.offset_data + -(-second.size // 512) * 512
+    return full, full.read_bytes()[:cut], cut
+
+
+def test_tar_cut_between_members_is_refused(sandbox, midi_files):
+    full, data, cut = _cut_between_members(sandbox, midi_files)
+    with tarfile.open(fileobj=io.BytesIO(data)) as bundle:
+        assert len(bundle.getmembers()) == 2  # tarfile alone takes it for a complete, shorter archive
+    archive = sandbox / "work" / "cut.tar"
+    archive.write_bytes(data)
+    full.unlink()
+    with pytest.raises(UnsafeArchiveError, match=f"incomplete: no end-of-archive marker after 2 member.s. at byte {cut:,}"):
+        extract_archive(archive, sandbox / "work" / "dest", "tar")
+    assert_nothing_written(sandbox, archive)
+    with pytest.raises(UnsafeArchiveError, match="incomplete"):
+        check_archive(archive, "tar")
+
+
+def test_compressed_tar_of_a_cut_tar_and_cut_compressed_streams_are_refused(sandbox, midi_files):
+    full, data, _ = _cut_between_members(sandbox, midi_files)
+    wrapped = sandbox / "work" / "cut.tar.gz"
+    wrapped.write_bytes(gzip.compress(data))  # a sound gzip stream around an incomplete tar
+    with pytest.raises(UnsafeArchiveError, match="no end-of-archive marker"):
+        extract_archive(wrapped, sandbox / "work" / "dest", "tar.gz")
+    whole = gzip.compress(full.read_bytes())
+    for length in (len(whole) - 9, len(whole) // 2):  # inside the gzip trailer; in the middle
+        wrapped.write_bytes(whole[:length])
+        with pytest.raises(UnsafeArchiveError, match="corrupt or incomplete|no end-of-archive"):
+            extract_archive(wrapped, sandbox / "work" / "dest", "tar.gz")
+    full.unlink()
+    assert_nothing_written(sandbox, wrapped)
+
+
+def test_data_after_the_end_marker_is_refused(sandbox, midi_files):
+    archive = tar_with(sandbox / "work" / "x.tar", [(info(midi_files[0].name), midi_files[0].read_bytes())])
+    archive.write_bytes(archive.read_bytes() + b"trailing junk".ljust(512, b"\0"))
+    with pytest.raises(UnsafeArchiveError, match="after the tar end-of-archive marker"):
+        extract_archive(archive, sandbox / "work" / "dest", "tar")
+    assert_nothing_written(sandbox, archive)
+
+
+def test_check_archive_reads_everything_and_writes_nothing(sandbox, midi_files):
+    archive = tar_with(sandbox / "work" / "set.tar.xz", [(info(f"set/{p.name}"), p.read_bytes()) for p in midi_files], "w:xz")
+    checked = check_archive(archive, "tar.xz")
+    assert snapshot(sandbox / "work") == {"set.tar.xz"}
+    extracted = extract_archive(archive, sandbox / "work" / "dest", "tar.xz")
+    assert checked == extracted
+    assert {f.sha256 for f in checked} == {hashlib.sha256(p.read_bytes()).hexdigest() for p in midi_files}
