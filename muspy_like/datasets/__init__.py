@@ -22,20 +22,19 @@ Modules: :mod:`~muspy_like.datasets.catalog` (catalog entries), :mod:`~muspy_lik
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any, Optional, Union
+from typing import Any, Mapping, Optional, Sequence, Union
 
 from muspy_like.datasets.base import Dataset, FolderDataset, split_indices
 from muspy_like.datasets.cache import CachedDataset, ConversionReport, convert, load_cached
-from muspy_like.datasets.catalog import DatasetSpec, SourceSpec, get_spec, load_catalog
+from muspy_like.datasets.catalog import DatasetSpec, SourceSpec, find_spec, get_spec, load_catalog, override_sources
 from muspy_like.datasets.download import DownloadOptions, download_file
 from muspy_like.datasets.extract import ExtractionLimits, extract_archive
 from muspy_like.datasets.install import data_dir, install, read_marker, verify_installation
 from muspy_like.datasets.ml import PadCollate, RepresentationDataset, pad_sequences
 from muspy_like.datasets.music21_corpus import Music21Dataset
 from muspy_like.datasets.pieces import Piece
-from muspy_like.errors import DatasetError
+from muspy_like.errors import DatasetError, DatasetNotInstalledError
 
 __all__ = [
     "CachedDataset",
@@ -55,11 +54,13 @@ __all__ = [
     "default_root",
     "download_file",
     "extract_archive",
+    "find_spec",
     "get_dataset",
     "get_spec",
     "install",
     "list_datasets",
     "load_cached",
+    "override_sources",
     "pad_sequences",
     "read_marker",
     "split_indices",
@@ -73,9 +74,11 @@ def list_datasets() -> list[str]:
 
 
 def default_root(name: str) -> Path:
-    """Where a dataset goes when no root is given: ``$MUSPY_LIKE_DATA/<name>`` (default ``~/.muspy_like/datasets``)."""
-    base = os.environ.get("MUSPY_LIKE_DATA", "~/.muspy_like/datasets")
-    return Path(base).expanduser() / name
+    """Where a dataset goes when no root is given: ``data_home() / name``, where :func:`muspy_like.paths.data_home`
+    is ``$MUSPY_LIKE_DATA`` or the platform's data folder."""
+    from muspy_like.paths import data_home
+
+    return data_home() / name
 
 
 def get_dataset(
@@ -88,6 +91,7 @@ def get_dataset(
     limits: ExtractionLimits = ExtractionLimits(),
     keep_archives: bool = True,
     lock_timeout: Optional[float] = None,
+    sources: Optional[Union[str, Sequence[str], Mapping[str, Any]]] = None,
 ) -> Dataset:
     """A catalog dataset, downloaded and extracted first if needed.
 
@@ -96,13 +100,17 @@ def get_dataset(
     name : str or DatasetSpec
         Catalog name or alias (see :func:`list_datasets`), or a catalog entry of your own.
     root : str or Path, optional
-        Folder of the dataset (default :func:`default_root`). Not used by ``music21``.
+        Folder of this one dataset (default :func:`default_root`: ``<data home>/<name>``). Not used by
+        ``music21``.
     download : bool
         Download and extract if the root is not complete; with False, an incomplete root is an error.
     composer : str, optional
         For ``music21`` only: the composer or collection (default: the whole corpus).
     options, limits, keep_archives, lock_timeout
         See :func:`~muspy_like.datasets.install.install`.
+    sources : str, sequence of str or mapping, optional
+        Fetch the archives from these URLs or local files instead of the catalog's (the catalog's sizes
+        and checksums still apply); see :func:`~muspy_like.datasets.catalog.override_sources`.
 
     Returns
     -------
@@ -111,13 +119,16 @@ def get_dataset(
 
     Raises
     ------
+    DatasetNotInstalledError
+        Incomplete root with ``download=False``.
     DatasetError
-        Unknown name, incomplete root with ``download=False``, or a manual dataset whose files are
-        missing (the message says where to put them).
+        Unknown name, or a manual dataset whose files are missing (the message says where to put them).
     DownloadError, ChecksumError, UnsafeArchiveError
         From the download and extraction (see :func:`~muspy_like.datasets.install.install`).
     """
     spec = name if isinstance(name, DatasetSpec) else get_spec(name)
+    if sources is not None:
+        spec = override_sources(spec, sources)
     if spec.download == "music21":
         return Music21Dataset(composer)
     root = Path(root).expanduser() if root is not None else default_root(spec.name)
@@ -125,8 +136,8 @@ def get_dataset(
         dataset = FolderDataset(root, spec.files, spec.reader, spec=spec) if root.is_dir() else None
         if dataset is None or not len(dataset):
             raise DatasetError(
-                f"{spec.name}: no files matching {spec.files!r} in {root}. {spec.title} has no downloadable "
-                f"archive: put the files there yourself (see {spec.homepage})."
+                f"{spec.where}: no files matching {spec.files!r} in {root}. {spec.title} has no downloadable "
+                f"archive: put the files there yourself ({spec.description})"
             )
         return dataset
     marker = read_marker(root)
@@ -134,12 +145,27 @@ def get_dataset(
         raise DatasetError(f"{root} holds the dataset {marker.get('dataset')!r}, not {spec.name!r}; use another root")
     if marker is None:
         if not download:
-            raise DatasetError(
-                f"{spec.name}: {root} is not completely downloaded; call get_dataset(..., download=True) "
-                f"or run 'muspy-like datasets download {spec.name} --root {root}'"
-            )
+            raise _not_installed(spec, root)
         install(spec, root, options=options, limits=limits, keep_archives=keep_archives, lock_timeout=lock_timeout)
     return FolderDataset(data_dir(root), spec.files, spec.reader, spec=spec)
+
+
+def _not_installed(spec: DatasetSpec, root: Path) -> DatasetNotInstalledError:
+    # A common slip: naming the folder that holds all datasets instead of the dataset's own folder.
+    inside = root / spec.name
+    hint = ""
+    if (read_marker(inside) or {}).get("dataset") == spec.name:
+        hint = f" ({inside} holds it: the root is the folder of the dataset itself)"
+    return DatasetNotInstalledError(
+        f"{spec.name}: {root} is not completely downloaded{hint}; call "
+        f"get_dataset({spec.name!r}, root={str(root)!r}, download=True) to download it",
+        spec.name,
+        str(root),
+        cli_message=(
+            f"{spec.name} is not downloaded into {root}{hint.replace('the root', '--root')}; download it with: "
+            f"muspy-like datasets download {spec.name} --root {root}"
+        ),
+    )
 
 
 def dataset_info(name: str) -> dict[str, Any]:

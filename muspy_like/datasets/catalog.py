@@ -5,6 +5,11 @@ The files live in the repository's ``datasets/`` folder and ship inside the pack
 Each file declares a dataset once; downloading, verification, reading, splits and the documentation
 table are all derived from that declaration.
 
+Folders named in the environment variable ``MUSPY_LIKE_CATALOG`` (separated by ``os.pathsep``) are read
+after the shipped catalog: a file there adds a dataset, or replaces the shipped entry of the same name
+(to fix a stale URL or checksum without editing the package). :func:`override_sources` points one
+entry's sources at other URLs or local files for one call.
+
 Fields of a catalog file
 ------------------------
 name, title, description, homepage, license, citation (BibTeX)
@@ -16,8 +21,11 @@ download
     ``music21`` (music21's bundled corpus, offline).
 sources
     Archives to download: ``url``, ``filename``, ``archive`` (``zip``, ``tar``, ``tar.gz``, ``tar.bz2``,
-    ``tar.xz``, ``gz``, ``xz`` or ``none``), optional ``size`` (bytes), ``sha256``, ``md5`` and
-    ``mirrors`` (further URLs serving the same bytes). A source with neither hash is *unverified*.
+    ``tar.xz``, ``gz``, ``xz`` or ``none``), optional ``size`` (bytes), ``sha256``, ``md5``,
+    ``extracted_size`` (bytes, as published: it sets the archive's extraction bound, see
+    :mod:`muspy_like.limits`) and ``mirrors`` (further URLs or local paths serving the same bytes, tried
+    in order). A source with neither hash is *unverified*; a plain file (``archive: none``) needs a size
+    or a hash, since nothing else tells a complete download from a cut one.
 files
     Glob pattern, relative to the extracted data folder, selecting the pieces.
 reader
@@ -30,11 +38,13 @@ splits
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Mapping, Optional, Sequence, Union
 
 from muspy_like.errors import DatasetError
 
@@ -44,11 +54,14 @@ __all__ = [
     "DatasetSpec",
     "SourceSpec",
     "SplitSpec",
+    "catalog_dirs",
     "catalog_table",
+    "find_spec",
     "format_size",
     "get_spec",
     "load_catalog",
     "load_spec",
+    "override_sources",
     "spec_from_dict",
     "update_table_in",
 ]
@@ -88,7 +101,9 @@ class SourceSpec:
     sha256, md5 : str, optional
         Expected hex digests (lower case).
     mirrors : tuple of str
-        Other URLs serving the same bytes, tried in order when the primary fails.
+        Other URLs (or local paths) serving the same bytes, tried in order when the primary fails.
+    extracted_size : int, optional
+        Total size of the extracted files in bytes, as published (sets the extraction bound).
     """
 
     url: str
@@ -98,6 +113,7 @@ class SourceSpec:
     sha256: Optional[str] = None
     md5: Optional[str] = None
     mirrors: tuple[str, ...] = ()
+    extracted_size: Optional[int] = None
 
     @property
     def urls(self) -> tuple[str, ...]:
@@ -160,6 +176,11 @@ class DatasetSpec:
     def verified(self) -> bool:
         """False if any source lacks a checksum (the download can then not be verified)."""
         return all(source.verified for source in self.sources)
+
+    @property
+    def where(self) -> str:
+        """The dataset and its catalog file, to open error messages: ``nes_mdb (catalog file .../nes_mdb.yaml)``."""
+        return f"{self.name} (catalog file {self.path})" if self.path else self.name
 
 
 def load_spec(path: Path | str) -> DatasetSpec:
@@ -239,6 +260,9 @@ def _source_from_dict(item: Any, where: str) -> SourceSpec:
     size = item.get("size")
     if size is not None and (not isinstance(size, int) or size < 0):
         raise DatasetError(f"{where}: size must be a number of bytes, not {size!r}")
+    extracted_size = item.get("extracted_size")
+    if extracted_size is not None and (not isinstance(extracted_size, int) or extracted_size <= 0):
+        raise DatasetError(f"{where}: extracted_size must be a positive number of bytes, not {extracted_size!r}")
     digests = {}
     for kind, length in _HEX.items():
         value = item.get(kind)
@@ -250,12 +274,18 @@ def _source_from_dict(item: Any, where: str) -> SourceSpec:
     filename = str(item.get("filename") or url.rstrip("/").rsplit("/", 1)[-1])
     if "/" in filename or "\\" in filename or filename in ("", ".", ".."):
         raise DatasetError(f"{where}: filename {filename!r} must be a plain file name")
+    if archive == "none" and size is None and not any(digests.values()):
+        raise DatasetError(
+            f"{where}: a plain file (archive: none) needs a size or a checksum: nothing else tells a complete "
+            "download from one cut short"
+        )
     return SourceSpec(
         url=url,
         filename=filename,
         archive=archive,
         size=size,
         mirrors=tuple(str(m) for m in item.get("mirrors") or ()),
+        extracted_size=extracted_size,
         **digests,
     )
 
@@ -277,23 +307,31 @@ def _split_from_dict(item: Any, where: str) -> SplitSpec:
     raise DatasetError(f"{where}: kind must be 'folders' or 'csv', not {kind!r}")
 
 
+def catalog_dirs() -> list[Path]:
+    """The folders the catalog is read from: the shipped one, then those of ``$MUSPY_LIKE_CATALOG``."""
+    extra = [Path(part).expanduser() for part in os.environ.get("MUSPY_LIKE_CATALOG", "").split(os.pathsep) if part]
+    return [CATALOG_DIR, *extra]
+
+
 @functools.lru_cache(maxsize=1)
 def load_catalog() -> dict[str, DatasetSpec]:
-    """Every catalog entry, by name (read once per process).
+    """Every catalog entry, by name (read once per process; see :func:`catalog_dirs`).
 
     Raises
     ------
     DatasetError
-        If the catalog folder is missing, an entry is invalid, or two entries share a name or alias.
+        If a catalog folder is missing, an entry is invalid, or two entries share a name or alias.
     """
-    if not CATALOG_DIR.is_dir():
-        raise DatasetError(f"the dataset catalog is missing: expected YAML files in {CATALOG_DIR}")
     specs: dict[str, DatasetSpec] = {}
-    for path in sorted(CATALOG_DIR.glob("*.yaml")):
-        spec = load_spec(path)
-        if path.stem != spec.name:
-            raise DatasetError(f"{path}: the file must be named after the dataset ({spec.name}.yaml)")
-        specs[spec.name] = spec
+    for folder in catalog_dirs():
+        if not folder.is_dir():
+            where = "" if folder == CATALOG_DIR else " (named in $MUSPY_LIKE_CATALOG)"
+            raise DatasetError(f"the dataset catalog folder {folder}{where} is missing")
+        for path in sorted(folder.glob("*.yaml")):
+            spec = load_spec(path)
+            if path.stem != spec.name:
+                raise DatasetError(f"{path}: the file must be named after the dataset ({spec.name}.yaml)")
+            specs[spec.name] = spec  # a later folder replaces an entry of the same name
     taken: dict[str, str] = {}
     for spec in specs.values():
         for alias in spec.aliases:
@@ -301,6 +339,18 @@ def load_catalog() -> dict[str, DatasetSpec]:
                 raise DatasetError(f"{spec.path}: alias {alias!r} is already used by another dataset")
             taken[alias] = spec.name
     return specs
+
+
+def find_spec(name: str) -> Optional[DatasetSpec]:
+    """The catalog entry of a dataset, by name or alias (case-insensitive, ``-`` for ``_``), or None."""
+    specs = load_catalog()
+    key = name.lower().replace("-", "_")
+    if key in specs:
+        return specs[key]
+    for spec in specs.values():
+        if key in spec.aliases:
+            return spec
+    return None
 
 
 def get_spec(name: str) -> DatasetSpec:
@@ -311,14 +361,58 @@ def get_spec(name: str) -> DatasetSpec:
     DatasetError
         If no entry has that name; the message lists the known names.
     """
-    specs = load_catalog()
-    key = name.lower().replace("-", "_")
-    if key in specs:
-        return specs[key]
-    for spec in specs.values():
-        if key in spec.aliases:
-            return spec
-    raise DatasetError(f"unknown dataset {name!r}; known datasets: {', '.join(sorted(specs))}")
+    spec = find_spec(name)
+    if spec is None:
+        raise DatasetError(f"unknown dataset {name!r}; known datasets: {', '.join(sorted(load_catalog()))}")
+    return spec
+
+
+def override_sources(spec: DatasetSpec, locations: Union[str, Sequence[str], Mapping[str, Any]]) -> DatasetSpec:
+    """A copy of ``spec`` whose sources are fetched from other URLs or local files.
+
+    The sizes and checksums of the catalog still apply, so a local copy or another server must hold the
+    very bytes the catalog describes (write a catalog file of your own, or one in ``$MUSPY_LIKE_CATALOG``,
+    for other bytes).
+
+    Parameters
+    ----------
+    spec : DatasetSpec
+        The catalog entry.
+    locations : str, sequence of str, or mapping
+        URLs or local paths, tried in order instead of the catalog's. With several sources, each location
+        is matched to the source of the same file name, or give a mapping ``{filename: location or list}``.
+
+    Raises
+    ------
+    DatasetError
+        If a location matches no source of the entry (the message lists the file names).
+    """
+    if isinstance(locations, (str, os.PathLike)):
+        locations = [locations]
+    by_file: dict[str, list[str]] = {}
+    if isinstance(locations, Mapping):
+        for filename, places in locations.items():
+            by_file[str(filename)] = [str(p) for p in ([places] if isinstance(places, (str, os.PathLike)) else places)]
+    elif len(spec.sources) == 1:
+        by_file[spec.sources[0].filename] = [str(p) for p in locations]
+    else:
+        for place in locations:
+            base = os.path.basename(str(place).split("?")[0].rstrip("/"))
+            by_file.setdefault(base, []).append(str(place))
+    names = {source.filename for source in spec.sources}
+    unknown = sorted(set(by_file) - names)
+    if unknown:
+        raise DatasetError(
+            f"{spec.where}: no source is named {unknown[0]!r}; the sources are {', '.join(sorted(names))} "
+            "(name the file as the catalog does, or give a mapping filename -> location)"
+        )
+    sources = tuple(
+        dataclasses.replace(source, url=by_file[source.filename][0], mirrors=tuple(by_file[source.filename][1:]))
+        if source.filename in by_file
+        else source
+        for source in spec.sources
+    )
+    return dataclasses.replace(spec, sources=sources)
 
 
 def format_size(size: Optional[int]) -> str:

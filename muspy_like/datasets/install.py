@@ -21,6 +21,7 @@ and redoes the extraction. :func:`verify_installation` re-hashes the extracted f
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
 import logging
@@ -30,10 +31,16 @@ from pathlib import Path
 from typing import Any, Optional, Union
 
 from muspy_like.datasets.catalog import DatasetSpec, SourceSpec
-from muspy_like.datasets.download import DownloadOptions, download_file, file_digests
+from muspy_like.datasets.download import (
+    RECORD_SUFFIX,
+    DownloadOptions,
+    download_file,
+    file_digests,
+    read_download_record,
+)
 from muspy_like.datasets.extract import ExtractedFile, ExtractionLimits, extract_archive
 from muspy_like.datasets.locking import FileLock
-from muspy_like.errors import DatasetError
+from muspy_like.errors import DatasetError, UnsafeArchiveError
 from muspy_like.files import atomic_write_text
 
 __all__ = ["MARKER_NAME", "data_dir", "install", "read_marker", "verify_installation"]
@@ -97,11 +104,32 @@ def install(
     DownloadError, ChecksumError
         A source could not be downloaded or verified; no marker is written.
     UnsafeArchiveError
-        An archive breaks the extraction policy; nothing is left in ``data/``.
+        An archive breaks the extraction policy, or is corrupt; nothing is left in ``data/``. A corrupt
+        archive that the catalog cannot verify (no checksum) is deleted, so the next call downloads it
+        again.
+
+    Every error message opens with the dataset's name and catalog file (:attr:`DatasetSpec.where`).
     """
     if spec.download != "archive":
-        raise DatasetError(f"{spec.name}: nothing to download (download: {spec.download})")
-    root = Path(root)
+        raise DatasetError(f"{spec.where}: nothing to download (download: {spec.download})")
+    try:
+        return _install(spec, Path(root), options, limits, keep_archives, lock_timeout)
+    except DatasetError as error:
+        try:  # the same type of error, its message opened by the dataset and its catalog file
+            named = type(error)(f"{spec.where}: {error}")
+        except TypeError:  # an error type with fields of its own says where already
+            raise error from None
+        raise named from error
+
+
+def _install(
+    spec: DatasetSpec,
+    root: Path,
+    options: DownloadOptions,
+    limits: ExtractionLimits,
+    keep_archives: bool,
+    lock_timeout: Optional[float],
+) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     with FileLock(root / ".lock", timeout=lock_timeout):
         marker = read_marker(root)
@@ -117,7 +145,7 @@ def install(
         extracted: list[ExtractedFile] = []
         try:
             for source in spec.sources:
-                extracted += extract_archive(root / "archives" / source.filename, staging, source.archive, limits)
+                extracted += _extract(source, root / "archives", staging, limits)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
@@ -143,15 +171,33 @@ def install(
         return target
 
 
+def _extract(source: SourceSpec, archives: Path, staging: Path, limits: ExtractionLimits) -> list[ExtractedFile]:
+    archive = archives / source.filename
+    try:
+        return extract_archive(archive, staging, source.archive, limits, expected_bytes=source.extracted_size)
+    except UnsafeArchiveError:
+        if not source.verified:
+            # Nothing vouches for these bytes: never reuse them; the next install downloads again.
+            for path in (archive, Path(str(archive) + RECORD_SUFFIX)):
+                with contextlib.suppress(FileNotFoundError):
+                    path.unlink()
+        raise
+
+
 def _fetch(source: SourceSpec, directory: Path, options: DownloadOptions) -> dict[str, Any]:
     path = download_file(source, directory, options)
     record: dict[str, Any] = {"filename": source.filename, "url": source.url, "size": path.stat().st_size}
+    downloaded = read_download_record(path) or {}
+    if downloaded.get("url"):
+        record["url"] = downloaded["url"]  # the mirror or local file it came from
     if source.verified:
         checked = [kind for kind in ("sha256", "md5") if getattr(source, kind)]
         record.update({kind: getattr(source, kind) for kind in checked}, verified=True, checked=checked)
     else:
         # Nothing to compare against: record the digest so later runs can at least detect a change.
-        record.update(file_digests(path), verified=False, checked=[])
+        digests = {kind: downloaded[kind] for kind in ("sha256", "md5") if kind in downloaded} or file_digests(path)
+        record.update(digests, verified=False, checked=[])
+    record["complete_because"] = downloaded.get("complete_because", [])
     return record
 
 

@@ -8,6 +8,7 @@ import http.server
 import io
 import threading
 import time
+import urllib.parse
 import zipfile
 from dataclasses import dataclass, field
 from typing import Optional
@@ -22,10 +23,18 @@ class Route:
     """What the server does for one path.
 
     mode: ``normal`` (honours Range/If-Range), ``ignore_range`` (always 200 with the whole body),
-    ``status`` (answers ``status`` with no body).
+    ``status`` (answers ``status`` with no body), ``confirm`` (like ``normal``, but only for a request
+    whose query holds ``confirm=<confirm_token>``, and the ``download_warning`` cookie too when
+    ``require_cookie``; any other request gets ``page``, an HTML page, and the cookie: Google Drive's
+    large-file confirmation flow).
+    framing: how the body's end is shown: ``length`` (Content-Length), ``chunked`` (chunked transfer
+    encoding: a cut body lacks its terminating chunk) or ``close`` (neither: the body ends when the
+    connection closes, so a cut body looks complete).
     truncate_first: for the first N requests, send only ``truncate_at`` bytes of the body and close.
     stall_first: for the first N requests, sleep ``stall_seconds`` before sending the body.
+    trickle_seconds: send the body one byte at a time, this many seconds apart.
     fail_first: for the first N requests, answer HTTP 503.
+    content_type: the Content-Type of the body.
     """
 
     data: bytes = b""
@@ -37,6 +46,12 @@ class Route:
     stall_first: int = 0
     stall_seconds: float = 0.0
     fail_first: int = 0
+    framing: str = "length"
+    trickle_seconds: float = 0.0
+    content_type: str = "application/octet-stream"
+    page: str = ""
+    confirm_token: str = "t"
+    require_cookie: bool = False
     requests: list[dict] = field(default_factory=list)
 
 
@@ -48,11 +63,11 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         pass
 
     def do_GET(self) -> None:
-        route = self.routes.get(self.path)
+        route = self.routes.get(self.path) or self.routes.get(self.path.split("?")[0])
         if route is None:
             self._plain(404)
             return
-        route.requests.append(dict(self.headers))
+        route.requests.append({**dict(self.headers), "path": self.path})
         count = len(route.requests)
         if route.mode == "status":
             self._plain(route.status)
@@ -60,10 +75,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if count <= route.fail_first:
             self._plain(503)
             return
+        if route.mode == "confirm" and not self._confirmed(route):
+            page = route.page.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Set-Cookie", f"download_warning={route.confirm_token}; Path=/")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+            return
         data, start = route.data, 0
         range_header = self.headers.get("Range")
         if_range = self.headers.get("If-Range")
-        honour = route.mode == "normal" and range_header and (if_range is None or if_range == route.etag)
+        honour = route.mode in ("normal", "confirm") and range_header and (if_range is None or if_range == route.etag)
         if honour:
             start = int(range_header.split("=")[1].split("-")[0])
             if start >= len(data):
@@ -77,21 +101,44 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         else:
             self.send_response(200)
         body = data[start:]
-        self.send_header("Content-Length", str(len(body)))
+        if route.framing == "length":
+            self.send_header("Content-Length", str(len(body)))
+        elif route.framing == "chunked":
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.send_header("Content-Type", route.content_type)
         self.send_header("ETag", route.etag)
-        self.send_header("Accept-Ranges", "bytes" if route.mode == "normal" else "none")
+        self.send_header("Accept-Ranges", "bytes" if route.mode != "ignore_range" else "none")
         self.end_headers()
         if count <= route.stall_first:
             time.sleep(route.stall_seconds)
-        if count <= route.truncate_first:
-            self.wfile.write(body[: route.truncate_at])
-            self.wfile.flush()
-            self.close_connection = True
-            return
+        cut = count <= route.truncate_first
         try:
-            self.wfile.write(body)
+            self._send_body(route, body[: route.truncate_at] if cut else body, ended=not cut)
         except (BrokenPipeError, ConnectionResetError):
             pass
+        if cut:
+            self.close_connection = True
+
+    def _confirmed(self, route: Route) -> bool:
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        token_ok = query.get("confirm") == [route.confirm_token]
+        cookie_ok = f"download_warning={route.confirm_token}" in (self.headers.get("Cookie") or "")
+        return token_ok and (cookie_ok or not route.require_cookie)
+
+    def _send_body(self, route: Route, body: bytes, ended: bool) -> None:
+        step = 1 if route.trickle_seconds else 8192
+        for at in range(0, len(body), step):
+            piece = body[at : at + step]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece) if route.framing == "chunked" else piece)
+            self.wfile.flush()
+            if route.trickle_seconds:
+                time.sleep(route.trickle_seconds)
+        if route.framing == "chunked" and ended:
+            self.wfile.write(b"0\r\n\r\n")  # the terminating chunk: absent from a cut body
+        self.wfile.flush()
 
     def _plain(self, status: int) -> None:
         self.send_response(status)
