@@ -8,6 +8,7 @@ import textwrap
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from muspy_like.datasets import DownloadOptions
     from muspy_like.datasets.catalog import DatasetSpec
 
 __all__ = ["register"]
@@ -17,15 +18,24 @@ Manage the datasets of the muspy_like catalog.
 
   list                       every dataset: download size, format, license, checksum status
   info NAME                  description, homepage, license, splits and BibTeX citation
-  download NAME --root DIR   download (resumable, verified) and extract safely into DIR
-  convert NAME --root DIR --cache DIR [-j N]
+  download NAME [--root DIR] download (resumable, verified) and extract safely into DIR
+  convert NAME [--root DIR] --cache DIR [-j N]
                              read every piece once into a fast cache (native JSON + arrays)
   verify --root DIR          re-hash the extracted files against the installation manifest
   table [--update FILE]      the catalog as a markdown table (regenerates docs/datasets.md)
 
-Downloads retry with backoff, resume interrupted transfers, fall back to mirrors and verify sizes
-and SHA-256/MD5 checksums; datasets whose checksum is unknown are marked "unverified".
+--root is the folder of one dataset (it receives DIR/data, DIR/archives and the completion marker).
+Without it, a dataset goes to DATA_HOME/NAME, where DATA_HOME is $MUSPY_LIKE_DATA or the platform's
+data folder (Linux: ~/.local/share/muspy_like/datasets).
+
+Downloads retry with backoff, resume interrupted transfers, fall back to mirrors, stop at a deadline and
+verify sizes and SHA-256/MD5 checksums; datasets whose checksum is unknown are marked "unverified".
+--from PATH_OR_URL fetches an archive from a local file or another URL instead of the catalog's (its
+size and checksum still apply); $MUSPY_LIKE_CATALOG names folders of catalog files of your own, which
+add datasets or replace entries of the same name.
 """
+
+_ROOT_HELP = "folder of this dataset (default: DATA_HOME/NAME; see 'muspy-like datasets --help')"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -46,7 +56,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "info", help="describe one dataset", description="Describe one dataset and print its citation."
     )
     info.add_argument("name", help="dataset name or alias (see 'muspy-like datasets list'), or a catalog YAML file")
-    info.add_argument("--root", help="dataset root, to count the downloaded pieces")
+    info.add_argument("--root", help=_ROOT_HELP + "; given, the downloaded pieces are counted")
     info.set_defaults(func=_info)
 
     download = commands.add_parser(
@@ -55,10 +65,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Download, verify and safely extract a dataset into ROOT (ROOT/data, with a completion marker).",
     )
     download.add_argument("name", help="dataset name or alias, or a catalog YAML file of your own")
-    download.add_argument("--root", required=True, help="folder of the dataset (created if missing)")
-    download.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the server (default 30)")
-    download.add_argument("--retries", type=int, default=4, help="retries per URL for transient errors (default 4)")
-    download.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    download.add_argument("--root", help=_ROOT_HELP + "; created if missing")
+    _network_options(download)
     download.set_defaults(func=_download)
 
     convert = commands.add_parser(
@@ -73,10 +81,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     convert.add_argument(
         "name", help="dataset name or alias, or a catalog YAML file (music21:COMPOSER for part of the music21 corpus)"
     )
-    convert.add_argument("--root", help="folder of the dataset (not needed for music21)")
+    convert.add_argument("--root", help=_ROOT_HELP + "; not used for music21")
     convert.add_argument("--cache", required=True, help="output folder of the cache")
     convert.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1; -1 = all cores)")
-    convert.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    _network_options(convert)
     convert.set_defaults(func=_convert)
 
     verify = commands.add_parser(
@@ -84,7 +92,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="re-check the extracted files of a dataset",
         description="Re-hash every extracted file of ROOT against its manifest; exit status 1 if any changed.",
     )
-    verify.add_argument("--root", required=True, help="folder of an installed dataset")
+    verify.add_argument("--root", required=True, help="folder of one installed dataset")
     verify.set_defaults(func=_verify)
 
     table = commands.add_parser(
@@ -96,6 +104,34 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     table.set_defaults(func=_table)
 
     parser.set_defaults(func=lambda args: parser.print_help() or 1)
+
+
+def _network_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--from", dest="sources", action="append", metavar="PATH_OR_URL",
+        help="fetch an archive from this local file or URL instead of the catalog's URLs (repeatable: one per "
+        "archive, matched by file name, or mirrors tried in order for a one-archive dataset)",
+    )
+    parser.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for the server (default 30)")
+    parser.add_argument("--retries", type=int, default=4, help="retries per URL for transient errors (default 4)")
+    parser.add_argument(
+        "--deadline", type=float, metavar="SECONDS",
+        help="give up on an archive after this many seconds, retries and mirrors included "
+        "(default: 600 plus the archive's size at 50 kB/s); a later run resumes",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+
+
+def _options(args: argparse.Namespace) -> "DownloadOptions":
+    from muspy_like.datasets import DownloadOptions
+
+    if args.timeout <= 0 or args.retries < 0 or (args.deadline is not None and args.deadline <= 0):
+        from muspy_like.errors import DatasetError
+
+        raise DatasetError("--timeout and --deadline must be positive, --retries zero or more")
+    return DownloadOptions(
+        timeout=args.timeout, retries=args.retries, deadline=args.deadline, progress=not args.no_progress
+    )
 
 
 def _spec(name: str) -> "DatasetSpec":
@@ -121,12 +157,12 @@ def _list(args: argparse.Namespace) -> int:
         ]
         print(json.dumps(rows, indent=2))
         return 0
-    print(f"{'name':<14} {'size':>9}  {'format':<9} {'checksum':<14} title")
+    print(f"{'name':<14} {'size':>9}  {'format':<9} {'checksum':<20} title")
     for spec in specs:
         size = format_size(spec.size) if spec.download == "archive" else "-"
         status = spec.checksum_status
-        flag = status.upper() if status == "unverified" else status
-        print(f"{spec.name:<14} {size:>9}  {spec.format:<9} {flag:<14} {spec.title}")
+        flag = status.upper() if status.startswith("unverified") else status
+        print(f"{spec.name:<14} {size:>9}  {spec.format:<9} {flag:<20} {spec.title}")
     return 0
 
 
@@ -175,21 +211,29 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _download(args: argparse.Namespace) -> int:
-    from muspy_like.datasets import DownloadOptions, get_dataset
+    from muspy_like.datasets import get_dataset
 
-    options = DownloadOptions(timeout=args.timeout, retries=args.retries, progress=not args.no_progress)
-    dataset = get_dataset(_spec(args.name), args.root, options=options)
+    dataset = get_dataset(_spec(args.name), args.root, options=_options(args), sources=args.sources)
     print(f"{dataset.name}: {len(dataset)} pieces in {dataset.root}")
     return 0
 
 
 def _convert(args: argparse.Namespace) -> int:
-    from muspy_like.datasets import DownloadOptions, get_dataset
+    from muspy_like.datasets import get_dataset
+    from muspy_like.errors import DatasetError
 
     name, _, composer = args.name.partition(":")
-    dataset = get_dataset(
-        _spec(name), args.root, composer=composer or None, options=DownloadOptions(progress=not args.no_progress)
-    )
+    spec = _spec(name)
+    if composer and spec.download != "music21":
+        raise DatasetError(f"{args.name}: NAME:PART is only for music21 (music21:COMPOSER, e.g. music21:bach)")
+    dataset = get_dataset(spec, args.root, composer=composer or None, options=_options(args), sources=args.sources)
+    if not len(dataset):
+        if spec.download == "music21":
+            raise DatasetError(
+                f"{args.name}: music21's corpus has no piece by or in {composer!r} "
+                "(try music21:bach, music21:beethoven, music21:essenFolksong ...)"
+            )
+        raise DatasetError(f"{args.name}: no piece matches {spec.files!r} in {dataset.root}")
     report = dataset.convert(args.cache, n_jobs=args.jobs, progress=not args.no_progress)
     print(report.summary())
     for label, failure in list(zip(report.sources, report.failures))[:10]:

@@ -11,7 +11,8 @@ Compute statistics of one or more collections of pieces and write a report a per
 
 Each SOURCE is a file, a folder (every file of a known format below it), a music21 corpus composer
 written music21:NAME (e.g. music21:bach, read offline from music21's bundled corpus), or the name of a
-catalog dataset stored under --root. Each SOURCE is one group: the plots and the comparison table put
+catalog dataset (read from --root, the folder of that one dataset, or DATA_HOME/NAME; see
+'muspy-like datasets --help'). Each SOURCE is one group: the plots and the comparison table put
 the groups side by side.
 
 Written into --out:
@@ -32,7 +33,7 @@ _EPILOG = """\
 examples:
   muspy-like stats music21:bach --out bach_report -j 2
   muspy-like stats my_midi/ music21:mozart --out compare
-  muspy-like stats maestro --root ~/muspy_data --out maestro_stats -j 4
+  muspy-like stats maestro --root ~/muspy_data/maestro_v3 --out maestro_stats -j 4
 """
 
 
@@ -49,7 +50,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--out", "-o", required=True, metavar="DIR", help="output folder (created if missing)")
     parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                         help="worker processes (default 1; -1 = every core)")
-    parser.add_argument("--root", metavar="DIR", help="folder holding the catalog datasets (for dataset names)")
+    parser.add_argument("--root", metavar="DIR", help="folder of the dataset named as SOURCE, as given to 'muspy-like datasets download NAME --root DIR' "
+                        "(default: DATA_HOME/NAME)")
     parser.add_argument("--title", default="Dataset statistics", help="title of the HTML page")
     parser.add_argument("--no-progress", action="store_true", help="do not show a progress bar")
     parser.add_argument("--strict", action="store_true", help="exit with code 3 if any piece failed")

@@ -163,7 +163,7 @@ def _not_installed(spec: DatasetSpec, root: Path) -> DatasetNotInstalledError:
         str(root),
         cli_message=(
             f"{spec.name} is not downloaded into {root}{hint.replace('the root', '--root')}; download it with: "
-            f"muspy-like datasets download {spec.name} --root {root}"
+            f"muspy-like datasets download {spec.name}" + ("" if root == default_root(spec.name) else f" --root {root}")
         ),
     )
 

@@ -164,7 +164,10 @@ class DatasetSpec:
 
     @property
     def checksum_status(self) -> str:
-        """``"sha256"``, ``"md5"``, ``"sha256+md5"``, ``"unverified"`` or ``"n/a (...)"``."""
+        """``"sha256"``, ``"md5"``, ``"sha256+md5"``, ``"unverified"``, ``"unverified (manual)"`` (files
+        placed by hand, which nothing checks) or ``"n/a (music21)"``."""
+        if self.download == "manual":
+            return "unverified (manual)"
         if self.download != "archive":
             return f"n/a ({self.download})"
         if not all(source.verified for source in self.sources):

@@ -119,12 +119,12 @@ def _music21_sources(label: str, composer: str) -> list[PieceSource]:
 
 
 def _dataset_sources(name: str, root: Optional[Union[str, Path]]) -> list[PieceSource]:
-    from muspy_like.datasets import list_datasets
+    from muspy_like.datasets import find_spec, list_datasets
 
     try:
         dataset = _open_dataset(name, None if root is None else str(root))
     except DatasetError as error:
-        if name.lower() not in list_datasets():
+        if find_spec(name) is None:  # names and aliases ("maestro") alike
             raise DatasetError(
                 f"{name!r} is neither an existing file or folder, nor music21:COMPOSER, nor a catalog dataset "
                 f"(known datasets: {', '.join(list_datasets())})"

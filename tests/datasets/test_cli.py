@@ -92,3 +92,51 @@ def test_table_update_rewrites_between_markers(capsys, tmp_path):
     page.write_text("no markers")
     code, _, err = run(capsys, "table", "--update", str(page))
     assert code == 2 and "markers" in err
+
+
+def test_convert_of_a_music21_composer_without_pieces_is_an_error(capsys, tmp_path):
+    code, out, err = run(capsys, "convert", "music21:nobody", "--cache", str(tmp_path / "cache"), "--no-progress")
+    assert code == 2 and out == ""
+    assert err.strip() == (
+        "muspy-like: error: music21:nobody: music21's corpus has no piece by or in 'nobody' "
+        "(try music21:bach, music21:beethoven, music21:essenFolksong ...)"
+    )
+    assert not (tmp_path / "cache").exists()
+    code, _, err = run(capsys, "convert", "maestro:chopin", "--cache", str(tmp_path / "cache"))
+    assert code == 2 and "NAME:PART is only for music21" in err
+
+
+def test_not_downloaded_hints_name_commands_not_python(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("MUSPY_LIKE_DATA", str(tmp_path / "home"))
+    code, _, err = run(capsys, "info", "maestro", "--root", str(tmp_path / "nowhere"))
+    assert code == 2
+    assert err.strip() == (
+        f"muspy-like: error: maestro_v3 is not downloaded into {tmp_path / 'nowhere'}; download it with: "
+        f"muspy-like datasets download maestro_v3 --root {tmp_path / 'nowhere'}"
+    )
+    code = main(["stats", "maestro", "--out", str(tmp_path / "stats")])  # an alias, in the default folder
+    err = capsys.readouterr().err
+    assert code == 2 and "not a catalog dataset" not in err and "get_dataset" not in err
+    assert err.strip().endswith("download it with: muspy-like datasets download maestro_v3")
+
+
+def test_download_from_a_local_file_with_a_deadline(capsys, server, tmp_path, midi_files, monkeypatch):
+    data = zip_bytes({f"toy/{p.name}": p.read_bytes() for p in midi_files[:3]})
+    server.add("/gone.zip", mode="status", status=404)
+    source = source_for(data, server.url("/gone.zip"), name="toy.zip", archive="zip")
+    entry = {
+        "name": "toy", "title": "Toy", "description": "Test set", "homepage": "http://127.0.0.1/",
+        "license": "CC0", "format": "midi", "download": "archive", "files": "**/*.mid",
+        "sources": [{"url": source.url, "filename": "toy.zip", "archive": "zip", "size": source.size, "sha256": source.sha256}],
+    }
+    catalog_file = tmp_path / "toy.yaml"
+    catalog_file.write_text(yaml.safe_dump(entry))
+    code, _, err = run(capsys, "download", str(catalog_file), "--root", str(tmp_path / "r1"), "--retries", "0", "--no-progress")
+    assert code == 2 and err.startswith(f"muspy-like: error: toy (catalog file {catalog_file}): toy.zip: download failed")
+    (tmp_path / "toy.zip").write_bytes(data)
+    monkeypatch.setenv("MUSPY_LIKE_DATA", str(tmp_path / "home"))  # no --root: DATA_HOME/NAME
+    code, out, _ = run(capsys, "download", str(catalog_file), "--from", str(tmp_path / "toy.zip"), "--deadline", "30",
+                       "--no-progress")
+    assert code == 0 and f"toy: 3 pieces in {tmp_path / 'home' / 'toy' / 'data'}" in out
+    code, _, err = run(capsys, "download", str(catalog_file), "--deadline", "0")
+    assert code == 2 and "--deadline must be positive" in err

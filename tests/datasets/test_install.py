@@ -7,14 +7,24 @@ import dataclasses
 import io
 import json
 import multiprocessing
+import pickle
+import re
 import tarfile
 
 import pytest
+import yaml
 
 from muspy_like.datasets import FolderDataset, get_dataset, read_marker, verify_installation
-from muspy_like.datasets.catalog import spec_from_dict
-from muspy_like.datasets.download import DownloadOptions
-from muspy_like.errors import ChecksumError, DatasetError, UnsafeArchiveError
+from muspy_like.datasets.catalog import SourceSpec, load_spec, spec_from_dict
+from muspy_like.datasets.download import DownloadOptions, file_digests
+from muspy_like.errors import (
+    ArchiveSizeError,
+    ChecksumError,
+    DatasetError,
+    DatasetNotInstalledError,
+    DownloadError,
+    UnsafeArchiveError,
+)
 from muspy_like.io import read
 
 from dataset_testing import source_for, zip_bytes
@@ -30,7 +40,7 @@ def spec_for(source, **fields):
         "citation": "@misc{toy, title={Toy}}",
     }
     entry.update(fields)
-    entry["sources"] = [{k: v for k, v in dataclasses.asdict(source).items() if v is not None}]
+    entry["sources"] = [{k: v for k, v in dataclasses.asdict(source).items() if v not in (None, ())}]
     spec = spec_from_dict(entry)
     assert spec.sources == (source,)
     return spec
@@ -200,3 +210,91 @@ def test_two_processes_installing_the_same_root(server, tmp_path, folder_archive
     assert results == [len(layout), len(layout)]
     assert len(server.routes["/toy.zip"].requests) == 1
     assert verify_installation(tmp_path / "root") == []
+
+
+# -- downloads that nothing can verify (the catalog's POP909), errors that name the dataset ----------
+def test_cut_archive_without_size_or_hash_never_marks_complete(server, tmp_path, folder_archive):
+    data, layout = folder_archive
+    route = server.add("/toy.zip", data=data, framing="close", truncate_first=99, truncate_at=len(data) // 2)
+    spec = spec_for(SourceSpec(url=server.url("/toy.zip"), filename="toy.zip", archive="zip"))
+    root = tmp_path / "root"
+    with pytest.raises(DownloadError) as error:
+        get_dataset(spec, root, options=FAST)
+    assert str(error.value).startswith("toy: toy.zip: download failed") and "incomplete or corrupt" in str(error.value)
+    assert read_marker(root) is None and not (root / "data").exists()
+    assert not (root / "archives" / "toy.zip").exists()
+    with pytest.raises(DatasetError, match="not completely downloaded"):
+        get_dataset(spec, root, download=False)
+    route.truncate_first = 0  # the server recovers: the next install downloads the whole archive
+    dataset = get_dataset(spec, root, options=FAST)
+    assert len(dataset) == len(layout)
+    (source,) = read_marker(root)["sources"]
+    assert source["verified"] is False and source["complete_because"] == ["archive read completely"]
+
+
+def test_tampered_unverified_archive_is_dropped_after_failing_extraction(server, tmp_path, folder_archive):
+    data, layout = folder_archive
+    route = server.add("/toy.zip", data=data)
+    spec = spec_for(SourceSpec(url=server.url("/toy.zip"), filename="toy.zip", archive="zip"))
+    root = tmp_path / "root"
+    archives = root / "archives"
+    archives.mkdir(parents=True)
+    (archives / "toy.zip").write_bytes(data[: len(data) // 2])
+    digests = file_digests(archives / "toy.zip")  # a record that vouches for the wrong bytes
+    (archives / "toy.zip.download.json").write_text(json.dumps({"size": len(data) // 2, **digests}))
+    with pytest.raises(UnsafeArchiveError, match="^toy: .*corrupt or incomplete zip archive"):
+        get_dataset(spec, root, options=FAST)
+    assert not (archives / "toy.zip").exists() and route.requests == []
+    assert len(get_dataset(spec, root, options=FAST)) == len(layout)  # downloaded anew
+    assert len(route.requests) == 1
+
+
+def test_errors_name_the_dataset_and_its_catalog_file(server, tmp_path, folder_archive):
+    data, _ = folder_archive
+    server.add("/toy.zip", data=data)
+    source = source_for(data, server.url("/toy.zip"), name="toy.zip", archive="zip", md5="0" * 32)
+    entry = {"name": "toy", "title": "Toy", "description": "d", "homepage": "http://h", "license": "CC0",
+             "format": "midi", "download": "archive", "files": "**/*.mid",
+             "sources": [{k: v for k, v in dataclasses.asdict(source).items() if v not in (None, ())}]}
+    catalog_file = tmp_path / "toy.yaml"
+    catalog_file.write_text(yaml.safe_dump(entry))
+    with pytest.raises(ChecksumError) as error:
+        get_dataset(load_spec(catalog_file), tmp_path / "root", options=FAST)
+    assert str(error.value).startswith(f"toy (catalog file {catalog_file}): toy.zip: no URL served the expected bytes")
+    assert server.url("/toy.zip") in str(error.value)
+    entry["sources"][0].update(md5=source_for(data, "x").md5, extracted_size=1000)
+    catalog_file.write_text(yaml.safe_dump(entry))
+    with pytest.raises(ArchiveSizeError, match=rf"^toy \(catalog file {re.escape(str(catalog_file))}\): .*published extracted size"):
+        get_dataset(load_spec(catalog_file), tmp_path / "root", options=FAST)
+
+
+def test_sources_can_point_at_a_local_file_or_another_url(server, tmp_path, folder_archive):
+    data, layout = folder_archive
+    server.add("/gone.zip", mode="status", status=404)
+    spec = spec_for(source_for(data, server.url("/gone.zip"), name="toy.zip", archive="zip"))
+    local = tmp_path / "downloads" / "toy.zip"
+    local.parent.mkdir()
+    local.write_bytes(data)
+    dataset = get_dataset(spec, tmp_path / "a", options=FAST, sources=str(local))
+    assert len(dataset) == len(layout)
+    assert read_marker(tmp_path / "a")["sources"][0]["url"] == str(local)
+    server.add("/elsewhere/toy.zip", data=data)
+    assert len(get_dataset(spec, tmp_path / "b", options=FAST, sources=[server.url("/elsewhere/toy.zip")])) == len(layout)
+    local.write_bytes(data[:-1] + b"!")  # other bytes than the catalog's: refused, as from any URL
+    with pytest.raises(ChecksumError):
+        get_dataset(spec, tmp_path / "c", options=FAST, sources=[str(local)])
+
+
+def test_not_installed_error_speaks_python_and_command_line(server, tmp_path, folder_archive):
+    spec = folder_spec(server, folder_archive[0])
+    home = tmp_path / "home"
+    get_dataset(spec, home / "toy", options=FAST)
+    with pytest.raises(DatasetNotInstalledError) as error:
+        get_dataset(spec, home, download=False)
+    assert "get_dataset('toy', root=" in str(error.value) and "download=True" in str(error.value)
+    assert f"{home / 'toy'} holds it" in str(error.value)
+    cli = error.value.cli_message
+    assert cli.startswith(f"toy is not downloaded into {home} ({home / 'toy'} holds it: --root is the folder")
+    assert cli.endswith(f"muspy-like datasets download toy --root {home}") and "get_dataset" not in cli
+    again = pickle.loads(pickle.dumps(error.value))  # crosses process boundaries intact
+    assert (str(again), again.cli_message, again.name, again.root) == (str(error.value), cli, "toy", str(home))
