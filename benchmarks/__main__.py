@@ -30,6 +30,7 @@ BENCHMARKS = {
     "statistics": "Metrics vs muspy, parallel dataset statistics (issue 5)",
     "separation": "Part-separation baselines on Bach chorales vs the paper (issue 6)",
     "watermark": "Rendering speed and echo-watermark robustness (issue 7)",
+    "size_caps": "The real files the size caps were sized against; what a decompression bomb costs (issue 13)",
 }
 PEERS = ["numpy", "mido", "symusic", "pretty_midi", "miditoolkit", "muspy", "music21", "partitura",
          "scikit-learn", "pyfluidsynth", "dask"]

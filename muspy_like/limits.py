@@ -6,25 +6,18 @@ that decompresses or parses untrusted data takes its bound from here and refuses
 raise it. Each cap was sized against the largest real file of its kind that we know of, with a wide
 margin:
 
-========================  ==========  ==============================================================
-cap                       default     sized against
-========================  ==========  ==============================================================
-``document_bytes``        64 MiB      native JSON/YAML text (after gunzip). Mahler's 42-minute,
-                                      51-track symphony (60,411 notes, ``bench/mahler.mid``) is 1.5 MB
-                                      of native JSON, about 25 bytes per note: the cap holds pieces of
-                                      some 2.5 million notes, 40 times that symphony.
-``document_depth``        100         nesting of JSON/YAML containers. A native document nests 4 deep
-                                      (``$.tracks[0].notes.time``); only annotation values are free
-                                      JSON, and none we know of nests more than a few levels.
-``score_member_bytes``    128 MiB     the XML inside a compressed score (``.mxl``, ``.mscz``). The
-                                      largest in music21's corpus, Beethoven's op. 132, is 10.9 MB.
-``archive_ratio``         100         extracted bytes per archive byte, for archives whose catalog
-                                      entry publishes no extracted size. Real archives: MIDI in
-                                      tar.gz 4.5x (Mahler), plain MusicXML in tar.gz 30x (music21's 119
-                                      XML files), one ``.mxl`` up to 55x (music21's corpus); archive
-                                      bombs reach 1,000x and far beyond.
-``archive_margin``        1.25        allowance over the extracted size a catalog entry publishes.
-========================  ==========  ==============================================================
+* ``document_bytes`` = 64 MiB: native JSON/YAML text (after gunzip). Mahler's 42-minute, 51-track
+  symphony (60,411 notes, ``bench/mahler.mid``) is 1.5 MB of native JSON, about 25 bytes per note: the
+  cap holds pieces of some 2.5 million notes, 40 times that symphony.
+* ``document_depth`` = 100: nesting of JSON/YAML containers. A native document nests 4 deep
+  (``$.tracks[0].notes.time``); only annotation values are free JSON, and none we know of nests more
+  than a few levels.
+* ``score_member_bytes`` = 128 MiB: the XML inside a compressed score (``.mxl``, ``.mscz``). The largest
+  in music21's corpus, Beethoven's op. 132, is 10.9 MB.
+* ``archive_ratio`` = 100: extracted bytes per archive byte, for archives whose catalog entry publishes no
+  extracted size. Real archives: MIDI in tar.gz 4.5x (Mahler), plain MusicXML in tar.gz 30x (music21's
+  119 XML files), one ``.mxl`` up to 55x (music21's corpus); archive bombs reach 1,000x and far beyond.
+* ``archive_margin`` = 1.25: allowance over the extracted size a catalog entry publishes.
 
 Setting the caps
 ----------------

@@ -3,17 +3,12 @@
 Both follow the platform's conventions through ``platformdirs`` (the library symusic and pip use), and
 each has an environment variable that wins over everything else:
 
-===========  ===========================  ==================================================================
-folder       environment variable         default
-===========  ===========================  ==================================================================
-datasets     ``MUSPY_LIKE_DATA``          ``platformdirs.user_data_path("muspy_like") / "datasets"``
-                                          (Linux ``~/.local/share/muspy_like/datasets``, macOS
-                                          ``~/Library/Application Support/muspy_like/datasets``, Windows
-                                          ``%LOCALAPPDATA%\\muspy_like\\datasets``); ``~/.muspy_like/datasets``
-                                          if it exists (the folder of earlier versions)
-cache        ``MUSPY_LIKE_CACHE``         ``platformdirs.user_cache_path("muspy_like")`` (Linux
-                                          ``$XDG_CACHE_HOME/muspy_like``, else ``~/.cache/muspy_like``)
-===========  ===========================  ==================================================================
+* datasets: ``$MUSPY_LIKE_DATA``; else ``~/.muspy_like/datasets`` if it exists (the folder of earlier
+  versions); else ``platformdirs.user_data_path("muspy_like") / "datasets"`` (Linux
+  ``~/.local/share/muspy_like/datasets``, macOS ``~/Library/Application Support/muspy_like/datasets``,
+  Windows ``%LOCALAPPDATA%\\muspy_like\\datasets``).
+* caches: ``$MUSPY_LIKE_CACHE``; else ``platformdirs.user_cache_path("muspy_like")`` (Linux
+  ``$XDG_CACHE_HOME/muspy_like``, else ``~/.cache/muspy_like``).
 """
 
 from __future__ import annotations

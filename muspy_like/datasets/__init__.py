@@ -14,7 +14,8 @@ verification), extracts safely and returns the dataset; ``dataset.convert("cache
 a cache that :class:`CachedDataset` loads many times faster than parsing. See ``docs/datasets.md``.
 
 Modules: :mod:`~muspy_like.datasets.catalog` (catalog entries), :mod:`~muspy_like.datasets.download`
-(HTTP), :mod:`~muspy_like.datasets.extract` (safe archives), :mod:`~muspy_like.datasets.install`
+(HTTP), :mod:`~muspy_like.datasets.confirmation` (Google Drive's confirmation page),
+:mod:`~muspy_like.datasets.extract` (safe archives), :mod:`~muspy_like.datasets.install`
 (root layout and completion marker), :mod:`~muspy_like.datasets.base` (datasets and splits),
 :mod:`~muspy_like.datasets.music21_corpus`, :mod:`~muspy_like.datasets.cache` (conversion) and
 :mod:`~muspy_like.datasets.ml` (PyTorch adapters).
