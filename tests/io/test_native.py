@@ -251,6 +251,10 @@ HOSTILE = [
      '"duration": [], "velocity": [], "time": [0]}}]}', r"\$\.tracks\[0\]\.notes: the key 'time' appears twice"),
     ("track.yaml", HEAD_YAML.replace("tracks: []", "tracks:\n- program: 1\n  program: 2\n  notes: {}"),
      r"\$\.tracks\[0\]: the key 'program' appears twice"),
+    ("laughs.yaml", HEAD_YAML + "annotations: [{time: 0, annotation: {a: &a [x, x, x, x, x, x, x, x, x], "
+     + ", ".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(9)) + "}}]\n",
+     r"\$\.annotations\[0\]\.annotation\..*: YAML aliases expand this document to more than"),
+    ("cycle.yaml", HEAD_YAML + "annotations: [{time: 0, annotation: &r [*r]}]\n", r"nested deeper than 100 levels"),
 ]
 
 
@@ -305,3 +309,12 @@ def test_document_cap_applies_to_plain_files_and_reads_the_environment(tmp_path,
     assert load(path, max_bytes=size).n_notes == 1020  # the keyword wins over the environment
     with pytest.raises(SizeLimitError):
         load(path, max_bytes=size - 1)
+
+
+def test_yaml_anchors_of_shared_values_still_round_trip(tmp_path):
+    shared = {"dynamic": "ff", "hairpin": [1, 2]}
+    music = Music(tracks=[Track(notes=[Note(0, 60, 12)])], annotations=[Annotation(0, shared), Annotation(12, shared)])
+    path = tmp_path / "shared.yaml"
+    save(path, music)
+    assert "&" in path.read_text()  # PyYAML wrote an anchor and an alias for the shared value
+    assert load(path) == music

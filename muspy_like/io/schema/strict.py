@@ -7,6 +7,7 @@ The standard parsers resolve some faults silently or fail with errors that do no
 * nesting deeper than the ``document_depth`` cap of :mod:`muspy_like.limits` (JSON nested 100,000
   deep makes ``json.loads`` raise RecursionError; libyaml stops at 1,000 levels, PyYAML's pure-Python
   parser at the recursion limit): an error at the path where the cap is crossed;
+* YAML aliases that expand a small document to billions of values ("billion laughs"): an error;
 * an integer of more than 4,300 digits (``json`` and PyYAML raise a bare ValueError from ``int()``):
   an error at the integer's path. Shorter integers that still exceed 64 bits are left to the schema,
   which bounds every integer field (``resolution: 10**100`` is beyond its maximum).
@@ -27,6 +28,8 @@ __all__ = ["depth_error", "parse_json", "parse_yaml", "too_deep"]
 #: integers that exceed 64 bits reach the schema, which reports them against each field's maximum.
 _LONGEST_INTEGER = 4300
 _YAML_INT = "tag:yaml.org,2002:int"
+#: Visits of shared YAML nodes allowed beyond twice the distinct nodes (legitimate anchors repeat little).
+_ALIAS_ALLOWANCE = 100_000
 
 
 class _DuplicateKeys(dict):
@@ -186,12 +189,27 @@ def parse_yaml(text: str, source: str, max_depth: int) -> Any:
 
 
 def _check_nodes(root: Any, source: str, max_depth: int) -> None:
-    """Duplicate keys, depth and over-long integers in a composed YAML node tree, with their paths."""
+    """Duplicate keys, depth, over-long integers and alias bombs in a composed YAML node tree, with paths.
+
+    An alias (``*name``) makes PyYAML share one node in several places; a "billion laughs" document
+    nests aliases of aliases so that a few hundred bytes stand for billions of values, harmless while
+    shared but fatal to anything that walks or writes the document out. The walk below visits the
+    document as it expands and stops when the visits outgrow the distinct nodes by a wide margin.
+    """
     import yaml
 
     stack = [(root, [], 1)]
+    seen: set[int] = set()
+    visits = 0
     while stack:
         node, path, depth = stack.pop()
+        visits += 1
+        seen.add(id(node))
+        if visits > 2 * len(seen) + _ALIAS_ALLOWANCE:
+            raise SchemaError(
+                f"{source}: {format_path(path)}: YAML aliases expand this document to more than {visits:,} values "
+                "(a 'billion laughs' document?); refusing it"
+            )
         if isinstance(node, yaml.ScalarNode):
             if node.tag == _YAML_INT and len(node.value) > _LONGEST_INTEGER:
                 raise SchemaError(
