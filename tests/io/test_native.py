@@ -318,3 +318,11 @@ def test_yaml_anchors_of_shared_values_still_round_trip(tmp_path):
     save(path, music)
     assert "&" in path.read_text()  # PyYAML wrote an anchor and an alias for the shared value
     assert load(path) == music
+
+
+def test_large_yaml_documents_without_aliases_are_not_taken_for_alias_bombs():
+    from muspy_like.io.schema.strict import parse_yaml
+
+    # 110,000 scalars: more than the alias allowance, each visited once.
+    text = "time: [" + ", ".join(["7"] * 110_000) + "]\n"
+    assert len(parse_yaml(text, "long.yaml", 100)["time"]) == 110_000

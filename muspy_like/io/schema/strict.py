@@ -199,13 +199,13 @@ def _check_nodes(root: Any, source: str, max_depth: int) -> None:
     import yaml
 
     stack = [(root, [], 1)]
-    seen: set[int] = set()
+    distinct: set[int] = set()
     visits = 0
     while stack:
         node, path, depth = stack.pop()
         visits += 1
-        seen.add(id(node))
-        if visits > 2 * len(seen) + _ALIAS_ALLOWANCE:
+        distinct.add(id(node))
+        if visits > 2 * len(distinct) + _ALIAS_ALLOWANCE:
             raise SchemaError(
                 f"{source}: {format_path(path)}: YAML aliases expand this document to more than {visits:,} values "
                 "(a 'billion laughs' document?); refusing it"
@@ -222,14 +222,14 @@ def _check_nodes(root: Any, source: str, max_depth: int) -> None:
         if isinstance(node, yaml.SequenceNode):
             stack.extend((child, path + [index], depth + 1) for index, child in enumerate(node.value))
             continue
-        seen: set[tuple[str, str]] = set()
+        keys: set[tuple[str, str]] = set()
         for key, value in node.value:
             label = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
             identity = (key.tag, label)
-            if identity in seen:
+            if identity in keys:
                 raise SchemaError(
                     f"{source}: {format_path(path)}: the key {label!r} appears twice in this mapping "
                     f"(line {key.start_mark.line + 1})"
                 )
-            seen.add(identity)
+            keys.add(identity)
             stack.append((value, path + [label], depth + 1))
