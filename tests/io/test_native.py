@@ -320,9 +320,13 @@ def test_yaml_anchors_of_shared_values_still_round_trip(tmp_path):
     assert load(path) == music
 
 
-def test_large_yaml_documents_without_aliases_are_not_taken_for_alias_bombs():
-    from muspy_like.io.schema.strict import parse_yaml
+def test_large_yaml_documents_without_aliases_are_not_taken_for_alias_bombs(monkeypatch):
+    from muspy_like.io.schema import strict
 
-    # 110,000 scalars: more than the alias allowance, each visited once.
-    text = "time: [" + ", ".join(["7"] * 110_000) + "]\n"
-    assert len(parse_yaml(text, "long.yaml", 100)["time"]) == 110_000
+    monkeypatch.setattr(strict, "_ALIAS_ALLOWANCE", 1_000)  # the same rule, on a smaller document
+    text = "time: [" + ", ".join(["7"] * 5_000) + "]\nkeys: {" + ", ".join(f"k{i}: 1" for i in range(3_000)) + "}\n"
+    document = strict.parse_yaml(text, "long.yaml", 100)  # 8,000 values, each visited once
+    assert len(document["time"]) == 5_000 and len(document["keys"]) == 3_000
+    laughs = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+    with pytest.raises(SchemaError, match="YAML aliases expand"):  # 6,561 values from a few dozen nodes
+        strict.parse_yaml(laughs.replace("c:", "c: &c").rstrip() + "\nd: [" + ", ".join(["*c"] * 9) + "]\n", "x", 100)
