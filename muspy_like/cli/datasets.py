@@ -205,6 +205,8 @@ def _info(args: argparse.Namespace) -> int:
     for source in spec.sources:
         status = "verified" if source.verified else "UNVERIFIED (no checksum known)"
         print(f"{'source:':<16} {source.url} [{source.archive}, {status}]")
+        for mirror in source.mirrors:
+            print(f"{'  mirror:':<16} {mirror}")
     if spec.citation:
         print("\nCite as:\n" + spec.citation)
     return 0

@@ -165,8 +165,8 @@ def _shipped(names: list[str], prefix: str) -> list[str]:
 
 def test_the_catalog_ships_in_every_kind_of_install(tmp_path):
     """The catalog reaches the package through a link (muspy_like/datasets/catalog -> datasets/): a wheel
-    built from the checkout, an sdist, and a wheel built from that sdist (what ``pip install`` of a
-    release does) must all carry real copies, and an installed copy must load them."""
+    built from the checkout (what a non-editable ``pip install .`` installs) and an sdist (what a wheel
+    of a release is built from) must carry real copies, and an installed copy must load them."""
     # Build from a copy so the checkout is not touched (build/ and *.egg-info stay out of it).
     copy = tmp_path / "src"
     copy.mkdir()
@@ -188,9 +188,6 @@ def test_the_catalog_ships_in_every_kind_of_install(tmp_path):
     with tarfile.open(sdist) as bundle:
         members = [m for m in bundle.getmembers() if "/muspy_like/datasets/catalog/" in m.name and m.name.endswith(".yaml")]
         assert sorted(Path(m.name).name for m in members) == expected and all(m.isreg() for m in members)
-    subprocess.run([*pip, str(sdist), "-w", str(tmp_path / "from_sdist")], check=True, capture_output=True, timeout=240)
-    (wheel,) = (tmp_path / "from_sdist").glob("*.whl")
-    assert _shipped(zipfile.ZipFile(wheel).namelist(), "muspy_like/datasets/catalog/") == expected
 
     site = tmp_path / "site"  # installing a pure-Python wheel is unpacking it
     zipfile.ZipFile(wheel).extractall(site)

@@ -37,6 +37,14 @@ def test_info_prints_citation(capsys):
     assert "CC BY-NC-SA 4.0" in out
 
 
+def test_info_lists_sources_and_mirrors(capsys):
+    code, out, _ = run(capsys, "info", "nes_mdb")
+    assert code == 0
+    assert "source:          https://drive.google.com/uc?export=download&id=1w2uo1Cmio4gz6nGUhZOtzF54kPkoKyo7 [tar.gz, verified]" in out
+    assert "  mirror:        https://drive.usercontent.google.com/download?id=1w2uo1Cmio4gz6nGUhZOtzF54kPkoKyo7" in out
+    assert "license:         MIT" in out
+
+
 def test_unknown_dataset_is_a_clear_error(capsys):
     code, _, err = run(capsys, "info", "nope")
     assert code == 2 and "unknown dataset 'nope'" in err
