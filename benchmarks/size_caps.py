@@ -6,6 +6,10 @@ ratio of one, and the compression ratios of MIDI and plain MusicXML in ``tar.gz`
 ``.json.gz`` decompression bomb (3 GiB of text in about 3 MB, the case of issue 13) and loads it in a
 fresh interpreter: the time to refuse it and the peak memory of that interpreter.
 
+Also the cost of strict parsing (duplicate keys, depth, alias bombs: ``muspy_like.io.schema.strict``)
+against the plain parsers on the same text: native JSON (few objects) and MusPy-style JSON (one object per
+note, where the duplicate-key hook runs per note), best of five.
+
 Run: ``python -m benchmarks size_caps`` (writes ``benchmarks/results/size_caps.md|json``).
 """
 
@@ -22,7 +26,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from benchmarks.harness import SHARED_DIR, machine_info, markdown_table, save_results
+from benchmarks.harness import SHARED_DIR, best_time, machine_info, markdown_table, save_results
 
 _BOMB_BYTES = 3 << 30
 
@@ -84,6 +88,27 @@ print(outcome, time.perf_counter() - start, resource.getrusage(resource.RUSAGE_S
 """
 
 
+def _strict_parsing_rows(music) -> tuple[list[list], dict]:
+    from muspy_like.io import native
+    from muspy_like.io.schema.strict import parse_json
+
+    native_text = native.dumps(music, "json")
+    muspy_style = json.dumps({
+        "metadata": {"schema_version": "0.0"}, "resolution": music.resolution,
+        "tracks": [{"program": int(t.program), "is_drum": bool(t.is_drum), "notes": [
+            {"time": int(a), "pitch": int(b), "duration": int(c), "velocity": int(d)}
+            for a, b, c, d in zip(t.notes.time, t.notes.pitch, t.notes.duration, t.notes.velocity)]}
+            for t in music.tracks],
+    })
+    rows, figures = [], {}
+    for label, text in (("native JSON (Mahler)", native_text), ("MusPy-style JSON (Mahler)", muspy_style)):
+        plain = best_time(lambda: json.loads(text), repeat=5)
+        strict = best_time(lambda: parse_json(text, "x", 100), repeat=5)
+        figures[label] = {"json.loads_s": plain, "strict_s": strict}
+        rows.append([label, f"{len(text) / 1e6:.2f} MB", f"{plain * 1e3:.0f} ms", f"{strict * 1e3:.0f} ms", f"{strict / plain:.2f}x"])
+    return rows, figures
+
+
 def main() -> dict:
     from muspy_like import limits
     from muspy_like.io import native, read
@@ -131,6 +156,10 @@ def main() -> dict:
         f"\n\nA {figures['bomb_file_bytes'] / 1e6:.1f} MB `.json.gz` that expands to {_BOMB_BYTES / 2**30:.0f} GiB: "
         f"`load()` raised {outcome} after {float(seconds):.2f} s, peak memory of the whole interpreter "
         f"{figures['bomb_peak_rss_mib']:.0f} MiB (the cap is 64 MiB)."
+    )
+    parse_rows, figures["strict_parsing"] = _strict_parsing_rows(mahler)
+    table += "\n\nStrict parsing against the standard parser, same text:\n\n" + markdown_table(
+        ["document", "size", "json.loads", "strict", "ratio"], parse_rows
     )
     save_results("size_caps", {"figures": figures, "machine": machine_info(["music21"])}, table)
     print(table)
