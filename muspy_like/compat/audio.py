@@ -26,7 +26,7 @@ Pathish = Union[str, os.PathLike]
 def _render(music: Music, soundfont_path: Optional[Pathish], rate: int, gain: Optional[float],
             options: Optional[str]) -> np.ndarray:
     from muspy_like.audio import render
-    from muspy_like.audio.fluidsynth_engine import DEFAULT_GAIN, FluidSynthEngine
+    from muspy_like.audio.fluidsynth_engine import FluidSynthEngine
     from muspy_like.compat.external import get_musescore_soundfont_path
 
     if options:
@@ -34,7 +34,7 @@ def _render(music: Music, soundfont_path: Optional[Pathish], rate: int, gain: Op
                          "(muspy_like drives FluidSynth as a library); use gain= and soundfont_path=")
     if soundfont_path is None and get_musescore_soundfont_path().is_file():
         soundfont_path = get_musescore_soundfont_path()
-    engine = FluidSynthEngine(rate, soundfont_path, DEFAULT_GAIN if gain is None else gain)
+    engine = FluidSynthEngine(rate, soundfont_path, 1 / max(len(music.tracks), 1) if gain is None else gain)
     try:
         return render(music, sample_rate=rate, engine=engine, tail=0.0)
     finally:
@@ -54,8 +54,9 @@ def synthesize(music: Music, soundfont_path: Optional[Pathish] = None, rate: int
     rate : int, default 44100
         Sample rate, in Hz.
     gain : float, optional
-        FluidSynth master gain (default :data:`muspy_like.audio.fluidsynth_engine.DEFAULT_GAIN`); a render
-        that would clip is scaled down to a peak of 0.99 of full scale.
+        FluidSynth master gain; default one over the number of tracks, as in MusPy (muspy_like's own
+        :func:`muspy_like.audio.render` uses 0.5). A render that would clip is scaled down to a peak of
+        0.99 of full scale.
     """
     audio = _render(music, soundfont_path, rate, gain, options)
     return np.round(audio * 32767).astype(np.int16)

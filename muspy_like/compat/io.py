@@ -54,6 +54,7 @@ __all__ = [
     "from_music21_opus",
     "from_pypianoroll_track",
     "to_mido",
+    "MuseScoreWarning",
     "read_midi_mido",
     "read_midi_pretty_midi",
     "write_midi_mido",
@@ -152,7 +153,8 @@ def _native_kind(path: Any, kind: Optional[str]) -> str:
         return "json"
     if name.endswith((".yaml", ".yml")):
         return "yaml"
-    raise ValueError(f"{getattr(path, 'name', path)}: cannot tell JSON from YAML by the name; pass kind='json' or 'yaml'")
+    raise SchemaError(f"{getattr(path, 'name', path)}: native files end in .json, .yaml or .yml (optionally .gz); "
+                      "or pass kind='json' or 'yaml'")
 
 
 def load(path: Union[Pathish, IO], kind: Optional[str] = None, **kwargs: Any) -> Music:
@@ -337,7 +339,16 @@ def write_midi(path: Pathish, music: Music, backend: str = "mido", **kwargs: Any
         pm.write(handle)
 
 
-# -- scores -------------------------------------------------------------------------------------------
+# -- scores ---------------------------------------------------------------------------------------------
+class MuseScoreWarning(UserWarning):
+    """MusPy's warning category for MuseScore files it may read wrongly (legacy versions 1 and 2).
+
+    muspy_like reads MuseScore 1, 2 and 3 files fully and issues no such warning; the class exists so that
+    code catching or filtering it keeps working.
+    """
+
+
+# -- scores (continued) -------------------------------------------------------------------------------------------
 def _check_compressed(path: Pathish, compressed: Optional[bool], suffix: str) -> None:
     if compressed is not None and compressed != str(path).lower().endswith(suffix):
         raise ValueError(
@@ -346,23 +357,30 @@ def _check_compressed(path: Pathish, compressed: Optional[bool], suffix: str) ->
 
 
 def read_musicxml(path: Pathish, resolution: Optional[int] = None, compressed: Optional[bool] = None,
-                  **kwargs: Any) -> Music:
-    """Read MusicXML (see :func:`muspy_like.io.musicxml.read_musicxml`); MusPy's ``compressed`` is checked
-    against the suffix (``.mxl``)."""
+                  expand_repeats: bool = True) -> Music:
+    """Read MusicXML as played: repeats, endings, D.C. and D.S. unfolded, as MusPy does.
+
+    This is :func:`muspy_like.io.musicxml.read_musicxml` with MusPy's default ``expand_repeats=True``
+    (``muspy_like.io``'s readers keep the written order by default). MusPy's ``compressed`` is checked
+    against the suffix (``.mxl``).
+    """
     from muspy_like.io.musicxml import read_musicxml as read_native
 
     _check_compressed(path, compressed, ".mxl")
-    return read_native(path, resolution, **kwargs)
+    return read_native(path, resolution, expand_repeats)
 
 
 def read_musescore(path: Pathish, resolution: Optional[int] = None, compressed: Optional[bool] = None,
-                   timeout: Optional[int] = None, **kwargs: Any) -> Music:
-    """Read MuseScore (see :func:`muspy_like.io.musescore.read_musescore`); MusPy's ``compressed`` is checked
-    against the suffix (``.mscz``) and ``timeout`` (MusPy's limit on parsing time) is accepted and unused."""
+                   timeout: Optional[int] = None, expand_repeats: bool = True) -> Music:
+    """Read MuseScore as played (repeats unfolded, as MusPy does; see :func:`read_musicxml`).
+
+    MusPy's ``compressed`` is checked against the suffix (``.mscz``); ``timeout`` (MusPy's limit on
+    parsing time) is accepted and unused.
+    """
     from muspy_like.io.musescore import read_musescore as read_native
 
     _check_compressed(path, compressed, ".mscz")
-    return read_native(path, resolution, **kwargs)
+    return read_native(path, resolution, expand_repeats)
 
 
 def read_abc_string(data_str: str, number: Optional[int] = None, resolution: int = 24) -> Union[Music, list[Music]]:

@@ -46,8 +46,9 @@ TOP_LEVEL: dict[str, str] = {
             "PitchRepresentationProcessor", "NoteRepresentationProcessor", "PianoRollRepresentationProcessor",
             "EventRepresentationProcessor"),
     # metrics: ours (corrected definitions, see docs/metrics-vs-muspy.md)
+    **_from(f"{_C}.metrics", "empty_measure_rate", "groove_consistency"),
     **_from("muspy_like.metrics", "drum_in_pattern_rate", "drum_pattern_consistency", "empty_beat_rate",
-            "empty_measure_rate", "groove_consistency", "n_pitch_classes_used", "n_pitches_used",
+            "n_pitch_classes_used", "n_pitches_used",
             "pitch_class_entropy", "pitch_entropy", "pitch_in_scale_rate", "pitch_range", "polyphony",
             "polyphony_rate", "scale_consistency"),
     # datasets with MusPy's classes
@@ -67,7 +68,7 @@ TOP_LEVEL: dict[str, str] = {
             "get_bravura_font_path"),
     **_from(f"{_C}.visualization", "show", "show_pianoroll", "show_score"),
     **_from(f"{_C}.barlines", "infer_barlines", "infer_barlines_and_beats"),
-    "MuseScoreWarning": "muspy_like.errors:MuseScoreWarning",
+    "MuseScoreWarning": f"{_C}.io:MuseScoreWarning",
 }
 
 #: MusPy's module paths under ``muspy``: submodule -> names (each resolved from the top level).

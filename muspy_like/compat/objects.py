@@ -75,6 +75,8 @@ def declared_fields(cls: type) -> tuple[FieldInfo, ...]:
 
 
 def _field_info(name: str, hint: Any) -> FieldInfo:
+    if hint is Any:
+        return FieldInfo(name, object, True, "")
     optional = False
     if typing.get_origin(hint) is typing.Union:
         members = [arg for arg in typing.get_args(hint) if arg is not type(None)]

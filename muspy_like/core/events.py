@@ -299,7 +299,9 @@ class Metadata(MusPyObject):
     Parameters
     ----------
     schema_version : str
-        Version of the muspy_like native schema the object follows.
+        Version of the schema the piece was written in: the native schema's for a new piece, the file's
+        for a loaded one (``"0.0"`` for MusPy's files, as MusPy keeps it). A saved file states its own
+        format in its top-level ``schema_version``.
     title : str, optional
         Title of the piece.
     creators : list of str

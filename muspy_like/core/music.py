@@ -142,20 +142,25 @@ class Music(MusPyContainer, MusicShortcuts):
         end = self.get_end_time() if end is None else end
         return meter.beat_ticks(self.time_signatures, self.resolution, end, compound)
 
-    def validate(self) -> "Music":
-        """Raise :class:`~muspy_like.errors.ValidationError` naming the first wrong value; return ``self``."""
+    def validate(self, attr: Optional[str] = None, recursive: bool = True) -> "Music":
+        """Raise :class:`~muspy_like.errors.ValidationError` naming the first wrong value; return ``self``.
+
+        ``attr`` checks one field only (MusPy's argument).
+        """
+        if attr is not None:
+            return super().validate(attr, recursive)
         from muspy_like.core.validation import validate_music
 
         validate_music(self)
         return self
 
-    def is_valid(self) -> bool:
+    def is_valid(self, attr: Optional[str] = None, recursive: bool = True) -> bool:
         """Whether :meth:`validate` passes."""
         from muspy_like.errors import ValidationError
 
         try:
-            self.validate()
-        except ValidationError:
+            self.validate(attr, recursive)
+        except (ValidationError, TypeError):
             return False
         return True
 

@@ -171,8 +171,13 @@ class Track(MusPyContainer):
         candidates.extend(x.time for x in self.annotations)
         return max(candidates)
 
-    def validate(self, path: str = "track") -> "Track":
-        """Raise :class:`~muspy_like.errors.ValidationError` on the first wrong value; return ``self``."""
+    def validate(self, attr: Optional[str] = None, recursive: bool = True, path: str = "track") -> "Track":
+        """Raise :class:`~muspy_like.errors.ValidationError` on the first wrong value; return ``self``.
+
+        ``attr`` checks one field only (MusPy's argument); ``path`` prefixes the attribute paths in messages.
+        """
+        if attr is not None:
+            return super().validate(attr, recursive)
         from muspy_like.core.validation import validate_track
 
         validate_track(self, path)
