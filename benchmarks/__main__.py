@@ -30,6 +30,7 @@ BENCHMARKS = {
     "statistics": "Metrics vs muspy, parallel dataset statistics (issue 5)",
     "separation": "Part-separation baselines on Bach chorales vs the paper (issue 6)",
     "watermark": "Rendering speed and echo-watermark robustness (issue 7)",
+    "compat": "Our own API before and after the MusPy compatibility layer (issue 14)",
 }
 PEERS = ["numpy", "mido", "symusic", "pretty_midi", "miditoolkit", "muspy", "music21", "partitura",
          "scikit-learn", "pyfluidsynth", "dask"]
