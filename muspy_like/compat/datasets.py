@@ -23,7 +23,7 @@ import functools
 import json
 import os
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Sequence, Union
+from typing import Any, Callable, Mapping, Optional, Union
 
 import numpy as np
 
