@@ -188,10 +188,11 @@ def _load(path: Union[Pathish, IO], fmt: str, compressed: Optional[bool] = None,
 
     if isinstance(path, (str, os.PathLike)):
         source = str(path)
-        if compressed is None:
-            return native.loads(_decoded(Path(path).read_bytes(), source, source.lower().endswith(".gz")),
-                                fmt, validator, source)
+        if compressed is None and _named_as(source) and _native_kind(path, None) == fmt:
+            return native.load(path, validator)  # our loader, with its checks, when the name says it all
         raw = Path(path).read_bytes()
+        if compressed is None:
+            compressed = source.lower().endswith(".gz")
     else:
         source = str(getattr(path, "name", f"<{type(path).__name__}>"))
         raw = path.read()
@@ -202,6 +203,12 @@ def _load(path: Union[Pathish, IO], fmt: str, compressed: Optional[bool] = None,
         if compressed is None:
             compressed = raw[:2] == b"\x1f\x8b"
     return native.loads(_decoded(raw, source, bool(compressed)), fmt, validator, source)
+
+
+def _named_as(name: str) -> bool:
+    """Whether a file name ends in a native extension (``.json``, ``.yaml``, ``.yml``, optionally ``.gz``)."""
+    lowered = name.lower()
+    return lowered.removesuffix(".gz").endswith((".json", ".yaml", ".yml"))
 
 
 def _decoded(raw: bytes, source: str, compressed: bool) -> str:

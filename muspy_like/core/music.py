@@ -253,7 +253,8 @@ class Music(MusPyContainer, MusicShortcuts):
         TypeError
             If a piece has no list for that kind of object.
         """
-        name = _LIST_OF_OBJECT.get(type(obj))
+        name = _LIST_OF_OBJECT.get(type(obj)) or next(
+            (field for kind, field in _LIST_OF_OBJECT.items() if isinstance(obj, kind)), None)
         if name is None:
             raise TypeError(f"a Music holds no {type(obj).__name__}; it takes {', '.join(c.__name__ for c in _LIST_OF_OBJECT)}")
         getattr(self, name).append(obj)

@@ -133,7 +133,8 @@ class Track(MusPyContainer):
         TypeError
             If a track has no field for that kind of object.
         """
-        name = _FIELD_OF_EVENT.get(type(event))
+        name = _FIELD_OF_EVENT.get(type(event)) or next(
+            (field for kind, field in _FIELD_OF_EVENT.items() if isinstance(event, kind)), None)
         if name is None:
             raise TypeError(f"a Track holds no {type(event).__name__}; it takes {', '.join(c.__name__ for c in _FIELD_OF_EVENT)}")
         getattr(self, name).append(event)

@@ -82,6 +82,14 @@ def test_music_append_and_extend_dispatch_by_type_and_share_unless_deepcopy():
         music.append(Note(0, 60, 1))
 
 
+def test_append_takes_subclasses_of_the_known_kinds():
+    class Part(Track):
+        pass
+
+    music = Music().append(Part())
+    assert isinstance(music.tracks[0], Part)
+
+
 def test_music_plus_merges_copies():
     a, b = Music(tracks=[track_of(60)]), Music(tracks=[track_of(62)])
     merged = a + b
