@@ -43,12 +43,12 @@ def clip(obj: Any, lower: int = 0, upper: int = 127) -> Any:
 
 def get_end_time(obj: Any, is_sorted: bool = False) -> int:
     """``obj.get_end_time()``, in ticks (``is_sorted`` is accepted; the end is found in one pass anyway)."""
-    return obj.get_end_time()
+    return obj.get_end_time(is_sorted)
 
 
 def get_real_end_time(music: Any, is_sorted: bool = False) -> float:
     """``music.get_real_end_time()``, in seconds."""
-    return music.get_real_end_time()
+    return music.get_real_end_time(is_sorted)
 
 
 def remove_duplicate(obj: Any) -> Any:

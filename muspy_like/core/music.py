@@ -109,15 +109,18 @@ class Music(MusPyContainer, MusicShortcuts):
     def __iter__(self):
         return iter(self.tracks)
 
-    def get_end_time(self) -> int:
-        """Latest tick at which anything happens or ends, over all tracks and global events."""
+    def get_end_time(self, is_sorted: bool = False) -> int:
+        """Latest tick at which anything happens or ends, over all tracks and global events.
+
+        ``is_sorted`` (MusPy's hint) is accepted and unused.
+        """
         candidates = [track.get_end_time() for track in self.tracks]
         for name in _TIMED_LISTS:
             candidates.extend(item.time for item in getattr(self, name))
         return max(candidates, default=0)
 
-    def get_real_end_time(self) -> float:
-        """End time in seconds, through the tempo map."""
+    def get_real_end_time(self, is_sorted: bool = False) -> float:
+        """End time in seconds, through the tempo map (``is_sorted``, MusPy's hint, is unused)."""
         return float(self.tempo_map().tick_to_second(self.get_end_time()))
 
     def tempo_map(self) -> TempoMap:

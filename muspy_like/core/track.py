@@ -159,8 +159,11 @@ class Track(MusPyContainer):
 
     # -- queries -------------------------------------------------------------------------------------
 
-    def get_end_time(self) -> int:
-        """Latest tick at which anything in the track happens or ends (note offsets included)."""
+    def get_end_time(self, is_sorted: bool = False) -> int:
+        """Latest tick at which anything in the track happens or ends (note offsets included).
+
+        ``is_sorted`` (MusPy's hint) is accepted and unused: the end is one pass over the columns anyway.
+        """
         candidates = [0]
         if len(self.notes):
             candidates.append(int(self.notes.end.max()))

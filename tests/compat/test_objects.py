@@ -129,6 +129,7 @@ def test_deepcopy_method_gives_an_equal_independent_piece():
 def test_function_forms_call_the_methods():
     music = piece()
     assert ml.transpose(music, 2) is music and music.tracks[0].notes.pitch.tolist() == [62, 66]
-    assert ml.get_end_time(music) == 24 and ml.to_ordered_dict(music)["resolution"] == 24
+    assert ml.get_end_time(music, is_sorted=True) == music.get_end_time() == 24
+    assert ml.to_ordered_dict(music)["resolution"] == 24
     with pytest.raises(TypeError, match="callable"):
         ml.adjust_resolution(music, 12, rounding=round)
