@@ -23,7 +23,7 @@ import functools
 import json
 import os
 from pathlib import Path
-from typing import Any, Callable, Mapping, Optional, Union
+from typing import Any, Callable, Mapping, Optional, Sequence, Union
 
 import numpy as np
 
@@ -208,7 +208,7 @@ class FolderDataset(MusPyDatasetMethods, _base.FolderDataset):
     @property
     def converted_dir(self) -> Path:
         """Where :meth:`convert` puts the cache (``root/_converted``)."""
-        return Path(self.root) / "_converted"
+        return Path(getattr(self, "dataset_root", self.root)) / "_converted"
 
     def converted_exists(self) -> bool:
         """Whether a finished cache is in :attr:`converted_dir`."""
@@ -230,17 +230,26 @@ class FolderDataset(MusPyDatasetMethods, _base.FolderDataset):
         return self.use_converted()
 
     def use_converted(self) -> "FolderDataset":
-        """Read pieces from the converted cache (it must exist)."""
+        """Read pieces from the converted cache (it must exist); only this dataset's pieces, if converted."""
         from muspy_like.datasets.cache import CachedDataset
 
-        self._cache = CachedDataset(self.converted_dir)
-        self.pieces, self.reader_options = self._cache.pieces, self._cache.reader_options
+        cache = CachedDataset(self.converted_dir)
+        wanted = {(piece.path, piece.tune) for piece in self._raw[0]}
+        self._cache = cache.subset([i for i, p in enumerate(cache.pieces) if (p.path, p.tune) in wanted])
+        self.pieces = self._cache.pieces
         return self
+
+    def _select(self, indices: Sequence[int]) -> None:
+        # Keep the source pieces and the cache aligned with ``pieces`` (see Dataset.subset).
+        super()._select(indices)
+        if self._cache is not None:
+            self._cache = self._cache.subset(indices)
+        self._raw = (self.pieces, self._raw[1])
 
     def on_the_fly(self) -> "FolderDataset":
         """Read pieces from the source files."""
         self._cache = None
-        self.pieces, self.reader_options = self._raw
+        self.pieces = self._raw[0]
         return self
 
     def read(self, index: int) -> Any:
@@ -317,7 +326,7 @@ class RemoteFolderDataset(FolderDataset):
 
         native = get_native(self.catalog_name, root, download=download_and_extract, keep_archives=not cleanup)
         self.__dict__.update(native.__dict__)
-        self.root = Path(root).expanduser()
+        self.dataset_root = Path(root).expanduser()  # ``root`` stays the data folder, as for our datasets
         self._raw = (self.pieces, self.reader_options)
         self._cache = None
         if convert:
@@ -326,16 +335,18 @@ class RemoteFolderDataset(FolderDataset):
             self.use_converted() if use_converted else self.on_the_fly()
 
     def exists(self) -> bool:
-        """Whether the dataset is completely downloaded and extracted in ``root``."""
+        """Whether the dataset is completely downloaded and extracted (or, for a manual one, present) in ``root``."""
         from muspy_like.datasets.install import read_marker
 
-        return read_marker(self.root) is not None
+        if self.spec is not None and self.spec.download == "manual":
+            return bool(self._raw[0])  # put there by hand: no completion marker
+        return read_marker(self.dataset_root) is not None
 
     def download_and_extract(self, **kwargs: Any) -> "RemoteFolderDataset":
         """Download, verify and extract into ``root`` (nothing happens when it is already complete)."""
         from muspy_like.datasets import get_dataset as get_native
 
-        get_native(self.catalog_name, self.root, download=True, **kwargs)
+        get_native(self.catalog_name, self.dataset_root, download=True, **kwargs)
         return self
 
 

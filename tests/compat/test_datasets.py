@@ -76,3 +76,19 @@ def test_folder_dataset_convert_then_reads_the_cache(midi_dir, tmp_path):
     assert dataset.converted_exists() and dataset._cache is not None
     assert [dataset[i].tracks for i in range(len(dataset))] == [m.tracks for m in raw]
     assert dataset.on_the_fly()[0].tracks == raw[0].tracks
+
+
+def test_a_catalog_class_on_files_put_there_by_hand(midi_dir, tmp_path):
+    root = tmp_path / "hymns"
+    root.mkdir()
+    for name in ("fur-elise.mid", "multitrack.mid", "chords.mid"):
+        shutil.copy(midi_dir / name, root / name)
+    hymns = ml.HymnalDataset(root, convert=True)
+    assert hymns.exists() and len(hymns) == 3 and hymns.converted_dir == root / "_converted"
+    assert hymns._cache is not None
+    raw = [ml.io.read(piece.path) for piece in hymns.pieces]
+    assert [hymns[i].tracks for i in range(3)] == [m.tracks for m in raw]
+    part = hymns.subset([2, 0])
+    assert [part[i].tracks for i in range(2)] == [raw[2].tracks, raw[0].tracks]
+    assert part.on_the_fly()[0].tracks == raw[2].tracks
+    assert [hymns.on_the_fly()[i].tracks for i in range(3)] == [m.tracks for m in raw]
