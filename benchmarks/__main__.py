@@ -31,6 +31,7 @@ BENCHMARKS = {
     "separation": "Part-separation baselines on Bach chorales vs the paper (issue 6)",
     "watermark": "Rendering speed and echo-watermark robustness (issue 7)",
     "size_caps": "The real files the size caps were sized against; what a decompression bomb costs (issue 13)",
+    "compat": "Our own API before and after the MusPy compatibility layer (issue 14)",
 }
 PEERS = ["numpy", "mido", "symusic", "pretty_midi", "miditoolkit", "muspy", "music21", "partitura",
          "scikit-learn", "pyfluidsynth", "dask"]

@@ -61,15 +61,16 @@ __version__ = "0.1.0"
 
 #: Functions exported at the top level but defined in modules loaded on first use.
 _LAZY_FUNCTIONS = {
-    "read": "muspy_like.io",
-    "write": "muspy_like.io",
-    "load": "muspy_like.io",
-    "save": "muspy_like.io",
-    "read_midi": "muspy_like.io.midi",
-    "write_midi": "muspy_like.io.midi",
-    "read_musicxml": "muspy_like.io.musicxml",
+    # These eight accept MusPy's arguments too (kind=, backend=, open files); otherwise they are io's.
+    "read": "muspy_like.compat.io",
+    "write": "muspy_like.compat.io",
+    "load": "muspy_like.compat.io",
+    "save": "muspy_like.compat.io",
+    "read_midi": "muspy_like.compat.io",
+    "write_midi": "muspy_like.compat.io",
+    "read_musicxml": "muspy_like.compat.io",
     "write_musicxml": "muspy_like.io.musicxml",
-    "read_musescore": "muspy_like.io.musescore",
+    "read_musescore": "muspy_like.compat.io",
     "read_abc": "muspy_like.io.abc",
     "write_abc": "muspy_like.io.abc",
 }
@@ -85,19 +86,31 @@ _LAZY_MODULES = {
 }
 
 
+#: MusPy's module paths provided as thin modules (``muspy_like.inputs`` ...), loaded on first use.
+_MUSPY_MODULES = {"inputs", "outputs", "utils", "schemas", "processors", "external", "visualization"}
+
+
 def __getattr__(name: str) -> Any:
     if name in _LAZY_FUNCTIONS:
         value = getattr(importlib.import_module(_LAZY_FUNCTIONS[name]), name)
-    elif name in _LAZY_MODULES:
+    elif name in _LAZY_MODULES or name in _MUSPY_MODULES:
         value = importlib.import_module(f"muspy_like.{name}")
     else:
-        raise AttributeError(f"module 'muspy_like' has no attribute {name!r}")
+        # MusPy's other names (the compatibility layer): looked up only when a name is not ours.
+        from muspy_like.compat.names import TOP_LEVEL
+
+        if name not in TOP_LEVEL:
+            raise AttributeError(f"module 'muspy_like' has no attribute {name!r}")
+        module, _, attribute = TOP_LEVEL[name].partition(":")
+        value = getattr(importlib.import_module(module), attribute)
     globals()[name] = value
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY_FUNCTIONS) | _LAZY_MODULES)
+    from muspy_like.compat.names import TOP_LEVEL
+
+    return sorted(set(globals()) | set(_LAZY_FUNCTIONS) | _LAZY_MODULES | _MUSPY_MODULES | set(TOP_LEVEL))
 
 
 __all__ = [

@@ -21,6 +21,8 @@ from typing import Any, ClassVar, Iterable, Iterator, NamedTuple
 
 import numpy as np
 
+from muspy_like.compat.base import MusPyObject
+
 __all__ = ["Field", "EventArray", "EventView"]
 
 
@@ -203,6 +205,18 @@ class EventArray:
         }
         self._n += 1
 
+    def __add__(self, other: Any) -> "EventArray":
+        """Concatenation, as for lists: a new array with the rows of both (``other`` may be a list of events)."""
+        if not isinstance(other, (EventArray, list, tuple)):
+            return NotImplemented
+        new = self.copy()
+        new.extend(other)
+        return new
+
+    def __iadd__(self, other: Iterable["EventView"] | "EventArray") -> "EventArray":
+        self.extend(other)
+        return self
+
     def pop(self, index: int = -1) -> "EventView":
         """Remove and return the event at ``index`` (as a standalone copy)."""
         item = self[index].copy()
@@ -331,7 +345,7 @@ def _column_property(name: str) -> property:
     return property(getter, setter, doc=f"The ``{name}`` column as a numpy array (writes go through).")
 
 
-class EventView:
+class EventView(MusPyObject):
     """One event: a standalone value or a live view of one row of an :class:`EventArray`.
 
     Subclasses set ``array_class``. Constructing a view directly (``Note(time=0, pitch=60, duration=24)``)

@@ -17,6 +17,7 @@ from typing import Any, Optional
 
 import numpy as np
 
+from muspy_like.compat.base import MusPyObject
 from muspy_like.core.columns import EventArray, EventView, Field
 
 __all__ = [
@@ -127,6 +128,16 @@ class Note(EventView):
         """Offset, ``time + duration``, in ticks."""
         return self.time + self.duration
 
+    def transpose(self, semitone: int) -> "Note":
+        """Shift the pitch by ``semitone`` semitones, in place (MusPy's method)."""
+        self.pitch = self.pitch + semitone
+        return self
+
+    def clip(self, lower: int = 0, upper: int = 127) -> "Note":
+        """Clip the velocity to ``[lower, upper]``, in place (MusPy's method)."""
+        self.velocity = min(max(self.velocity, lower), upper)
+        return self
+
 
 class ControlChangeArray(EventArray):
     """Column-wise MIDI control changes: ``time`` (ticks), ``number`` (0-127), ``value`` (0-127)."""
@@ -163,7 +174,7 @@ class PitchBend(EventView):
 
 @_pickled_by_fields
 @dataclass(slots=True)
-class Chord:
+class Chord(MusPyObject):
     """Several pitches sounding together as one event (e.g. from a chord symbol or a MusicXML chord).
 
     Parameters
@@ -191,7 +202,7 @@ class Chord:
 
 @_pickled_by_fields
 @dataclass(slots=True)
-class Tempo:
+class Tempo(MusPyObject):
     """A tempo change: ``qpm`` quarter notes per minute from ``time`` (ticks) on."""
 
     time: int
@@ -200,7 +211,7 @@ class Tempo:
 
 @_pickled_by_fields
 @dataclass(slots=True)
-class KeySignature:
+class KeySignature(MusPyObject):
     """A key signature from ``time`` (ticks) on.
 
     Parameters
@@ -226,7 +237,7 @@ class KeySignature:
 
 @_pickled_by_fields
 @dataclass(slots=True)
-class TimeSignature:
+class TimeSignature(MusPyObject):
     """A time signature ``numerator/denominator`` from ``time`` (ticks) on (a new bar starts there)."""
 
     time: int
@@ -236,7 +247,7 @@ class TimeSignature:
 
 @_pickled_by_fields
 @dataclass(slots=True)
-class Beat:
+class Beat(MusPyObject):
     """An explicit beat position (ticks); ``is_downbeat`` marks the first beat of a bar."""
 
     time: int
@@ -245,7 +256,7 @@ class Beat:
 
 @_pickled_by_fields
 @dataclass(slots=True)
-class Barline:
+class Barline(MusPyObject):
     """An explicit barline position, in ticks."""
 
     time: int
@@ -253,7 +264,7 @@ class Barline:
 
 @_pickled_by_fields
 @dataclass(slots=True)
-class Lyric:
+class Lyric(MusPyObject):
     """A lyric syllable or word at ``time`` (ticks)."""
 
     time: int
@@ -262,7 +273,7 @@ class Lyric:
 
 @_pickled_by_fields
 @dataclass(slots=True)
-class Annotation:
+class Annotation(MusPyObject):
     """Any other timed information (text, marker, cue point, dynamics...).
 
     Parameters
@@ -282,13 +293,15 @@ class Annotation:
 
 @_pickled_by_fields
 @dataclass(slots=True)
-class Metadata:
+class Metadata(MusPyObject):
     """Information about a piece and where it came from.
 
     Parameters
     ----------
     schema_version : str
-        Version of the muspy_like native schema the object follows.
+        Version of the schema the piece was written in: the native schema's for a new piece, the file's
+        for a loaded one (``"0.0"`` for MusPy's files, as MusPy keeps it). A saved file states its own
+        format in its top-level ``schema_version``.
     title : str, optional
         Title of the piece.
     creators : list of str

@@ -8,6 +8,7 @@ from typing import Any, Iterable, Optional, Union
 
 import numpy as np
 
+from muspy_like.compat.base import MusicShortcuts, MusPyContainer
 from muspy_like.core import meter
 from muspy_like.core.events import (
     Annotation,
@@ -28,11 +29,26 @@ __all__ = ["Music", "DEFAULT_RESOLUTION"]
 DEFAULT_RESOLUTION = 24
 
 _TIMED_LISTS = ("tempos", "key_signatures", "time_signatures", "beats", "barlines", "lyrics", "annotations")
+#: Which list an appended object goes to (``music.append(tempo)``).
+_LIST_OF_OBJECT = {
+    Track: "tracks",
+    Tempo: "tempos",
+    KeySignature: "key_signatures",
+    TimeSignature: "time_signatures",
+    Beat: "beats",
+    Barline: "barlines",
+    Lyric: "lyrics",
+    Annotation: "annotations",
+}
 
 
 @dataclass(eq=True)
-class Music:
+class Music(MusPyContainer, MusicShortcuts):
     """A piece: global timing information and a list of tracks.
+
+    Besides its own API, a Music has MusPy's methods (``from_dict``, ``to_ordered_dict``, ``fix_type``,
+    ``remove_invalid``, ``infer_barlines``...) and shortcuts (``music.write_midi(path)``,
+    ``music.to_pretty_midi()``, ``music.to_pitch_representation()``...): see ``docs/migration.md``.
 
     Parameters
     ----------
@@ -93,15 +109,18 @@ class Music:
     def __iter__(self):
         return iter(self.tracks)
 
-    def get_end_time(self) -> int:
-        """Latest tick at which anything happens or ends, over all tracks and global events."""
+    def get_end_time(self, is_sorted: bool = False) -> int:
+        """Latest tick at which anything happens or ends, over all tracks and global events.
+
+        ``is_sorted`` (MusPy's hint) is accepted and unused.
+        """
         candidates = [track.get_end_time() for track in self.tracks]
         for name in _TIMED_LISTS:
             candidates.extend(item.time for item in getattr(self, name))
         return max(candidates, default=0)
 
-    def get_real_end_time(self) -> float:
-        """End time in seconds, through the tempo map."""
+    def get_real_end_time(self, is_sorted: bool = False) -> float:
+        """End time in seconds, through the tempo map (``is_sorted``, MusPy's hint, is unused)."""
         return float(self.tempo_map().tick_to_second(self.get_end_time()))
 
     def tempo_map(self) -> TempoMap:
@@ -126,20 +145,25 @@ class Music:
         end = self.get_end_time() if end is None else end
         return meter.beat_ticks(self.time_signatures, self.resolution, end, compound)
 
-    def validate(self) -> "Music":
-        """Raise :class:`~muspy_like.errors.ValidationError` naming the first wrong value; return ``self``."""
+    def validate(self, attr: Optional[str] = None, recursive: bool = True) -> "Music":
+        """Raise :class:`~muspy_like.errors.ValidationError` naming the first wrong value; return ``self``.
+
+        ``attr`` checks one field only (MusPy's argument).
+        """
+        if attr is not None:
+            return super().validate(attr, recursive)
         from muspy_like.core.validation import validate_music
 
         validate_music(self)
         return self
 
-    def is_valid(self) -> bool:
+    def is_valid(self, attr: Optional[str] = None, recursive: bool = True) -> bool:
         """Whether :meth:`validate` passes."""
         from muspy_like.errors import ValidationError
 
         try:
-            self.validate()
-        except ValidationError:
+            self.validate(attr, recursive)
+        except (ValidationError, TypeError):
             return False
         return True
 
@@ -224,28 +248,48 @@ class Music:
         self.resolution = int(target)
         return self
 
-    def append(self, track: Track) -> "Music":
-        """Add a track."""
-        self.tracks.append(track)
+    def append(self, obj: Any) -> "Music":
+        """Add a track, or a tempo, key or time signature, beat, barline, lyric or annotation to its list.
+
+        Raises
+        ------
+        TypeError
+            If a piece has no list for that kind of object.
+        """
+        name = _LIST_OF_OBJECT.get(type(obj)) or next(
+            (field for kind, field in _LIST_OF_OBJECT.items() if isinstance(obj, kind)), None)
+        if name is None:
+            raise TypeError(f"a Music holds no {type(obj).__name__}; it takes {', '.join(c.__name__ for c in _LIST_OF_OBJECT)}")
+        getattr(self, name).append(obj)
         return self
 
-    def extend(self, tracks: Iterable[Track]) -> "Music":
-        """Add several tracks."""
-        self.tracks.extend(tracks)
+    def extend(self, other: Union["Music", Iterable[Any]], deepcopy: bool = False) -> "Music":
+        """Add several tracks (or other objects, see :meth:`append`), or every list of another piece.
+
+        The objects are shared unless ``deepcopy``. Another piece's times are taken as they are: both
+        pieces should have the same resolution.
+        """
+        if isinstance(other, Music):
+            for name in (*_TIMED_LISTS, "tracks"):
+                items = getattr(other, name)
+                getattr(self, name).extend(copy_through_pickle(items) if deepcopy else items)
+            return self
+        for obj in other:
+            self.append(copy_through_pickle(obj) if deepcopy else obj)
         return self
 
     # -- I/O shortcuts (lazy, so that importing the container stays light) ---------------------------
-    def write(self, path: Union[str, Path], **kwargs: Any) -> None:
-        """Write to a file whose format is chosen by its extension (see :func:`muspy_like.write`)."""
-        from muspy_like.io import write
+    def write(self, path: Union[str, Path], kind: Optional[str] = None, **kwargs: Any) -> None:
+        """Write to a file whose format is chosen by its extension or ``kind`` (see :func:`muspy_like.write`)."""
+        import muspy_like
 
-        write(path, self, **kwargs)
+        muspy_like.write(path, self, kind, **kwargs)
 
-    def save(self, path: Union[str, Path], **kwargs: Any) -> None:
-        """Save losslessly as native JSON or YAML (``.json``, ``.yaml``, optionally ``.gz``)."""
-        from muspy_like.io import save
+    def save(self, path: Union[str, Path], kind: Optional[str] = None, **kwargs: Any) -> None:
+        """Save losslessly as native JSON or YAML (``.json``, ``.yaml``, optionally ``.gz``; or ``kind``)."""
+        import muspy_like
 
-        save(path, self, **kwargs)
+        muspy_like.save(path, self, kind, **kwargs)
 
     def __repr__(self) -> str:
         title = f"title={self.metadata.title!r}, " if self.metadata.title else ""

@@ -5,23 +5,36 @@ from __future__ import annotations
 import copy as _copy
 import pickle
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any, Iterable, Iterator, Optional, Union
 
 import numpy as np
 
-from muspy_like.core.columns import EventArray
+from muspy_like.compat.base import MusPyContainer
+from muspy_like.core.columns import EventArray, EventView
 from muspy_like.core.events import (
     Annotation,
     Chord,
+    ControlChange,
     ControlChangeArray,
     Lyric,
+    Note,
     NoteArray,
+    PitchBend,
     PitchBendArray,
 )
 
 __all__ = ["Track", "scale_ticks", "scale_item_times"]
 
 _ARRAY_FIELDS = {"notes": NoteArray, "control_changes": ControlChangeArray, "pitch_bends": PitchBendArray}
+#: Which field an appended event goes to (``track.append(note)``).
+_FIELD_OF_EVENT = {
+    Note: "notes",
+    Chord: "chords",
+    Lyric: "lyrics",
+    Annotation: "annotations",
+    ControlChange: "control_changes",
+    PitchBend: "pitch_bends",
+}
 
 
 def scale_ticks(ticks: Any, factor: float, rounding: str = "round") -> Any:
@@ -43,8 +56,11 @@ def scale_ticks(ticks: Any, factor: float, rounding: str = "round") -> Any:
 
 
 @dataclass(eq=True)
-class Track:
+class Track(MusPyContainer):
     """The notes and performance events of one instrument.
+
+    A track also behaves as the list of its notes, as in MusPy: ``len(track)``, ``track[i]`` (a live view
+    of note ``i``), ``track[1:]`` (a list of views), ``for note in track``, ``track.append(note)``.
 
     Parameters
     ----------
@@ -89,12 +105,65 @@ class Track:
             value = kind(value)
         object.__setattr__(self, name, value)
 
-    # -- queries -------------------------------------------------------------------------------------
+    # -- the list of notes ---------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.notes)
 
-    def get_end_time(self) -> int:
-        """Latest tick at which anything in the track happens or ends (note offsets included)."""
+    def __getitem__(self, key: Union[int, slice]) -> Any:
+        """Note ``key`` as a live view; a slice gives a list of views (``track.notes[a:b]`` gives an array)."""
+        if isinstance(key, slice):
+            notes = self.notes
+            return [notes[i] for i in range(len(notes))[key]]
+        return self.notes[key]
+
+    def __setitem__(self, key: int, note: Note) -> None:
+        self.notes[key] = note
+
+    def __delitem__(self, key: Union[int, slice]) -> None:
+        del self.notes[key]
+
+    def __iter__(self) -> Iterator[Note]:
+        return iter(self.notes)
+
+    def append(self, event: Any) -> "Track":
+        """Add a note, chord, lyric, annotation, control change or pitch bend to the matching field.
+
+        Raises
+        ------
+        TypeError
+            If a track has no field for that kind of object.
+        """
+        name = _FIELD_OF_EVENT.get(type(event)) or next(
+            (field for kind, field in _FIELD_OF_EVENT.items() if isinstance(event, kind)), None)
+        if name is None:
+            raise TypeError(f"a Track holds no {type(event).__name__}; it takes {', '.join(c.__name__ for c in _FIELD_OF_EVENT)}")
+        getattr(self, name).append(event)
+        return self
+
+    def extend(self, other: Union["Track", Iterable[Any]], deepcopy: bool = False) -> "Track":
+        """Add every event of another track, or every object of an iterable (see :meth:`append`).
+
+        Notes are always copied into this track's columns; with ``deepcopy`` the other objects (chords,
+        lyrics, annotations) are copied too, otherwise they are shared.
+        """
+        if isinstance(other, Track):
+            for name in _ARRAY_FIELDS:
+                getattr(self, name).extend(getattr(other, name))
+            for name in ("chords", "lyrics", "annotations"):
+                items = getattr(other, name)
+                getattr(self, name).extend(_copy.deepcopy(items) if deepcopy else items)
+            return self
+        for event in other:
+            self.append(_copy.deepcopy(event) if deepcopy and not isinstance(event, EventView) else event)
+        return self
+
+    # -- queries -------------------------------------------------------------------------------------
+
+    def get_end_time(self, is_sorted: bool = False) -> int:
+        """Latest tick at which anything in the track happens or ends (note offsets included).
+
+        ``is_sorted`` (MusPy's hint) is accepted and unused: the end is one pass over the columns anyway.
+        """
         candidates = [0]
         if len(self.notes):
             candidates.append(int(self.notes.end.max()))
@@ -106,8 +175,13 @@ class Track:
         candidates.extend(x.time for x in self.annotations)
         return max(candidates)
 
-    def validate(self, path: str = "track") -> "Track":
-        """Raise :class:`~muspy_like.errors.ValidationError` on the first wrong value; return ``self``."""
+    def validate(self, attr: Optional[str] = None, recursive: bool = True, path: str = "track") -> "Track":
+        """Raise :class:`~muspy_like.errors.ValidationError` on the first wrong value; return ``self``.
+
+        ``attr`` checks one field only (MusPy's argument); ``path`` prefixes the attribute paths in messages.
+        """
+        if attr is not None:
+            return super().validate(attr, recursive)
         from muspy_like.core.validation import validate_track
 
         validate_track(self, path)

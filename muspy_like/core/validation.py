@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from muspy_like.core.music import Music
     from muspy_like.core.track import Track
 
-__all__ = ["validate_music", "validate_track", "validate_array"]
+__all__ = ["validate_music", "validate_track", "validate_array", "validate_event"]
 
 
 def _is_int(value: Any) -> bool:
@@ -84,6 +84,11 @@ def _validate_object(obj: Any, path: str) -> None:
         value = getattr(obj, name)
         if not check(value):
             raise ValidationError(f"{path}.{name} = {value!r} should be {expected}")
+
+
+def validate_event(event: Any, path: str = "event") -> None:
+    """Validate one sparse event (tempo, key, chord, lyric...) or the metadata; ``path`` prefixes messages."""
+    _validate_object(event, path)
 
 
 def _validate_list(items: Iterable[Any], kind: type, path: str) -> None:

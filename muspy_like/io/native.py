@@ -225,9 +225,12 @@ def is_muspy_document(doc: Any) -> bool:
 
 
 def migrate_muspy(doc: dict[str, Any]) -> dict[str, Any]:
-    """Convert a MusPy (schema 0.x) document to the native schema (notes become columns)."""
+    """Convert a MusPy (schema 0.x) document to the native schema (notes become columns).
+
+    ``metadata.schema_version`` keeps the version the document was written in (``"0.0"``), as MusPy
+    keeps it; the top-level ``schema_version`` of the converted document is the native one.
+    """
     metadata = dict(doc.get("metadata") or {})
-    metadata["schema_version"] = SCHEMA_VERSION
     new: dict[str, Any] = {
         "schema_version": SCHEMA_VERSION,
         "metadata": {k: v for k, v in metadata.items() if k in Metadata.__dataclass_fields__},
