@@ -25,9 +25,11 @@ from __future__ import annotations
 import gzip
 import io as _io
 import os
+import zlib
 from pathlib import Path
 from typing import IO, Any, Optional, Union
 
+from muspy_like import limits
 from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import FormatError, SchemaError
@@ -183,26 +185,39 @@ def load_yaml(path: Union[Pathish, IO], compressed: Optional[bool] = None, **kwa
     return _load(path, "yaml", compressed, **kwargs)
 
 
-def _load(path: Union[Pathish, IO], fmt: str, compressed: Optional[bool] = None, validator: str = "auto") -> Music:
+def _load(
+    path: Union[Pathish, IO],
+    fmt: str,
+    compressed: Optional[bool] = None,
+    validator: str = "auto",
+    max_bytes: Optional[int] = None,
+) -> Music:
     from muspy_like.io import native
 
     if isinstance(path, (str, os.PathLike)):
         source = str(path)
         if compressed is None and _named_as(source) and _native_kind(path, None) == fmt:
-            return native.load(path, validator)  # our loader, with its checks, when the name says it all
-        raw = Path(path).read_bytes()
+            # our loader, with its checks, when the name says it all
+            return native.load(path, validator, max_bytes=max_bytes)
+        with open(path, "rb") as stream:
+            raw = _read_capped(stream, source, max_bytes)
         if compressed is None:
             compressed = source.lower().endswith(".gz")
     else:
         source = str(getattr(path, "name", f"<{type(path).__name__}>"))
-        raw = path.read()
+        raw = _read_capped(path, source, max_bytes)
         if isinstance(raw, str):
             if compressed:
                 raise ValueError(f"{source}: compressed=True needs a file opened in binary mode ('rb')")
             return native.loads(raw, fmt, validator, source)
         if compressed is None:
             compressed = raw[:2] == b"\x1f\x8b"
-    return native.loads(_decoded(raw, source, bool(compressed)), fmt, validator, source)
+    return native.loads(_decoded(raw, source, bool(compressed), max_bytes), fmt, validator, source)
+
+
+def _read_capped(stream: IO, source: str, max_bytes: Optional[int]) -> Union[bytes, str]:
+    """Everything ``stream`` holds, refused past the ``document_bytes`` cap (text or bytes, as it gives)."""
+    return limits.read_bounded(stream, "document_bytes", source, keyword="max_bytes", cap=max_bytes)
 
 
 def _named_as(name: str) -> bool:
@@ -211,11 +226,12 @@ def _named_as(name: str) -> bool:
     return lowered.removesuffix(".gz").endswith((".json", ".yaml", ".yml"))
 
 
-def _decoded(raw: bytes, source: str, compressed: bool) -> str:
+def _decoded(raw: bytes, source: str, compressed: bool, max_bytes: Optional[int] = None) -> str:
     if compressed:
         try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as error:
+            with gzip.GzipFile(fileobj=_io.BytesIO(raw)) as stream:
+                raw = limits.read_bounded(stream, "document_bytes", source, keyword="max_bytes", cap=max_bytes)
+        except (OSError, EOFError, zlib.error) as error:
             raise SchemaError(f"{source}: not a valid gzip file ({error})") from error
     try:
         return raw.decode("utf-8")

@@ -121,3 +121,20 @@ def test_write_by_kind_and_music_shortcuts(testdata_dir, tmp_path):
     music.write_abc(tmp_path / "a.abc")
     for name in ("a.mid", "a.musicxml", "a.abc"):
         assert ml.read(tmp_path / name).tracks[0].notes.pitch.tolist() == music.tracks[0].notes.pitch.tolist()
+
+
+@pytest.mark.parametrize("opened", [False, True], ids=["unusual-name", "open-file"])
+def test_musPy_style_loading_keeps_the_size_cap(tmp_path, opened):
+    from muspy_like import limits
+    from muspy_like.errors import SizeLimitError
+
+    bomb = tmp_path / "bomb.data"  # a name that says nothing: MusPy's kind= and compressed= decide
+    with gzip.open(bomb, "wb") as stream:
+        for _ in range(8):
+            stream.write(b" " * (1 << 20))
+    with limits.override(document_bytes=1 << 20), pytest.raises(SizeLimitError, match="cap of 1 MiB"):
+        if opened:
+            with open(bomb, "rb") as handle:
+                ml.load(handle, kind="json", compressed=True)
+        else:
+            ml.load(bomb, kind="json", compressed=True)
