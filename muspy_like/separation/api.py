@@ -3,15 +3,17 @@
 :func:`separate` merges the notes of every pitched track of a piece, predicts a part for each note and
 returns a new :class:`~muspy_like.Music` with one track per part, named and voiced for a chosen ensemble.
 Models are saved as versioned JSON (every baseline, the MLP included: its weights are plain arrays, so no
-pickle is ever loaded).
+pickle is ever loaded), with the part names of the data they were trained on, so that a model trained on
+the string quartets voices its parts as a string quartet by default.
 """
 
 from __future__ import annotations
 
 import copy
+import importlib
 import json
 from pathlib import Path
-from typing import NamedTuple, Optional, Union
+from typing import Optional, Sequence, Union
 
 import numpy as np
 
@@ -20,75 +22,30 @@ from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import SeparationError
 from muspy_like.files import atomic_write_text
-from muspy_like.separation.base import PartSeparator
+from muspy_like.separation.base import PartSeparator, estimator_class
 from muspy_like.separation.closest_pitch import ClosestPitchSeparator
 from muspy_like.separation.data import DURATION, PITCH, TIME, MergedNotes, merge_tracks
+from muspy_like.separation.ensembles import ENSEMBLES, Instrument, default_ensemble, ensemble_players
 from muspy_like.separation.methods import METHODS
-from muspy_like.separation.mlp import MLPSeparator
-from muspy_like.separation.zone import ZoneSeparator
 
 __all__ = ["ENSEMBLES", "Instrument", "separate", "save_model", "load_model", "MODEL_FORMAT", "MODEL_VERSION"]
 
 MODEL_FORMAT = "muspy_like.separation.model"
 MODEL_VERSION = 1
-_CLASSES = {cls.__name__: cls for cls in (ZoneSeparator, ClosestPitchSeparator, MLPSeparator)}
+#: Methods that work on new music without training.
+UNTRAINED_METHODS = ("closest-pitch", "closest-pitch-mono")
 
 
-class Instrument(NamedTuple):
-    """One player of an ensemble: track name and General MIDI program (0-127)."""
-
-    name: str
-    program: int
-
-
-#: Ensembles for :func:`separate`, each listed from the highest part to the lowest.
-ENSEMBLES: dict[str, tuple[Instrument, ...]] = {
-    "satb_choir": (
-        Instrument("Soprano", 52),
-        Instrument("Alto", 52),
-        Instrument("Tenor", 52),
-        Instrument("Bass", 52),
-    ),
-    "string_quartet": (
-        Instrument("Violin I", 40),
-        Instrument("Violin II", 40),
-        Instrument("Viola", 41),
-        Instrument("Cello", 42),
-    ),
-    "woodwind_quartet": (
-        Instrument("Flute", 73),
-        Instrument("Oboe", 68),
-        Instrument("Clarinet", 71),
-        Instrument("Bassoon", 70),
-    ),
-    "brass_quartet": (
-        Instrument("Trumpet I", 56),
-        Instrument("Trumpet II", 56),
-        Instrument("Trombone", 57),
-        Instrument("Tuba", 58),
-    ),
-    "rock_band": (
-        Instrument("Lead Guitar", 29),
-        Instrument("Rhythm Guitar", 27),
-        Instrument("Keyboard", 4),
-        Instrument("Bass", 33),
-    ),
-    "piano_duet": (Instrument("Primo", 0), Instrument("Secondo", 0)),
-}
-
-
-def _players(ensemble: Union[str, list]) -> list[Instrument]:
-    if isinstance(ensemble, str):
-        if ensemble not in ENSEMBLES:
-            raise SeparationError(f"unknown ensemble {ensemble!r}; choose one of {', '.join(ENSEMBLES)}")
-        return list(ENSEMBLES[ensemble])
-    return [Instrument(*player) for player in ensemble]
-
-
-def _ensemble(ensemble: Union[None, str, list], n_parts: int) -> list[Instrument]:
+def _players(ensemble: Union[None, str, list], model: PartSeparator) -> list[Instrument]:
+    """One player per part: the ensemble given, else the one of the model's training data, else pianos."""
+    n_parts = model.n_parts_
+    part_names = getattr(model, "part_names_", None)
     if ensemble is None:
-        return [Instrument(f"Part {i + 1}", 0) for i in range(n_parts)]
-    players = _players(ensemble)
+        ensemble = default_ensemble(part_names)
+    if ensemble is None:
+        names = [name.title() for name in part_names] if part_names else [f"Part {i + 1}" for i in range(n_parts)]
+        return [Instrument(name, 0) for name in names[:n_parts]]
+    players = ensemble_players(ensemble)
     if len(players) < n_parts:
         raise SeparationError(
             f"the model separates {n_parts} parts but the ensemble has only {len(players)} instruments; "
@@ -103,6 +60,31 @@ def _untrained_closest_pitch(pitches: np.ndarray, n_parts: int, mono: bool) -> C
     model.n_parts_ = n_parts
     quantiles = 1.0 - (np.arange(n_parts) + 0.5) / n_parts  # part 0 the highest, as in the ensembles
     model.initial_pitches_ = np.rint(np.quantile(pitches, quantiles)).astype(np.int64)
+    return model
+
+
+def _resolve_model(
+    model: Union[PartSeparator, str, Path], merged: MergedNotes, ensemble: Union[None, str, list],
+    n_parts: Optional[int],
+) -> PartSeparator:
+    """A fitted, non-oracle estimator from what the caller gave."""
+    if isinstance(model, Path) or (isinstance(model, str) and model not in METHODS):
+        model = load_model(model)
+    elif isinstance(model, str):
+        if model not in UNTRAINED_METHODS:
+            raise SeparationError(
+                f"method {model!r} must be trained first (muspy-like separation train) and given as a model "
+                f"file; only {' and '.join(repr(m) for m in UNTRAINED_METHODS)} work untrained"
+            )
+        if n_parts is None:
+            n_parts = len(ensemble_players(ensemble)) if ensemble is not None else 4
+        if n_parts < 1:
+            raise SeparationError(f"n_parts must be at least 1, not {n_parts}")
+        model = _untrained_closest_pitch(merged.notes[:, PITCH], n_parts, model == "closest-pitch-mono")
+    if not isinstance(model, PartSeparator) or not model.is_fitted():
+        raise SeparationError("model must be a fitted estimator, a saved model file or a method name")
+    if model.requires_hints:
+        raise SeparationError(f"{model!r} is an oracle: it needs the true parts and cannot separate new music")
     return model
 
 
@@ -123,9 +105,12 @@ def separate(
         ``"closest-pitch-mono"``, which need no training here: their parts start spread evenly over the
         piece's pitch range (highest part first). Oracle models cannot be used (they need the answer).
     ensemble : str or list of (name, program), optional
-        A name of :data:`ENSEMBLES` (e.g. ``"string_quartet"``) or one (name, program) per part, highest
-        part first. It must have at least as many instruments as the model has parts. Default: tracks
-        ``Part 1``, ``Part 2``... with program 0.
+        A name of :data:`ENSEMBLES` (e.g. ``"string_quartet"``) or one (name, program) per part, in the
+        part order of the model's training data (highest part first for the four-part ensembles). It must
+        have at least as many instruments as the model has parts. Default: the ensemble of the model's
+        training data (:data:`~muspy_like.separation.DEFAULT_ENSEMBLES`: a quartet for a model trained
+        on quartets, the NES voices, a pop band, a choir), else tracks named after its parts, else
+        ``Part 1``, ``Part 2``... on program 0.
     n_parts : int, optional
         Number of parts for an untrained method (default: the ensemble's size, else 4).
 
@@ -152,24 +137,8 @@ def separate(
     merged = merge_tracks(music)
     if len(merged.notes) == 0:
         raise SeparationError("the piece has no pitched notes to separate (drum tracks are not separated)")
-    if isinstance(model, Path) or (isinstance(model, str) and model not in METHODS):
-        model = load_model(model)
-    elif isinstance(model, str):
-        if model not in ("closest-pitch", "closest-pitch-mono"):
-            raise SeparationError(
-                f"method {model!r} must be trained first (muspy-like separation train) and given as a model "
-                "file; only 'closest-pitch' and 'closest-pitch-mono' work untrained"
-            )
-        if n_parts is None:
-            n_parts = len(_players(ensemble)) if ensemble is not None else 4
-        if n_parts < 1:
-            raise SeparationError(f"n_parts must be at least 1, not {n_parts}")
-        model = _untrained_closest_pitch(merged.notes[:, PITCH], n_parts, model == "closest-pitch-mono")
-    if not isinstance(model, PartSeparator) or not model.is_fitted():
-        raise SeparationError("model must be a fitted estimator, a saved model file or a method name")
-    if model.requires_labels:
-        raise SeparationError(f"{model!r} is an oracle: it needs the true parts and cannot separate new music")
-    players = _ensemble(ensemble, model.n_parts_)
+    model = _resolve_model(model, merged, ensemble, n_parts)
+    players = _players(ensemble, model)
     order = np.lexsort((merged.notes[:, DURATION], merged.notes[:, PITCH], merged.notes[:, TIME]))
     predicted = np.empty(len(order), dtype=np.int64)
     predicted[order] = model.predict([merged.notes[order]])[0]
@@ -182,7 +151,7 @@ def _assemble(music: Music, merged: MergedNotes, predicted: np.ndarray, players:
     result = copy.deepcopy(shell)
     for part, player in enumerate(players):
         chosen = np.flatnonzero(predicted == part)
-        pieces = {name: [] for name in ("time", "pitch", "duration", "velocity")}
+        pieces: dict[str, list[np.ndarray]] = {name: [] for name in ("time", "pitch", "duration", "velocity")}
         for track_index in np.unique(merged.track_index[chosen]):
             rows = chosen[merged.track_index[chosen] == track_index]
             columns = music.tracks[track_index].notes.columns()
@@ -195,19 +164,25 @@ def _assemble(music: Music, merged: MergedNotes, predicted: np.ndarray, players:
     return result
 
 
-def save_model(model: PartSeparator, path: Union[str, Path]) -> None:
+def save_model(model: PartSeparator, path: Union[str, Path], part_names: Optional[Sequence[str]] = None) -> None:
     """Save a fitted estimator as versioned JSON (written atomically).
 
-    The file holds the format name, version, estimator class, hyper-parameters and learned state.
+    The file holds the format name, version, estimator class and module, hyper-parameters, learned state
+    and the part names of the training data (``part_names``, else the model's ``part_names_`` if set).
     """
     if not isinstance(model, PartSeparator) or not model.is_fitted():
         raise SeparationError("only a fitted estimator can be saved")
+    names = part_names if part_names is not None else getattr(model, "part_names_", None)
+    if names is not None and len(names) != model.n_parts_:
+        raise SeparationError(f"{len(names)} part names for a model of {model.n_parts_} parts")
     document = {
         "format": MODEL_FORMAT,
         "version": MODEL_VERSION,
         "estimator": type(model).__name__,
-        "params": model.get_params(),
+        "module": type(model).__module__,
+        "params": model.get_params(deep=False),
         "n_parts": model.n_parts_,
+        "part_names": list(names) if names is not None else None,
         "state": model._state(),
     }
     atomic_write_text(path, json.dumps(document) + "\n")
@@ -216,11 +191,34 @@ def save_model(model: PartSeparator, path: Union[str, Path]) -> None:
 def load_model(path: Union[str, Path]) -> PartSeparator:
     """Load an estimator saved by :func:`save_model`.
 
+    The model's ``part_names_`` attribute holds the part names stored with it (None if there were none).
+
     Raises
     ------
     SeparationError
         The file is missing, not JSON, not a separation model, or of another format version.
     """
+    document = _read_model_document(path)
+    module = str(document.get("module") or "")
+    try:
+        # Importing registers the estimator class; only our own modules, so a file cannot run other code.
+        if module.startswith("muspy_like.separation."):
+            importlib.import_module(module)
+        cls = estimator_class(str(document.get("estimator")))
+    except (ImportError, SeparationError) as error:
+        raise SeparationError(f"{path}: {error}") from error
+    try:
+        params = {k: tuple(v) if isinstance(v, list) else v for k, v in document["params"].items()}
+        model = cls(**params)
+        model.n_parts_ = int(document["n_parts"])
+        model._set_state(document["state"])
+        model.part_names_ = tuple(document["part_names"]) if document.get("part_names") else None
+    except (KeyError, TypeError, ValueError) as error:
+        raise SeparationError(f"{path}: damaged model file ({error!r})") from error
+    return model
+
+
+def _read_model_document(path: Union[str, Path]) -> dict:
     try:
         document = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -234,14 +232,4 @@ def load_model(path: Union[str, Path]) -> PartSeparator:
             f"{path}: model format version {document.get('version')!r} is not supported by this muspy_like "
             f"(it reads version {MODEL_VERSION}); retrain the model with this version"
         )
-    cls = _CLASSES.get(document.get("estimator"))
-    if cls is None:
-        raise SeparationError(f"{path}: unknown estimator {document.get('estimator')!r}")
-    try:
-        params = {k: tuple(v) if isinstance(v, list) else v for k, v in document["params"].items()}
-        model = cls(**params)
-        model.n_parts_ = int(document["n_parts"])
-        model._set_state(document["state"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise SeparationError(f"{path}: damaged model file ({error!r})") from error
-    return model
+    return document

@@ -1,26 +1,69 @@
-"""What every part-separation estimator shares: the scikit-learn shape and input checking.
+"""What every part-separation estimator shares: scikit-learn's estimator base, input checks and a registry.
 
 An estimator's constructor stores hyper-parameters only; :meth:`PartSeparator.fit` learns from pieces and
 sets attributes whose names end in ``_``; :meth:`PartSeparator.predict` returns one label array per piece.
 ``X`` is a list of note arrays (see :mod:`muspy_like.separation.data` for the columns), ``y`` a list of
 integer label arrays, one label (part index) per note.
+
+:class:`PartSeparator` inherits scikit-learn's :class:`~sklearn.base.BaseEstimator`, so ``get_params``
+(with ``deep``), ``set_params``, :func:`sklearn.base.clone`, pipelines and grid searches work as with any
+scikit-learn estimator; :meth:`PartSeparator.score` is the pooled note accuracy the paper reports.
+
+Writing a new estimator
+-----------------------
+Subclass :class:`PartSeparator`; store every constructor argument under its own name; implement
+
+* ``_fit(pieces, labels, **fit_params)``: learn from checked int64 note arrays and labels
+  (``self.n_parts_`` is already set);
+* ``_predict_piece(notes, hints)``: the labels of one piece; ``hints`` is its true labels or None, and
+  the class documents exactly what it reads from them;
+* ``_state()`` / ``_set_state(state)``: the learned attributes as JSON-compatible data, for model files.
+
+Set ``requires_hints`` for oracles, ``inference_params`` for hyper-parameters used only by ``predict``,
+``uses_validation`` when ``fit`` takes ``validation=(X_valid, y_valid)``. Subclasses register themselves
+by class name (:func:`estimator_class`), which is how :func:`~muspy_like.separation.load_model` finds
+them; give the method a name with :func:`~muspy_like.separation.register_method`.
 """
 
 from __future__ import annotations
 
-import inspect
+import warnings
 from typing import Any, Optional, Sequence
 
 import numpy as np
 
+try:
+    from sklearn.base import BaseEstimator
+except ImportError as _error:  # pragma: no cover - exercised only without the extra
+    raise ImportError(
+        'muspy_like.separation needs scikit-learn: pip install "muspy_like[separation]"'
+    ) from _error
+
 from muspy_like.errors import SeparationError
 from muspy_like.separation.data import N_NOTE_FIELDS, NOTE_FIELDS, notes_from_columns
 
-__all__ = ["PartSeparator", "check_pieces", "check_labels"]
+__all__ = ["PartSeparator", "check_pieces", "check_labels", "estimator_class"]
 
 #: Note arrays may give all columns, or only (time, pitch, duration[, velocity]): the rest get the
 #: defaults of :func:`~muspy_like.separation.data.notes_from_columns` (velocity 64, 4/4 from tick 0).
 _ACCEPTED_WIDTHS = (3, 4, N_NOTE_FIELDS)
+
+#: Estimator classes by class name, filled as subclasses are defined.
+_REGISTRY: dict[str, type] = {}
+
+
+def estimator_class(name: str) -> type:
+    """The :class:`PartSeparator` subclass of that class name (it must have been imported).
+
+    Raises
+    ------
+    SeparationError
+        If no such class is registered.
+    """
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        raise SeparationError(f"unknown estimator {name!r}; known: {', '.join(sorted(_REGISTRY))}") from None
 
 
 def check_pieces(X: Sequence[np.ndarray]) -> list[np.ndarray]:
@@ -86,38 +129,34 @@ def check_labels(
     return labels
 
 
-class PartSeparator:
-    """Base class of the part-separation baselines (scikit-learn's estimator conventions).
+class PartSeparator(BaseEstimator):
+    """Base class of the part-separation estimators (a scikit-learn estimator).
 
-    Subclasses implement ``_fit(pieces, labels)`` and ``_predict_piece(notes, labels)``; this class
-    checks the inputs, records ``n_parts_`` and gives ``get_params``, ``set_params`` and ``repr``.
+    Subclasses implement ``_fit(pieces, labels)`` and ``_predict_piece(notes, hints)`` (see the module
+    notes); this class checks the inputs and records ``n_parts_``; scikit-learn's base gives
+    ``get_params``, ``set_params`` and ``repr``.
 
-    ``predict`` accepts the true labels of the pieces being predicted. They are *hints*: each estimator
+    ``predict`` accepts the true labels of the pieces being predicted as ``hints``. Each estimator
     documents exactly what it reads from them (the onset of each part for closest-pitch, everything for
-    the oracle variants) and most work without them. The evaluation always passes them, so that every
+    the oracle variants); most work without them. The evaluation always passes them, so that every
     method sees the information the paper gives it.
     """
 
-    #: Whether ``predict`` needs the true labels (oracle variants).
-    requires_labels: bool = False
+    #: Whether ``predict`` needs the true labels as hints (oracle variants).
+    requires_hints: bool = False
     #: Hyper-parameters used only by ``predict``: estimators differing only in these share one training.
     inference_params: tuple[str, ...] = ()
     #: Whether ``fit`` takes ``validation=(X_valid, y_valid)`` (early stopping).
     uses_validation: bool = False
 
-    def get_params(self) -> dict[str, Any]:
-        """The constructor's hyper-parameters, by name."""
-        names = [p for p in inspect.signature(type(self).__init__).parameters if p != "self"]
-        return {name: getattr(self, name) for name in names}
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _REGISTRY[cls.__name__] = cls
 
-    def set_params(self, **params: Any) -> "PartSeparator":
-        """Change hyper-parameters (unknown names raise ``ValueError``); return ``self``."""
-        valid = self.get_params()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(f"{type(self).__name__} has no hyper-parameter {name!r}")
-            setattr(self, name, value)
-        return self
+    @property
+    def requires_labels(self) -> bool:
+        """Former name of :attr:`requires_hints` (kept for code written against muspy_like 0.1)."""
+        return self.requires_hints
 
     def fit(self, X: Sequence[np.ndarray], y: Sequence[np.ndarray], **fit_params: Any) -> "PartSeparator":
         """Learn from pieces ``X`` (note arrays) and their part labels ``y``; return ``self``.
@@ -133,7 +172,11 @@ class PartSeparator:
         return self
 
     def predict(
-        self, X: Sequence[np.ndarray], labels: Optional[Sequence[np.ndarray]] = None
+        self,
+        X: Sequence[np.ndarray],
+        hints: Optional[Sequence[np.ndarray]] = None,
+        *,
+        labels: Optional[Sequence[np.ndarray]] = None,
     ) -> list[np.ndarray]:
         """Predict the part label of every note of every piece.
 
@@ -141,32 +184,48 @@ class PartSeparator:
         ----------
         X : list of numpy.ndarray
             Note arrays, one per piece, sorted by (time, pitch, duration).
+        hints : list of numpy.ndarray, optional
+            The true labels, read only as the estimator's documentation says (onset hints, or
+            everything for an oracle).
         labels : list of numpy.ndarray, optional
-            True labels, read only as the estimator's documentation says (hints or oracle).
+            Deprecated name of ``hints``.
 
         Returns
         -------
         list of numpy.ndarray of int64
             Part index of each note, piece by piece.
         """
+        if labels is not None:
+            warnings.warn("predict(labels=...) is deprecated; use hints=...", DeprecationWarning, stacklevel=2)
+            hints = labels if hints is None else hints
         self._check_fitted()
         pieces = check_pieces(X)
-        if labels is None:
-            if self.requires_labels:
-                raise SeparationError(
-                    f"{type(self).__name__} is an oracle: predict() needs the true labels"
-                )
+        if hints is None:
+            if self.requires_hints:
+                raise SeparationError(f"{type(self).__name__} is an oracle: predict() needs the true labels as hints")
             return [self._predict_piece(notes, None) for notes in pieces]
-        checked = check_labels(labels, pieces, self.n_parts_)
-        return [self._predict_piece(notes, piece_labels) for notes, piece_labels in zip(pieces, checked)]
+        checked = check_labels(hints, pieces, self.n_parts_)
+        return [self._predict_piece(notes, piece_hints) for notes, piece_hints in zip(pieces, checked)]
 
     def fit_predict(self, X: Sequence[np.ndarray], y: Sequence[np.ndarray]) -> list[np.ndarray]:
-        """``fit(X, y)`` then ``predict(X, y)``."""
+        """``fit(X, y)`` then ``predict(X, hints=y)``."""
         return self.fit(X, y).predict(X, y)
+
+    def score(self, X: Sequence[np.ndarray], y: Sequence[np.ndarray]) -> float:
+        """Note accuracy (0 to 1) pooled over the pieces, the labels given as hints, as in the paper.
+
+        This is what :class:`sklearn.model_selection.GridSearchCV` maximises by default.
+        """
+        from muspy_like.separation.evaluation import accuracy
+
+        return accuracy(y, self.predict(X, y))
 
     def is_fitted(self) -> bool:
         """Whether :meth:`fit` (or loading) has set the learned attributes."""
         return hasattr(self, "n_parts_")
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self.is_fitted()
 
     def _check_fitted(self) -> None:
         if not self.is_fitted():
@@ -175,9 +234,11 @@ class PartSeparator:
     def _fit(self, pieces: list[np.ndarray], labels: list[np.ndarray], **fit_params: Any) -> None:
         raise NotImplementedError
 
-    def _predict_piece(self, notes: np.ndarray, labels: Optional[np.ndarray]) -> np.ndarray:
+    def _predict_piece(self, notes: np.ndarray, hints: Optional[np.ndarray]) -> np.ndarray:
         raise NotImplementedError
 
-    def __repr__(self) -> str:
-        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"{type(self).__name__}({params})"
+    def _state(self) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _set_state(self, state: dict[str, Any]) -> None:
+        raise NotImplementedError

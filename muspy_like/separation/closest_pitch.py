@@ -2,7 +2,7 @@
 
 Notes are processed onset by onset. A note's cost for a part is the squared distance (semitones) to the
 last pitch that part played. Following the paper (Dong et al., ISMIR 2021, Section 5.1), when the true
-labels are passed to :meth:`~ClosestPitchSeparator.predict` they give *onset hints*: the first note of
+labels are passed to :meth:`~ClosestPitchSeparator.predict` as ``hints`` they give *onset hints*: the first note of
 each part is assigned to it, each part starts from the pitch of its first note, and no note goes to a part
 before the part has entered. Without labels every part may take any note and starts from its mean
 training pitch.
@@ -29,7 +29,7 @@ parts follow each other's lines), so the choice moves the Bach score by about a 
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 import numpy as np
 
@@ -70,7 +70,8 @@ class ClosestPitchSeparator(PartSeparator):
 
     Notes
     -----
-    Reads from ``labels`` (when given to ``predict``) only the index of each part's first note.
+    Reads from ``hints`` (the true labels, when given to ``predict``) only the index of each part's first
+    note.
     """
 
     inference_params = ("mono", "penalty", "tie_break")
@@ -90,48 +91,53 @@ class ClosestPitchSeparator(PartSeparator):
             np.int64
         )
 
-    def _predict_piece(self, notes: np.ndarray, labels: Optional[np.ndarray]) -> np.ndarray:
-        from scipy.optimize import linear_sum_assignment
-
+    def _predict_piece(self, notes: np.ndarray, hints: Optional[np.ndarray]) -> np.ndarray:
         if self.tie_break not in _TIE_BREAKS:
             raise SeparationError(f"tie_break must be one of {_TIE_BREAKS}, not {self.tie_break!r}")
-        n_parts = self.n_parts_
-        n = len(notes)
-        predictions = np.empty(n, dtype=np.int64)
-        pitches = notes[:, PITCH]
-        ends = notes[:, TIME] + notes[:, DURATION]
-        if labels is None:
-            hints = np.full(n_parts, -1, dtype=np.int64)
+        state = self._initial_state(notes, hints)
+        predictions = np.empty(len(notes), dtype=np.int64)
+        bounds = chord_bounds(notes[:, TIME])
+        for start, stop in zip(bounds[:-1], bounds[1:]):
+            chosen = self._assign_chord(notes, start, stop, state)
+            predictions[start:stop] = chosen
+            for row, part in zip(range(start, stop), chosen):  # in pitch order: the highest note wins a part
+                state.last_pitch[part] = notes[row, PITCH]
+                state.sounding_until[part] = notes[row, TIME] + notes[row, DURATION]
+        return predictions
+
+    def _initial_state(self, notes: np.ndarray, hints: Optional[np.ndarray]) -> "_Voices":
+        """Where each part starts: its first note's pitch and index with onset hints, else its mean pitch."""
+        n_parts, n = self.n_parts_, len(notes)
+        if hints is None:
+            first_notes = np.full(n_parts, -1, dtype=np.int64)
             entry = np.zeros(n_parts, dtype=np.int64)
             last_pitch = self.initial_pitches_.copy()
         else:
-            hints = onset_hints(labels, n_parts)
-            entry = np.where(hints >= 0, hints, n)  # a part absent from the piece never enters
-            last_pitch = np.where(hints >= 0, pitches[np.maximum(hints, 0)], self.initial_pitches_)
+            first_notes = onset_hints(hints, n_parts)
+            entry = np.where(first_notes >= 0, first_notes, n)  # a part absent from the piece never enters
+            last_pitch = np.where(first_notes >= 0, notes[np.maximum(first_notes, 0), PITCH], self.initial_pitches_)
         hinted_part = np.full(n, -1, dtype=np.int64)
-        hinted_part[hints[hints >= 0]] = np.flatnonzero(hints >= 0)
-        sounding_until = np.zeros(n_parts, dtype=np.int64)
-        bounds = chord_bounds(notes[:, TIME])
-        for start, stop in zip(bounds[:-1], bounds[1:]):
-            index = np.arange(start, stop)
-            scores = -np.square(last_pitch[None, :] - pitches[start:stop, None])
-            scores[index[:, None] < entry[None, :]] = -ENTRY_PENALTY
-            hinted = hinted_part[start:stop] >= 0
-            if hinted.any():
-                scores[hinted] = 0
-                scores[np.flatnonzero(hinted), hinted_part[start:stop][hinted]] = HINT_BONUS
-            if self.mono and stop - start <= n_parts:
-                sounding = sounding_until > notes[start, TIME]
-                scores[~hinted] -= self.penalty * sounding[None, :]
-                preference = self._tie_preference(last_pitch)
-                _, chosen = linear_sum_assignment(scores + _tie_bonus(preference, stop - start), maximize=True)
-            else:
-                chosen = np.argmax(scores, axis=1)
-            predictions[start:stop] = chosen
-            for offset, part in enumerate(chosen):
-                last_pitch[part] = pitches[start + offset]
-                sounding_until[part] = ends[start + offset]
-        return predictions
+        hinted_part[first_notes[first_notes >= 0]] = np.flatnonzero(first_notes >= 0)
+        return _Voices(last_pitch.astype(np.int64), np.zeros(n_parts, dtype=np.int64), entry, hinted_part)
+
+    def _assign_chord(self, notes: np.ndarray, start: int, stop: int, state: "_Voices") -> np.ndarray:
+        """The part of each note of the onset ``notes[start:stop]`` (sorted by pitch)."""
+        index = np.arange(start, stop)
+        scores = -np.square(state.last_pitch[None, :] - notes[start:stop, PITCH, None])
+        scores[index[:, None] < state.entry[None, :]] = -ENTRY_PENALTY
+        hinted = state.hinted_part[start:stop] >= 0
+        if hinted.any():
+            scores[hinted] = 0
+            scores[np.flatnonzero(hinted), state.hinted_part[start:stop][hinted]] = HINT_BONUS
+        if not self.mono or stop - start > self.n_parts_:
+            return np.argmax(scores, axis=1)
+        from scipy.optimize import linear_sum_assignment
+
+        sounding = state.sounding_until > notes[start, TIME]
+        scores[~hinted] -= self.penalty * sounding[None, :]
+        preference = self._tie_preference(state.last_pitch)
+        _, chosen = linear_sum_assignment(scores + _tie_bonus(preference, stop - start), maximize=True)
+        return chosen
 
     def _tie_preference(self, last_pitch: np.ndarray) -> np.ndarray:
         """Rank of each part (0 = wanted first) for the lowest note of a chord when costs tie."""
@@ -147,6 +153,15 @@ class ClosestPitchSeparator(PartSeparator):
 
     def _set_state(self, state: dict[str, Any]) -> None:
         self.initial_pitches_ = np.asarray(state["initial_pitches"], dtype=np.int64)
+
+
+class _Voices(NamedTuple):
+    """The state of every part while a piece is walked onset by onset (arrays updated in place)."""
+
+    last_pitch: np.ndarray  # pitch of each part's latest note
+    sounding_until: np.ndarray  # offset (ticks) of each part's latest note
+    entry: np.ndarray  # index of the note before which a part may take no note
+    hinted_part: np.ndarray  # per note: the part it starts (onset hint), else -1
 
 
 def _tie_bonus(preference: np.ndarray, n_notes: int) -> np.ndarray:

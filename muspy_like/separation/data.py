@@ -1,4 +1,4 @@
-"""Part-separation data: note arrays with part labels, datasets of pieces, and train/valid/test splits.
+"""Part-separation data: note arrays with part labels, made from any multitrack piece.
 
 The task (Dong et al., ISMIR 2021): the notes of all parts of a piece are merged into one sequence sorted
 by (time, pitch, duration), and a model predicts the part of each note. Here a piece is
@@ -10,7 +10,8 @@ by (time, pitch, duration), and a model predicts the part of each note. Here a p
 * a **label array**: int64, shape ``(n_notes,)``, the part index of each note (0 = the first part).
 
 :func:`music_to_notes` turns any multitrack :class:`~muspy_like.Music` into this form through a
-track-to-part mapping, so any dataset (chorales, string quartets, game music, pop) plugs in.
+track-to-part mapping, so any dataset (chorales, string quartets, game music, pop) plugs in. Datasets of
+pieces live in :mod:`muspy_like.separation.dataset`, splits in :mod:`muspy_like.separation.splits`.
 
 References
 ----------
@@ -20,34 +21,27 @@ Instrumentation by Learning to Separate Parts in Symbolic Multitrack Music", ISM
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Mapping, NamedTuple, Optional, Sequence, Union
+from typing import Any, Callable, Mapping, NamedTuple, Optional, Union
 
 import numpy as np
 
 from muspy_like.core import meter
 from muspy_like.core.events import TimeSignature
 from muspy_like.core.music import Music
-from muspy_like.errors import DatasetError, SeparationError
-from muspy_like.files import atomic_write
+from muspy_like.core.track import Track
 
 __all__ = [
     "NOTE_FIELDS",
     "N_NOTE_FIELDS",
     "RESOLUTION",
-    "SeparationDataset",
-    "Split",
     "MergedNotes",
+    "PartMap",
     "merge_tracks",
     "music_to_notes",
     "notes_from_columns",
     "metric_positions",
     "sort_notes",
-    "split_indices",
-    "fixed_split",
-    "random_splits",
+    "clean_notes",
 ]
 
 #: Columns of a note array, in order.
@@ -58,8 +52,9 @@ RESOLUTION = 24
 
 TIME, PITCH, DURATION, VELOCITY, BEAT_POSITION, BAR_POSITION = range(N_NOTE_FIELDS)
 
-#: A track-to-part mapping: track name (case-insensitive) or track index -> part index.
-PartMap = Mapping[Union[str, int], int]
+#: A track-to-part mapping: track name (case-insensitive) or track index -> part index, or a function
+#: ``(track_index, track) -> part index or None``.
+PartMap = Union[Mapping[Union[str, int], int], Callable[[int, Track], Optional[int]]]
 
 
 def sort_notes(notes: np.ndarray, labels: Optional[np.ndarray] = None):
@@ -146,14 +141,17 @@ def notes_from_columns(
     return np.stack(columns, axis=1) if len(time) else np.zeros((0, N_NOTE_FIELDS), dtype=np.int64)
 
 
-def _resolve_part(track_index: int, name: Optional[str], part_map: Optional[PartMap]) -> Optional[int]:
+def _resolve_part(track_index: int, track: Track, part_map: Optional[PartMap]) -> Optional[int]:
     if part_map is None:
         return track_index
+    if callable(part_map):
+        part = part_map(track_index, track)
+        return None if part is None else int(part)
     if track_index in part_map:
         return int(part_map[track_index])
-    if name is not None:
+    if track.name is not None:
         lowered = {str(k).lower(): v for k, v in part_map.items() if isinstance(k, str)}
-        key = name.strip().lower()
+        key = track.name.strip().lower()
         if key in lowered:
             return int(lowered[key])
     return None
@@ -168,18 +166,30 @@ class MergedNotes(NamedTuple):
     note_index: np.ndarray
 
 
-def merge_tracks(music: Music, part_map: Optional[PartMap] = None, include_drums: bool = False) -> MergedNotes:
+def merge_tracks(
+    music: Music,
+    part_map: Optional[PartMap] = None,
+    include_drums: bool = False,
+    frame_rate: Optional[float] = None,
+) -> MergedNotes:
     """Gather the notes of the mapped tracks into one note array at :data:`RESOLUTION` (not sorted).
 
     Parameters
     ----------
     music : Music
         A multitrack piece, at any resolution.
-    part_map : mapping, optional
-        Track name (matched case-insensitively, surrounding spaces ignored) or track index -> part index.
-        Tracks it does not name are left out. Default: track ``i`` is part ``i``.
+    part_map : mapping or callable, optional
+        Track name (matched case-insensitively, surrounding spaces ignored) or track index -> part index,
+        or a function ``(track_index, track) -> part index or None``. Tracks it does not map are left
+        out. Default: track ``i`` is part ``i``.
     include_drums : bool, default False
         Keep drum tracks (the paper leaves them out: they are not separated).
+    frame_rate : float, optional
+        Quantize real time instead of score time: onsets and offsets in seconds (through the tempo map)
+        times ``frame_rate`` steps per second, the steps counted as ticks at :data:`RESOLUTION`. The
+        paper reads NES-MDB at 50 Hz, "24 steps per quarter at 125 qpm". Metric positions are then those
+        of a 4/4 grid from step 0 (such files carry no meter). Default: score time, rescaled from the
+        piece's resolution.
 
     Returns
     -------
@@ -193,7 +203,7 @@ def merge_tracks(music: Music, part_map: Optional[PartMap] = None, include_drums
     for index, track in enumerate(music.tracks):
         if track.is_drum and not include_drums:
             continue
-        part = _resolve_part(index, track.name, part_map)
+        part = _resolve_part(index, track, part_map)
         if part is None or not len(track.notes):
             continue
         for name in columns:
@@ -204,27 +214,56 @@ def merge_tracks(music: Music, part_map: Optional[PartMap] = None, include_drums
     if not labels:
         empty = np.zeros(0, dtype=np.int64)
         return MergedNotes(np.zeros((0, N_NOTE_FIELDS), dtype=np.int64), empty, empty, empty)
-    time = np.concatenate(columns["time"]).astype(np.int64)
+    merged = {name: np.concatenate(parts).astype(np.int64) for name, parts in columns.items()}
+    if frame_rate is None:
+        notes = _notes_in_score_time(music, merged)
+    else:
+        notes = _notes_in_real_time(music, merged, frame_rate)
+    return MergedNotes(notes, np.concatenate(labels), np.concatenate(track_index), np.concatenate(note_index))
+
+
+def _notes_in_score_time(music: Music, columns: dict[str, np.ndarray]) -> np.ndarray:
+    """Rescale ticks to :data:`RESOLUTION`; metric positions from the piece's bars."""
+    time = columns["time"]
     starts, bar_lengths, beat_lengths = _bar_grid(music)
     beat_position, bar_position = metric_positions(time, starts, bar_lengths, beat_lengths)
     scale = RESOLUTION / music.resolution
     onset = np.floor(time * scale + 0.5)
-    offset = np.floor((time + np.concatenate(columns["duration"])) * scale + 0.5)
-    notes = notes_from_columns(
+    offset = np.floor((time + columns["duration"]) * scale + 0.5)
+    return notes_from_columns(
         onset,
-        np.concatenate(columns["pitch"]),
+        columns["pitch"],
         offset - onset,
-        np.concatenate(columns["velocity"]),
+        columns["velocity"],
         np.floor(beat_position * scale + 0.5),
         np.floor(bar_position * scale + 0.5),
     )
-    return MergedNotes(notes, np.concatenate(labels), np.concatenate(track_index), np.concatenate(note_index))
+
+
+def _notes_in_real_time(music: Music, columns: dict[str, np.ndarray], frame_rate: float) -> np.ndarray:
+    """Seconds quantized to ``frame_rate`` steps; metric positions of a 4/4 grid (the defaults)."""
+    time = columns["time"]
+    onset = np.floor(music.tick_to_second(time) * frame_rate + 0.5)
+    offset = np.floor(music.tick_to_second(time + columns["duration"]) * frame_rate + 0.5)
+    return notes_from_columns(onset, columns["pitch"], offset - onset, columns["velocity"])
+
+
+def clean_notes(notes: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The paper's clean-up of merged notes: zero-length notes dropped, duplicates within a part (same
+    time, pitch and duration) kept once, the rest sorted by (time, pitch, duration)."""
+    keep = notes[:, DURATION] > 0
+    notes, labels = notes[keep], labels[keep]
+    keys = np.column_stack([notes[:, [TIME, PITCH, DURATION]], labels])
+    _, first = np.unique(keys, axis=0, return_index=True)
+    first.sort()
+    return sort_notes(notes[first], labels[first])
 
 
 def music_to_notes(
     music: Music,
     part_map: Optional[PartMap] = None,
     include_drums: bool = False,
+    frame_rate: Optional[float] = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Merge the tracks of a piece into one sorted note array with part labels.
 
@@ -232,11 +271,13 @@ def music_to_notes(
     ----------
     music : Music
         A multitrack piece, at any resolution.
-    part_map : mapping, optional
-        Track name (case-insensitive) or track index -> part index; unnamed tracks are left out.
-        Default: track ``i`` is part ``i``.
+    part_map : mapping or callable, optional
+        Track name (case-insensitive) or track index -> part index, or a function ``(track_index,
+        track) -> part or None``; tracks it does not map are left out. Default: track ``i`` is part ``i``.
     include_drums : bool, default False
         Keep drum tracks.
+    frame_rate : float, optional
+        Quantize real time at this many steps per second (see :func:`merge_tracks`).
 
     Returns
     -------
@@ -260,190 +301,25 @@ def music_to_notes(
     >>> notes[:, :3].tolist(), labels.tolist()
     ([[0, 48, 48], [0, 76, 24]], [1, 0])
     """
-    merged = merge_tracks(music, part_map, include_drums)
-    notes, label = merged.notes, merged.labels
-    keep = notes[:, DURATION] > 0
-    notes, label = notes[keep], label[keep]
-    keys = np.column_stack([notes[:, [TIME, PITCH, DURATION]], label])
-    _, first = np.unique(keys, axis=0, return_index=True)
-    first.sort()
-    return sort_notes(notes[first], label[first])
+    merged = merge_tracks(music, part_map, include_drums, frame_rate)
+    return clean_notes(merged.notes, merged.labels)
 
 
-@dataclass
-class SeparationDataset:
-    """Pieces prepared for part separation.
-
-    Parameters
-    ----------
-    names : list of str
-        One name per piece (e.g. the file stem ``bwv1.6``).
-    notes : list of numpy.ndarray
-        Note arrays (columns :data:`NOTE_FIELDS`, ticks at :data:`RESOLUTION`).
-    labels : list of numpy.ndarray
-        Part index of each note.
-    part_names : tuple of str
-        Name of each part index (``("soprano", "alto", "tenor", "bass")`` for the chorales).
-    resolution : int, default 24
-        Ticks per quarter note of the note arrays.
-    name : str, default ""
-        Name of the dataset (``"bach"`` for the chorales).
-    """
-
-    names: list[str]
-    notes: list[np.ndarray]
-    labels: list[np.ndarray]
-    part_names: tuple[str, ...]
-    resolution: int = field(default=RESOLUTION)
-    name: str = ""
-
-    def __post_init__(self) -> None:
-        if not len(self.names) == len(self.notes) == len(self.labels):
-            raise DatasetError(
-                f"{len(self.names)} names, {len(self.notes)} note arrays and {len(self.labels)} label "
-                "arrays: they must match"
-            )
-
-    def __len__(self) -> int:
-        return len(self.names)
-
-    @property
-    def n_notes(self) -> int:
-        """Number of notes over all pieces."""
-        return int(sum(len(notes) for notes in self.notes))
-
-    @property
-    def n_parts(self) -> int:
-        """Number of parts."""
-        return len(self.part_names)
-
-    def subset(self, indices: Sequence[int]) -> "SeparationDataset":
-        """The pieces at ``indices``, in that order."""
-        return SeparationDataset(
-            [self.names[i] for i in indices],
-            [self.notes[i] for i in indices],
-            [self.labels[i] for i in indices],
-            self.part_names,
-            self.resolution,
-            self.name,
-        )
-
-    @classmethod
-    def from_music(
-        cls,
-        pieces: Sequence[Music],
-        part_names: Sequence[str],
-        part_map: Optional[PartMap] = None,
-        names: Optional[Sequence[str]] = None,
-        min_notes: int = 0,
-        min_active_parts: int = 1,
-        name: str = "",
-    ) -> "SeparationDataset":
-        """Build a dataset from Music objects through :func:`music_to_notes`.
-
-        Parameters
-        ----------
-        pieces : sequence of Music
-            The pieces.
-        part_names : sequence of str
-            Name of each part index.
-        part_map : mapping, optional
-            Track name or index -> part index (default: track ``i`` is part ``i``).
-        names : sequence of str, optional
-            Piece names (default: the title, else ``piece<i>``).
-        min_notes, min_active_parts : int
-            Keep a piece only when at least ``min_active_parts`` parts have more than ``min_notes``
-            notes (the paper's chorale filter is 10 and 2).
-        name : str, optional
-            Name of the dataset.
-        """
-        kept_names, kept_notes, kept_labels = [], [], []
-        for index, music in enumerate(pieces):
-            notes, labels = music_to_notes(music, part_map)
-            counts = np.bincount(labels, minlength=len(part_names))
-            if len(counts) > len(part_names):
-                raise SeparationError(
-                    f"piece {index} maps a track to part {len(counts) - 1}, but only "
-                    f"{len(part_names)} part names were given"
-                )
-            if np.count_nonzero(counts > min_notes) < min_active_parts:
-                continue
-            kept_names.append(names[index] if names is not None else (music.metadata.title or f"piece{index}"))
-            kept_notes.append(notes)
-            kept_labels.append(labels)
-        return cls(kept_names, kept_notes, kept_labels, tuple(part_names), RESOLUTION, name)
-
-    def save(self, path: Union[str, Path]) -> None:
-        """Save as a compressed ``.npz`` (written atomically)."""
-        offsets = np.cumsum([0] + [len(n) for n in self.notes])
-        header = {"format": "muspy_like.separation.dataset", "version": 1, "part_names": list(self.part_names),
-                  "names": self.names, "resolution": self.resolution, "name": self.name}
-        with atomic_write(path, "wb") as handle:
-            np.savez_compressed(
-                handle,
-                header=np.array(json.dumps(header)),
-                offsets=offsets,
-                notes=np.concatenate(self.notes) if self.notes else np.zeros((0, N_NOTE_FIELDS), np.int64),
-                labels=np.concatenate(self.labels) if self.labels else np.zeros(0, np.int64),
-            )
-
-    @classmethod
-    def load(cls, path: Union[str, Path]) -> "SeparationDataset":
-        """Load a dataset written by :meth:`save`."""
-        try:
-            with np.load(path, allow_pickle=False) as archive:
-                header = json.loads(str(archive["header"]))
-                offsets, notes, labels = archive["offsets"], archive["notes"], archive["labels"]
-        except (OSError, KeyError, ValueError) as error:
-            raise DatasetError(f"{path}: not a separation dataset file ({error})") from error
-        if header.get("format") != "muspy_like.separation.dataset" or header.get("version") != 1:
-            raise DatasetError(f"{path}: unsupported dataset format {header.get('format')!r} "
-                               f"version {header.get('version')!r}")
-        bounds = list(zip(offsets[:-1], offsets[1:]))
-        return cls(
-            list(header["names"]),
-            [notes[a:b] for a, b in bounds],
-            [labels[a:b] for a, b in bounds],
-            tuple(header["part_names"]),
-            int(header["resolution"]),
-            str(header.get("name", "")),
-        )
+#: Names that moved to :mod:`~muspy_like.separation.dataset` and :mod:`~muspy_like.separation.splits`,
+#: still importable from here for code written against muspy_like 0.1.
+_MOVED = {
+    "SeparationDataset": "muspy_like.separation.dataset",
+    "Split": "muspy_like.separation.splits",
+    "fixed_split": "muspy_like.separation.splits",
+    "random_splits": "muspy_like.separation.splits",
+    "split_indices": "muspy_like.separation.splits",
+}
 
 
-class Split(NamedTuple):
-    """Piece indices of a train/valid/test split, and the seed that made it."""
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        import importlib
 
-    train: np.ndarray
-    valid: np.ndarray
-    test: np.ndarray
-    seed: int
-
-
-def split_indices(names: Sequence[str], seed: int, ratios: tuple[int, int, int] = (8, 1, 1)) -> Split:
-    """Split pieces into train/valid/test by ``ratios``, reproducibly.
-
-    The names are sorted, shuffled with ``numpy.random.default_rng(seed)``, and cut into three runs of
-    ``round(n * r / sum(ratios))`` pieces (train and valid; test takes the rest). Indices refer to the
-    original order of ``names``; each run is returned sorted.
-    """
-    order = np.argsort(np.asarray(names, dtype=object), kind="stable")
-    shuffled = order[np.random.default_rng(seed).permutation(len(order))]
-    total = sum(ratios)
-    n_train = int(round(len(names) * ratios[0] / total))
-    n_valid = int(round(len(names) * ratios[1] / total))
-    return Split(
-        np.sort(shuffled[:n_train]),
-        np.sort(shuffled[n_train : n_train + n_valid]),
-        np.sort(shuffled[n_train + n_valid :]),
-        seed,
-    )
-
-
-def fixed_split(names: Sequence[str]) -> Split:
-    """The documented fixed 8:1:1 split: :func:`split_indices` with seed 0."""
-    return split_indices(names, seed=0)
-
-
-def random_splits(names: Sequence[str], n_splits: int, first_seed: int = 1) -> list[Split]:
-    """``n_splits`` further 8:1:1 splits with seeds ``first_seed, first_seed + 1, ...``."""
-    return [split_indices(names, seed) for seed in range(first_seed, first_seed + n_splits)]
+        module = importlib.import_module(_MOVED[name])
+        return getattr(module, "seeded_split" if name == "split_indices" else name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,38 +1,93 @@
-"""The named baselines of the paper's Table 2, as estimator factories."""
+"""The named separation methods (the paper's Table 2 and any added later), as lazy estimator recipes.
+
+A method is an estimator class plus fixed hyper-parameters (``"zone-oracle"`` is :class:`ZoneSeparator`
+with ``oracle=True``). Classes are named by import path and imported only by :func:`make_estimator`, so
+listing the methods (the command line does, to build its ``--help``) needs neither scikit-learn nor torch.
+New estimators (sequence models, ...) add themselves with :func:`register_method`.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+import importlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Mapping
 
 from muspy_like.errors import SeparationError
-from muspy_like.separation.base import PartSeparator
-from muspy_like.separation.closest_pitch import ClosestPitchSeparator
-from muspy_like.separation.mlp import MLPSeparator
-from muspy_like.separation.zone import ZoneSeparator
 
-__all__ = ["METHODS", "make_estimator"]
+if TYPE_CHECKING:
+    from muspy_like.separation.base import PartSeparator
 
-#: Method name -> (factory, one-line description).
-METHODS: dict[str, tuple[Callable[..., PartSeparator], str]] = {
-    "zone": (ZoneSeparator, "pitch zones learned on the training set"),
-    "zone-oracle": (lambda **kw: ZoneSeparator(oracle=True, **kw), "pitch zones chosen on each test piece"),
-    "closest-pitch": (ClosestPitchSeparator, "closest last pitch, with onset hints"),
-    "closest-pitch-mono": (
-        lambda **kw: ClosestPitchSeparator(mono=True, **kw),
-        "closest last pitch, sounding parts penalised, one part per chord note",
+__all__ = ["METHODS", "Method", "make_estimator", "register_method"]
+
+
+@dataclass(frozen=True)
+class Method:
+    """One named method.
+
+    Parameters
+    ----------
+    estimator : str
+        The estimator class as ``"module:ClassName"``.
+    description : str
+        One line for tables and ``--help``.
+    params : mapping
+        Hyper-parameters fixed by the method (callers may add others, not override these).
+    oracle : bool
+        Whether the method needs the true labels at prediction time (evaluation only).
+    """
+
+    estimator: str
+    description: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+    oracle: bool = False
+
+    def estimator_class(self) -> type:
+        """Import and return the estimator class."""
+        module, _, name = self.estimator.partition(":")
+        return getattr(importlib.import_module(module), name)
+
+    def make(self, **params: Any) -> "PartSeparator":
+        """A new, unfitted estimator with the method's hyper-parameters and ``params``."""
+        clash = sorted(set(params) & set(self.params))
+        if clash:
+            raise SeparationError(f"{', '.join(clash)} is fixed by the method ({dict(self.params)})")
+        return self.estimator_class()(**dict(self.params), **params)
+
+
+_ZONE = "muspy_like.separation.zone:ZoneSeparator"
+_CLOSEST = "muspy_like.separation.closest_pitch:ClosestPitchSeparator"
+_MLP = "muspy_like.separation.mlp:MLPSeparator"
+
+#: Method name -> :class:`Method`, in the order of the paper's Table 2.
+METHODS: dict[str, Method] = {
+    "zone": Method(_ZONE, "pitch zones learned on the training set"),
+    "zone-oracle": Method(_ZONE, "pitch zones chosen on each test piece", {"oracle": True}, oracle=True),
+    "closest-pitch": Method(_CLOSEST, "closest last pitch, with onset hints"),
+    "closest-pitch-mono": Method(
+        _CLOSEST, "closest last pitch, sounding parts penalised, one part per chord note", {"mono": True}
     ),
-    "mlp": (MLPSeparator, "MLP on hand-crafted features, online (its own predictions as history)"),
-    "mlp-oracle": (
-        lambda **kw: MLPSeparator(history="true", **kw),
-        "the same MLP with the true labels as history",
-    ),
+    "mlp": Method(_MLP, "MLP on hand-crafted features, online (its own predictions as history)"),
+    "mlp-oracle": Method(_MLP, "the same MLP with the true labels as history", {"history": "true"}, oracle=True),
 }
 
 
-def make_estimator(method: str, **params: Any) -> PartSeparator:
+def register_method(name: str, method: Method) -> None:
+    """Add a method under ``name`` (evaluation, training and the command line then offer it).
+
+    Raises
+    ------
+    SeparationError
+        If the name is taken.
+    """
+    if name in METHODS:
+        raise SeparationError(f"a method named {name!r} already exists")
+    METHODS[name] = method
+
+
+def make_estimator(method: str, **params: Any) -> "PartSeparator":
     """A new, unfitted estimator for a method name of :data:`METHODS` (extra hyper-parameters allowed)."""
     try:
-        factory, _ = METHODS[method]
+        spec = METHODS[method]
     except KeyError:
         raise SeparationError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}") from None
-    return factory(**params)
+    return spec.make(**params)

@@ -37,7 +37,7 @@ class MLPSeparator(PartSeparator):
     ----------
     history : {"predicted", "true"}, default "predicted"
         Where prediction takes the parts' history from: the model's own earlier predictions (online) or
-        the true labels passed to ``predict`` (oracle).
+        the true labels passed to ``predict`` as ``hints`` (oracle).
     hidden_layer_sizes : tuple of int, default (128, 128, 128)
         Units of each hidden layer.
     activation : {"relu", "identity"}, default "relu"
@@ -105,7 +105,7 @@ class MLPSeparator(PartSeparator):
         self.random_state = random_state
 
     @property
-    def requires_labels(self) -> bool:  # type: ignore[override]
+    def requires_hints(self) -> bool:  # type: ignore[override]
         return self.history == "true"
 
     def fit(
@@ -208,9 +208,9 @@ class MLPSeparator(PartSeparator):
         """Most likely part of each row of standardized features (the network's argmax)."""
         return np.argmax(self._logits(standardized), axis=1).astype(np.int64)
 
-    def _predict_piece(self, notes: np.ndarray, labels: Optional[np.ndarray]) -> np.ndarray:
+    def _predict_piece(self, notes: np.ndarray, hints: Optional[np.ndarray]) -> np.ndarray:
         if self.history == "true":
-            return self._forward(self._standardize(self._features(notes, labels)))
+            return self._forward(self._standardize(self._features(notes, hints)))
         return self._predict_online(notes)
 
     def _predict_online(self, notes: np.ndarray) -> np.ndarray:

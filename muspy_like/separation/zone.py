@@ -80,7 +80,7 @@ class ZoneSeparator(PartSeparator):
     ----------
     oracle : bool, default False
         Choose the zones on each predicted piece from its true labels (an upper bound for zoning), rather
-        than the zones learned by :meth:`fit`. ``predict`` then requires ``labels``.
+        than the zones learned by :meth:`fit`. ``predict`` then requires the true labels as ``hints``.
 
     Attributes
     ----------
@@ -109,7 +109,7 @@ class ZoneSeparator(PartSeparator):
         self.oracle = oracle
 
     @property
-    def requires_labels(self) -> bool:  # type: ignore[override]
+    def requires_hints(self) -> bool:  # type: ignore[override]
         return bool(self.oracle)
 
     def _fit(self, pieces: list[np.ndarray], labels: list[np.ndarray], **fit_params: Any) -> None:
@@ -118,9 +118,9 @@ class ZoneSeparator(PartSeparator):
         self.boundaries_, correct = optimal_boundaries(counts[self.order_])
         self.training_accuracy_ = correct / max(int(counts.sum()), 1)
 
-    def _predict_piece(self, notes: np.ndarray, labels: Optional[np.ndarray]) -> np.ndarray:
+    def _predict_piece(self, notes: np.ndarray, hints: Optional[np.ndarray]) -> np.ndarray:
         if self.oracle:
-            counts = pitch_counts(notes, labels, self.n_parts_)
+            counts = pitch_counts(notes, hints, self.n_parts_)
             boundaries, _ = optimal_boundaries(counts[self.order_])
         else:
             boundaries = self.boundaries_

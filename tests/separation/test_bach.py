@@ -14,8 +14,8 @@ from muspy_like.separation import (
     fixed_split,
     make_estimator,
 )
-from muspy_like.separation.bach import bach_files
-from muspy_like.separation.data import split_indices
+from muspy_like.separation.recipes.bach import bach_files
+from muspy_like.separation import seeded_split as split_indices
 
 
 def test_counts_of_the_paper_recipe(bach):
@@ -153,7 +153,7 @@ def test_repeats_can_be_written_out():
     # BWV 103.6 repeats its first phrase: music21 writes the soprano's 52 notes out to 69.
     from music21 import corpus
 
-    from muspy_like.separation.bach import read_bach_file
+    from muspy_like.separation.recipes.bach import read_bach_file
 
     path = next(p for p in bach_files() if p.stem == "bwv103.6")
     soprano = next(part for part in corpus.parse(str(path)).parts if part.partName == "Soprano")

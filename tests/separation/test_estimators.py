@@ -290,7 +290,51 @@ def test_mlp_rejects_unknown_options(two_voice_pieces):
 def test_get_params_and_set_params():
     model = ClosestPitchSeparator()
     assert model.set_params(mono=True) is model and model.mono is True
-    with pytest.raises(ValueError, match="no hyper-parameter"):
+    with pytest.raises(ValueError, match="Invalid parameter 'speed'"):
         model.set_params(speed=3)
-    assert repr(model) == "ClosestPitchSeparator(mono=True, penalty=100000, tie_break='uncross')"
+    assert model.get_params(deep=True) == {"mono": True, "penalty": 100000, "tie_break": "uncross"}
+    assert repr(model) == "ClosestPitchSeparator(mono=True)"  # scikit-learn shows what differs from the defaults
     assert list(itertools.islice(METHODS, 2)) == ["zone", "zone-oracle"]
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_scikit_learn_clone_keeps_parameters_and_drops_learning(method, two_voice_pieces):
+    from sklearn.base import clone
+
+    X, y = two_voice_pieces(6, seed=7)
+    fitted_model = fitted(method, X, y)
+    copy = clone(fitted_model)
+    assert type(copy) is type(fitted_model) and copy.get_params() == fitted_model.get_params()
+    assert not copy.is_fitted()
+    assert copy.fit(X, y).predict(X, y)[0].shape == fitted_model.predict(X, y)[0].shape
+
+
+def test_grid_search_and_pipeline(two_voice_pieces):
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import Pipeline
+
+    X, y = two_voice_pieces(12, seed=8)
+    # Move the low voice up into the high one's range, so that fixed zones make mistakes.
+    shifted = [sort_notes(notes + np.where(labels[:, None] == 1, [0, 25, 0, 0, 0, 0], 0), labels)
+               for notes, labels in zip(X, y)]
+    X, y = [notes for notes, _ in shifted], [labels for _, labels in shifted]
+    search = GridSearchCV(ZoneSeparator(), {"oracle": [False, True]}, cv=3).fit(X, y)
+    learned, oracle = search.cv_results_["mean_test_score"]
+    # Scored by the pooled note accuracy with the labels as hints: zones chosen on each test piece can
+    # only do better than zones learned on the others.
+    assert 0.5 < learned < oracle <= 1.0
+    assert search.best_params_ == {"oracle": True} and search.best_score_ == oracle
+    pipeline = Pipeline([("separate", ZoneSeparator())]).fit(X, y)
+    assert [p.tolist() for p in pipeline.predict(X)] == [p.tolist() for p in ZoneSeparator().fit(X, y).predict(X)]
+    assert pipeline.get_params(deep=True)["separate__oracle"] is False
+
+
+def test_hints_keyword_and_its_deprecated_name(two_voice_pieces):
+    X, y = two_voice_pieces(4, seed=9)
+    model = ZoneSeparator(oracle=True).fit(X, y)
+    with_hints = model.predict(X, hints=y)
+    with pytest.warns(DeprecationWarning, match="hints"):
+        with_labels = model.predict(X, labels=y)
+    assert all(np.array_equal(a, b) for a, b in zip(with_hints, with_labels))
+    assert model.requires_hints and model.requires_labels
+    assert model.score(X, y) == accuracy(y, with_hints)

@@ -12,28 +12,27 @@ Recipe (Dong et al., ISMIR 2021, Section 4, and their data-collection script):
 4. notes of zero length dropped, duplicates within a part kept once;
 5. a piece is kept when at least 2 parts have more than 10 notes.
 
-This gives **409 pieces and 96,605 notes**, the counts of the issue's own rebuild of the recipe. The
-paper's script went through MusPy's music21 reader, which expands repeats part by part; doing so
-(``expand_repeats=True``) gives the same 409 pieces but 110,242 notes (164 chorales repeat their first
-phrase). Building takes a minute or a few (music21 parsing); the result is cached as a ``.npz`` file, so
+This gives **409 pieces and 96,605 notes**, the counts of the paper's own data notebook (the one file
+left out, ``bach/bwv1.6-2`` ..., is named in the build report). The paper's script went through MusPy's
+music21 reader, which expands repeats part by part; doing so (``expand_repeats=True``, dataset
+``bach-repeats``) gives the same 409 pieces but 110,242 notes (164 chorales repeat their first phrase).
+Building takes a minute or a few (music21 parsing, in parallel with ``n_jobs``); the result is cached, so
 later calls take well under a second.
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
-from functools import partial
 from pathlib import Path
-from typing import Optional, Union
+from typing import Any, Mapping, Optional, Union
 
 from muspy_like.core.events import Barline, Metadata, NoteArray, TimeSignature
 from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import DatasetError
-from muspy_like.separation.data import RESOLUTION, SeparationDataset
+from muspy_like.separation.data import RESOLUTION
+from muspy_like.separation.recipes.base import Item, Recipe
 
-__all__ = ["BACH_PART_NAMES", "BACH_PART_MAP", "load_bach", "build_bach", "bach_cache_path", "bach_files"]
+__all__ = ["BACH_PART_NAMES", "BACH_PART_MAP", "BachRecipe", "bach_files", "read_bach_file"]
 
 BACH_PART_NAMES = ("soprano", "alto", "tenor", "bass")
 #: Part names as the corpus writes them (matched case-insensitively) -> part index.
@@ -52,9 +51,6 @@ BACH_PART_MAP = {
     "tenor\rviola": 2,
     "bass\rcontinuo": 3,
 }
-MIN_NOTES = 10
-MIN_ACTIVE_PARTS = 2
-CACHE_VERSION = 1
 
 
 def bach_files() -> list[Path]:
@@ -65,23 +61,6 @@ def bach_files() -> list[Path]:
         raise DatasetError("building the Bach chorales needs music21: pip install music21") from error
     paths = [Path(p) for p in corpus.getComposer("bach") if Path(p).suffix in (".mxl", ".xml")]
     return sorted(paths, key=lambda p: p.name)
-
-
-def bach_cache_path(cache_dir: Optional[Union[str, Path]] = None, expand_repeats: bool = False) -> Path:
-    """Where the built dataset is cached.
-
-    ``cache_dir`` if given, else ``$MUSPY_LIKE_CACHE``, else ``$XDG_CACHE_HOME/muspy_like``, else
-    ``~/.cache/muspy_like``; the file is ``separation/bach_chorales_v1.npz`` under it
-    (``bach_chorales_repeats_v1.npz`` with repeats expanded).
-    """
-    if cache_dir is None:
-        base = os.environ.get("MUSPY_LIKE_CACHE")
-        if base is None:
-            xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-            base = str(Path(xdg) / "muspy_like")
-        cache_dir = Path(base) / "separation"
-    variant = "_repeats" if expand_repeats else ""
-    return Path(cache_dir) / f"bach_chorales{variant}_v{CACHE_VERSION}.npz"
 
 
 def _ticks(quarters) -> int:
@@ -146,81 +125,39 @@ def read_bach_file(path: Union[str, Path], expand_repeats: bool = False) -> Musi
     )
 
 
-def build_bach(n_jobs: int = 1, progress: bool = False, expand_repeats: bool = False) -> SeparationDataset:
-    """Build the dataset from the corpus (slow: music21 parses every file; see :func:`load_bach`).
+class BachRecipe(Recipe):
+    """The Bach chorales of music21's corpus, as the paper collects them (see the module notes).
 
     Parameters
     ----------
     expand_repeats : bool, default False
-        Write repeats out (the paper's data: 409 pieces, 110,241 notes) instead of reading the score as
-        written (409 pieces, 96,605 notes).
-    n_jobs : int, default 1
-        Processes reading files in parallel.
-    progress : bool, default False
-        Show a progress bar (tqdm).
+        Write repeats out, as MusPy's reader did for the paper's data (dataset ``bach-repeats``).
     """
-    paths = bach_files()
-    if not paths:
-        raise DatasetError("music21's Bach corpus has no MusicXML files; is the corpus installed?")
-    read = partial(read_bach_file, expand_repeats=expand_repeats)
-    if n_jobs > 1:
-        with ProcessPoolExecutor(n_jobs) as pool:
-            pieces = list(_progress(pool.map(read, paths, chunksize=8), len(paths), progress))
-    else:
-        pieces = [read(p) for p in _progress(paths, len(paths), progress)]
-    return SeparationDataset.from_music(
-        pieces,
-        BACH_PART_NAMES,
-        BACH_PART_MAP,
-        names=[p.stem for p in paths],
-        min_notes=MIN_NOTES,
-        min_active_parts=MIN_ACTIVE_PARTS,
-        name="bach-repeats" if expand_repeats else "bach",
-    )
 
+    title = "Bach chorales (music21 corpus)"
+    part_names = BACH_PART_NAMES
+    paper = "Bach"
+    version = 2
 
-def _progress(iterable, total: int, enabled: bool):
-    if not enabled:
-        return iterable
-    from tqdm import tqdm
+    def __init__(self, expand_repeats: bool = False) -> None:
+        self.expand_repeats = expand_repeats
+        self.name = "bach-repeats" if expand_repeats else "bach"
 
-    return tqdm(iterable, total=total, desc="Bach chorales", unit="file")
+    def sources(self, data_dir: Optional[Path] = None, download: bool = False, specs: Any = None) -> dict[str, Path]:
+        """No download: the corpus comes with music21 (checked here)."""
+        bach_files()
+        return {}
 
+    def source_identity(self, folders: Mapping[str, Path]) -> dict[str, Any]:
+        import music21
 
-def load_bach(
-    cache_dir: Optional[Union[str, Path]] = None,
-    rebuild: bool = False,
-    n_jobs: int = 1,
-    progress: bool = False,
-    expand_repeats: bool = False,
-) -> SeparationDataset:
-    """The Bach chorale dataset (409 pieces, 96,605 notes), from the cache or built and then cached.
+        return {"music21": music21.__version__}
 
-    Parameters
-    ----------
-    cache_dir : str or Path, optional
-        Folder of the cache file (default: see :func:`bach_cache_path`).
-    rebuild : bool, default False
-        Build again from the corpus even if a cache exists.
-    n_jobs : int, default 1
-        Processes used when building.
-    progress : bool, default False
-        Show a progress bar when building.
-    expand_repeats : bool, default False
-        The variant with repeats written out, as the paper's data (110,241 notes; cached separately).
+    def items(self, folders: Mapping[str, Path]) -> list[Item]:
+        return [Item(str(path), path.stem) for path in bach_files()]
 
-    Examples
-    --------
-    >>> from muspy_like.separation import load_bach
-    >>> bach = load_bach()  # doctest: +SKIP
-    >>> len(bach), bach.n_notes, bach.part_names  # doctest: +SKIP
-    (409, 96605, ('soprano', 'alto', 'tenor', 'bass'))
-    """
-    path = bach_cache_path(cache_dir, expand_repeats)
-    if path.exists() and not rebuild:
-        return SeparationDataset.load(path)
-    dataset = build_bach(n_jobs=n_jobs, progress=progress, expand_repeats=expand_repeats)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    dataset.save(path)
-    return dataset
+    def read(self, item: Item) -> Music:
+        return read_bach_file(item.path, self.expand_repeats)
 
+    def part_of(self, item: Item, index: int, track: Track) -> Optional[int]:
+        return BACH_PART_MAP.get((track.name or "").strip().lower())
