@@ -41,7 +41,9 @@ def seeded_split(
     Without groups, the names are sorted, shuffled with ``numpy.random.default_rng(seed)``, and cut into
     three runs of ``round(n * r / sum(ratios))`` pieces (train and valid; test takes the rest). With
     ``groups`` (one key per piece), the sorted group keys are shuffled instead and taken whole, in that
-    order, into train until it holds its share of pieces, then into valid, the rest into test.
+    order, into train until it holds its share of pieces, then into valid, the rest into test. With 3
+    pieces (groups) or more, valid and test get at least one each, so that tiny datasets still give a
+    score.
 
     Returns
     -------
@@ -51,6 +53,9 @@ def seeded_split(
     total = sum(ratios)
     n_train = int(round(len(names) * ratios[0] / total))
     n_valid = int(round(len(names) * ratios[1] / total))
+    if len(names) >= 3:
+        n_valid = max(n_valid, 1)
+        n_train = min(n_train, len(names) - n_valid - 1)
     rng = np.random.default_rng(seed)
     if groups is None:
         order = np.argsort(np.asarray(names, dtype=object), kind="stable")
@@ -71,11 +76,14 @@ def _group_runs(
         members.setdefault(str(groups[index]), []).append(int(index))
     keys = sorted(members)
     runs: tuple[list[int], list[int], list[int]] = ([], [], [])
-    for position in rng.permutation(len(keys)):
+    reserve = len(keys) >= 3  # keep a group for valid and one for test
+    for taken, position in enumerate(rng.permutation(len(keys))):
         group = members[keys[position]]
-        if len(runs[0]) < n_train:
+        left_after = len(keys) - taken - 1
+        needed_after_train = reserve * ((not runs[1]) + (not runs[2]))
+        if len(runs[0]) < n_train and left_after >= needed_after_train:
             runs[0].extend(group)
-        elif len(runs[1]) < n_valid:
+        elif len(runs[1]) < n_valid and left_after >= reserve * (not runs[2]):
             runs[1].extend(group)
         else:
             runs[2].extend(group)

@@ -1,17 +1,49 @@
-"""Fixtures of the separation tests: the real Bach chorale dataset and small hand-built pieces."""
+"""Fixtures of the separation tests: the real corpus datasets, dataset replicas, a local HTTP server and
+small hand-built pieces."""
 
 from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from muspy_like.separation import load_bach, notes_from_columns, sort_notes
+from muspy_like.separation import load_bach, load_dataset, notes_from_columns, sort_notes
+
+# The replicas (this folder) and the dataset tests' HTTP server (tests/datasets) are imported by name.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "datasets"))
+
+from dataset_testing import LocalServer  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def bach():
     """The Bach chorales from music21's corpus (built on first use, then read from the user cache)."""
     return load_bach(n_jobs=2)
+
+
+@pytest.fixture(scope="session")
+def quartets():
+    """The string quartets of music21's corpus (built on first use, then read from the user cache)."""
+    return load_dataset("quartets-music21", n_jobs=2)
+
+
+@pytest.fixture
+def server():
+    """A real HTTP server on 127.0.0.1 (see tests/datasets/dataset_testing.py)."""
+    local = LocalServer()
+    yield local
+    local.close()
+
+
+@pytest.fixture(scope="session")
+def replicas():
+    """The dataset replicas of :mod:`replicas`, made once per session."""
+    import replicas as builders
+
+    return {"musicnet": builders.musicnet_replica(), "nes": builders.nes_replica(), "lmd": builders.lmd_replica()}
 
 
 @pytest.fixture(scope="session")

@@ -157,3 +157,64 @@ def test_cli_evaluate_writes_the_table(tmp_path, capsys, bach):
     assert all(o >= z for o, z in zip(results["random"]["zone-oracle"], results["random"]["zone"]))
     assert "| zone | 73.14 |" in markdown_path.read_text()
     assert "| zone-oracle | 78.33 |" in capsys.readouterr().out
+
+
+def test_model_files_carry_part_names_and_choose_the_ensemble(tmp_path, two_voice_pieces):
+    X, y = two_voice_pieces(6, seed=15)
+    three = make_estimator("zone").fit(X, [labels * 2 for labels in y])  # parts 0 and 2 of 3
+    path = tmp_path / "nes.json"
+    save_model(three, path, part_names=("pulse 1", "pulse 2", "triangle"))
+    loaded = load_model(path)
+    assert loaded.part_names_ == ("pulse 1", "pulse 2", "triangle")
+    result = separate(piano_piece(), path)
+    assert [(t.name, t.program) for t in result.tracks[:3]] == [(p.name, p.program) for p in ENSEMBLES["nes_voices"]]
+    # Part names without a known ensemble name the tracks; an explicit ensemble wins.
+    two = make_estimator("zone").fit(X, y)
+    save_model(two, path, part_names=("melody", "bass line"))
+    assert [t.name for t in separate(piano_piece(), path).tracks[:2]] == ["Melody", "Bass Line"]
+    assert [t.name for t in separate(piano_piece(), path, ensemble="piano_duet").tracks[:2]] == ["Primo", "Secondo"]
+    with pytest.raises(SeparationError, match="3 part names for a model of 2 parts"):
+        save_model(two, path, part_names=("a", "b", "c"))
+
+
+def test_default_ensembles_cover_every_dataset():
+    from muspy_like.separation import DEFAULT_ENSEMBLES, RECIPES
+
+    for recipe in RECIPES.values():
+        ensemble = DEFAULT_ENSEMBLES[recipe.part_names]
+        assert len(ENSEMBLES[ensemble]) == len(recipe.part_names)
+    assert [p.program for p in ENSEMBLES["pop_band"]] == [0, 25, 33, 48, 61]
+
+
+def test_model_files_cannot_import_other_modules(tmp_path, two_voice_pieces):
+    X, y = two_voice_pieces(4, seed=16)
+    path = tmp_path / "model.json"
+    save_model(make_estimator("zone").fit(X, y), path)
+    document = json.loads(path.read_text())
+    assert document["module"] == "muspy_like.separation.zone"
+    document.update(module="antigravity", estimator="Python")
+    path.write_text(json.dumps(document))
+    import sys
+
+    with pytest.raises(SeparationError, match="unknown estimator 'Python'"):
+        load_model(path)
+    assert "antigravity" not in sys.modules
+
+
+def test_cli_train_on_quartets_then_apply_and_its_alias(tmp_path, capsys, quartets):
+    from muspy_like.io import read, write
+
+    model_path = tmp_path / "quartet_zone.json"
+    assert main(["separation", "train", "--dataset", "quartets-music21", "--method", "zone",
+                 "--out", str(model_path)]) == 0
+    assert "test notes (fixed split)" in capsys.readouterr().out
+    assert load_model(model_path).part_names_ == ("violin 1", "violin 2", "viola", "cello")
+    source = tmp_path / "piano.mid"
+    write(source, piano_piece())
+    outputs = []
+    for command in (["separation", "apply"], ["separate"]):
+        target = tmp_path / f"{command[-1]}.mid"
+        assert main(command + [str(source), str(target), "--model", str(model_path)]) == 0
+        outputs.append(read(target))
+    assert [t.name for t in outputs[0].tracks[:4]] == ["Violin I", "Violin II", "Viola", "Cello"]
+    assert [t.notes.pitch.tolist() for t in outputs[0].tracks] == [t.notes.pitch.tolist() for t in outputs[1].tracks]

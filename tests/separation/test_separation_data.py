@@ -6,15 +6,17 @@ import numpy as np
 import pytest
 
 from muspy_like import Barline, Music, Note, TimeSignature, Track
-from muspy_like.errors import DatasetError
+from muspy_like.errors import DatasetError, SeparationError
 from muspy_like.separation import (
     SeparationDataset,
     fixed_split,
     music_to_notes,
     random_splits,
-    split_indices,
+    seeded_split,
 )
 from muspy_like.separation.data import merge_tracks
+from muspy_like.separation.splits import split_from_labels
+from muspy_like.separation.storage import DatasetWriter
 
 
 def quartet() -> Music:
@@ -83,7 +85,7 @@ def test_dataset_from_music_filters_and_round_trips(tmp_path):
     dataset = SeparationDataset.from_music([quartet(), thin], ("v1", "v2", "va", "vc"), PART_MAP,
                                            names=["full", "thin"], min_notes=0, min_active_parts=2)
     assert dataset.names == ["full"]
-    path = tmp_path / "quartets.npz"
+    path = tmp_path / "quartets"
     dataset.save(path)
     loaded = SeparationDataset.load(path)
     assert loaded.names == dataset.names and loaded.part_names == dataset.part_names
@@ -92,18 +94,111 @@ def test_dataset_from_music_filters_and_round_trips(tmp_path):
     (tmp_path / "bad.npz").write_bytes(b"not an archive")
     with pytest.raises(DatasetError, match="bad.npz"):
         SeparationDataset.load(tmp_path / "bad.npz")
+    with pytest.raises(DatasetError, match="no separation dataset"):
+        SeparationDataset.load(tmp_path / "missing")
 
 
 def test_splits_are_reproducible_and_independent_of_input_order():
     names = [f"piece{i:03d}" for i in range(100)]
-    split = split_indices(names, seed=3)
+    split = seeded_split(names, seed=3)
     assert (len(split.train), len(split.valid), len(split.test)) == (80, 10, 10)
     assert sorted(np.concatenate(split[:3]).tolist()) == list(range(100))
     shuffled = names[::-1]
-    other = split_indices(shuffled, seed=3)
+    other = seeded_split(shuffled, seed=3)
     assert sorted(shuffled[i] for i in other.test) == sorted(names[i] for i in split.test)
     assert fixed_split(names).seed == 0
     seeds = [s.seed for s in random_splits(names, 3)]
     assert seeds == [1, 2, 3]
     tests = [set(s.test.tolist()) for s in random_splits(names, 3)]
     assert tests[0] != tests[1] != tests[2]
+
+
+def test_the_old_split_name_still_works_with_a_warning():
+    import muspy_like.separation as separation
+
+    with pytest.warns(DeprecationWarning, match="seeded_split"):
+        old = separation.split_indices
+    assert old is seeded_split
+
+
+def test_groups_stay_together_and_tiny_sets_still_have_a_test_piece():
+    names = [f"piece{i:02d}" for i in range(20)]
+    groups = [f"work{i // 3}" for i in range(20)]  # seven works of 1 to 3 pieces
+    for seed in range(30):
+        split = seeded_split(names, seed, groups=groups)
+        assert sorted(np.concatenate(split[:3]).tolist()) == list(range(20))
+        for part in split[:3]:
+            assert len(part) > 0
+            inside = {groups[i] for i in part}
+            assert all(groups[i] not in inside for other in split[:3] if other is not part for i in other)
+    for n in (3, 4, 5):
+        split = seeded_split(names[:n], seed=1)
+        assert len(split.valid) == 1 and len(split.test) >= 1 and len(split.train) == n - 1 - len(split.test)
+    # Without groups, the 8:1:1 cut of the chorales is what it always was.
+    assert [len(part) for part in seeded_split([f"c{i}" for i in range(409)], 0)[:3]] == [327, 41, 41]
+
+
+def test_official_split_from_labels():
+    split = split_from_labels(["train", "test", "valid", "train"])
+    assert split.train.tolist() == [0, 3] and split.valid.tolist() == [2] and split.test.tolist() == [1]
+    assert split.seed == -1
+    with pytest.raises(SeparationError, match="'dev'"):
+        split_from_labels(["train", "dev"])
+    dataset = SeparationDataset(["a", "b", "c"], [np.zeros((1, 6), np.int64)] * 3, [np.zeros(1, np.int64)] * 3,
+                                ("x",), split_labels=["test", "train", "valid"])
+    assert dataset.fixed_split().test.tolist() == [0]
+    assert dataset.subset([2, 0]).split_labels == ["valid", "test"]
+
+
+def test_writer_streams_to_disk_and_publishes_only_when_complete(tmp_path):
+    rng = np.random.default_rng(0)
+    pieces = [(rng.integers(0, 100, size=(n, 6)), rng.integers(0, 3, size=n)) for n in (5, 0, 7)]
+    target = tmp_path / "set"
+    writer = DatasetWriter(target, ("a", "b", "c"), name="toy")
+    raw = writer._staging / "notes.raw"
+    for index, (notes, labels) in enumerate(pieces):
+        writer.add(f"p{index}", notes, labels, group=f"g{index}")
+        writer._notes.flush()
+        # Written as it comes (int32 rows), nothing kept in memory but the offsets and names.
+        assert raw.stat().st_size == 4 * 6 * sum(len(n) for n, _ in pieces[: index + 1])
+    assert not target.exists()
+    writer.info["recipe"] = "toy"
+    writer.close()
+    loaded = SeparationDataset.load(target)
+    assert loaded.names == ["p0", "p1", "p2"] and loaded.groups == ["g0", "g1", "g2"]
+    assert loaded.split_labels is None and loaded.info == {"recipe": "toy"}
+    for (notes, labels), got_notes, got_labels in zip(pieces, loaded.notes, loaded.labels):
+        assert np.array_equal(got_notes, notes) and got_notes.dtype == np.int64
+        assert np.array_equal(got_labels, labels)
+    mapped = SeparationDataset.load(target, mmap=True)
+    assert mapped.notes[2].dtype == np.int32 and not mapped.notes[2].flags.writeable
+    assert np.array_equal(mapped.notes[2], pieces[2][0])
+    assert not list(tmp_path.glob(".set*"))  # no staging folder left behind
+
+
+def test_writer_refuses_bad_pieces_and_aborts_cleanly(tmp_path):
+    target = tmp_path / "set"
+    with pytest.raises(DatasetError, match="part labels"):
+        with DatasetWriter(target, ("a", "b")) as writer:
+            writer.add("ok", np.zeros((2, 6), np.int64), np.array([0, 1]))
+            writer.add("bad", np.zeros((1, 6), np.int64), np.array([2]))
+    assert not target.exists() and not list(tmp_path.iterdir())
+    with DatasetWriter(target, ("a",)) as writer:
+        with pytest.raises(DatasetError, match="32 bits"):
+            writer.add("huge", np.full((1, 6), 2**40), np.array([0]))
+        with pytest.raises(DatasetError, match="do not fit"):
+            writer.add("shape", np.zeros((2, 5), np.int64), np.array([0, 0]))
+    assert SeparationDataset.load(target).names == []
+
+
+def test_old_npz_datasets_still_load(tmp_path):
+    import json
+
+    header = {"format": "muspy_like.separation.dataset", "version": 1, "part_names": ["a", "b"],
+              "names": ["x", "y"], "resolution": 24, "name": "old"}
+    notes = np.arange(18).reshape(3, 6)
+    np.savez_compressed(tmp_path / "old.npz", header=np.array(json.dumps(header)), offsets=np.array([0, 1, 3]),
+                        notes=notes, labels=np.array([0, 1, 0]))
+    loaded = SeparationDataset.load(tmp_path / "old.npz")
+    assert loaded.names == ["x", "y"] and loaded.name == "old"
+    assert np.array_equal(loaded.notes[1], notes[1:])
