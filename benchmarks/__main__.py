@@ -29,6 +29,7 @@ BENCHMARKS = {
     "datasets": "Parallel conversion speed-up and cache loading (issue 4)",
     "statistics": "Metrics vs muspy, parallel dataset statistics (issue 5)",
     "separation": "Part-separation baselines on Bach chorales vs the paper (issue 6)",
+    "separation_datasets": "Part separation on music21's string quartets vs the paper; streamed dataset builds (issue 16)",
     "watermark": "Rendering speed and echo-watermark robustness (issue 7)",
     "size_caps": "The real files the size caps were sized against; what a decompression bomb costs (issue 13)",
     "compat": "Our own API before and after the MusPy compatibility layer (issue 14)",

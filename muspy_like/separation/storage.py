@@ -13,9 +13,10 @@ Layout of a dataset folder (format version 2)
 ``offsets.npy``
     int64, shape ``(n_pieces + 1,)``: piece ``i`` holds rows ``offsets[i]:offsets[i + 1]``.
 
-:class:`DatasetWriter` appends pieces to raw files as they come (nothing is held but the piece being
-written), then turns them into ``.npy`` files block by block and publishes the folder under its final
-name in one rename: a reader never sees a half-written dataset. Big datasets load memory-mapped.
+:class:`DatasetWriter` appends pieces to the ``.npy`` files as they come (nothing is held but the piece
+being written and one offset per piece), writes each file's header last, in place (its size is reserved
+up front), and publishes the folder under its final name in one rename: a reader never sees a
+half-written dataset. Big datasets load memory-mapped.
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ FORMAT = "muspy_like.separation.dataset"
 VERSION = 2
 _NOTE_DTYPE = np.dtype("<i4")
 _LABEL_DTYPE = np.dtype("i1")
-#: Rows copied at a time when the raw files become ``.npy`` files (24 MB of notes).
-_BLOCK_ROWS = 1 << 20
+#: Bytes reserved for an ``.npy`` header (format 1.0), so that it can be written once the shape is known.
+_HEADER_BYTES = 128
 
 
 def default_cache_dir() -> Path:
@@ -89,8 +90,8 @@ class DatasetWriter:
         self._staging = self.path.parent / f".{self.path.name}.partial-{os.getpid()}"
         shutil.rmtree(self._staging, ignore_errors=True)
         self._staging.mkdir(parents=True)
-        self._notes = open(self._staging / "notes.raw", "wb")
-        self._labels = open(self._staging / "labels.raw", "wb")
+        self._notes = _open_npy(self._staging / "notes.npy")
+        self._labels = _open_npy(self._staging / "labels.npy")
 
     def __enter__(self) -> "DatasetWriter":
         return self
@@ -142,11 +143,9 @@ class DatasetWriter:
 
     def close(self) -> Path:
         """Finish the arrays, write the header and publish the folder; return its path."""
-        self._notes.close()
-        self._labels.close()
         n = self.n_notes
-        _raw_to_npy(self._staging / "notes.raw", self._staging / "notes.npy", _NOTE_DTYPE, (n, N_NOTE_FIELDS))
-        _raw_to_npy(self._staging / "labels.raw", self._staging / "labels.npy", _LABEL_DTYPE, (n,))
+        _close_npy(self._notes, _NOTE_DTYPE, (n, N_NOTE_FIELDS))
+        _close_npy(self._labels, _LABEL_DTYPE, (n,))
         np.save(self._staging / "offsets.npy", np.asarray(self._offsets, dtype=np.int64))
         header = {
             "format": FORMAT,
@@ -170,22 +169,24 @@ class DatasetWriter:
         shutil.rmtree(self._staging, ignore_errors=True)
 
 
-def _raw_to_npy(raw: Path, target: Path, dtype: np.dtype, shape: tuple[int, ...]) -> None:
-    """Give a raw array file its ``.npy`` header, copying it block by block."""
-    if shape[0] == 0:  # an empty file cannot be memory-mapped
-        np.save(target, np.zeros(shape, dtype=dtype))
-        raw.unlink()
-        return
-    array = np.lib.format.open_memmap(target, mode="w+", dtype=dtype, shape=shape)
-    row_size = int(np.prod(shape[1:], dtype=np.int64)) if len(shape) > 1 else 1
-    with open(raw, "rb") as source:
-        for start in range(0, shape[0], _BLOCK_ROWS):
-            rows = min(_BLOCK_ROWS, shape[0] - start)
-            block = np.fromfile(source, dtype=dtype, count=rows * row_size)
-            array[start : start + rows] = block.reshape((rows,) + shape[1:])
-    array.flush()
-    del array
-    raw.unlink()
+def _open_npy(path: Path):
+    """A new ``.npy`` file whose header space is reserved; the array's bytes are appended after it."""
+    handle = open(path, "wb")
+    handle.write(b"\0" * _HEADER_BYTES)
+    return handle
+
+
+def _close_npy(handle, dtype: np.dtype, shape: tuple[int, ...]) -> None:
+    """Write the ``.npy`` header (format 1.0, padded to the reserved size) now that the shape is known."""
+    text = repr({"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": shape})
+    prefix = np.lib.format.magic(1, 0)
+    body = text.encode("latin1")
+    padding = _HEADER_BYTES - len(prefix) - 2 - len(body) - 1
+    if padding < 0:
+        raise DatasetError(f"{handle.name}: array shape {shape} does not fit the reserved header")
+    handle.seek(0)
+    handle.write(prefix + (_HEADER_BYTES - len(prefix) - 2).to_bytes(2, "little") + body + b" " * padding + b"\n")
+    handle.close()
 
 
 def _publish(staging: Path, path: Path) -> None:

@@ -155,12 +155,12 @@ def test_writer_streams_to_disk_and_publishes_only_when_complete(tmp_path):
     pieces = [(rng.integers(0, 100, size=(n, 6)), rng.integers(0, 3, size=n)) for n in (5, 0, 7)]
     target = tmp_path / "set"
     writer = DatasetWriter(target, ("a", "b", "c"), name="toy")
-    raw = writer._staging / "notes.raw"
+    raw = writer._staging / "notes.npy"
     for index, (notes, labels) in enumerate(pieces):
         writer.add(f"p{index}", notes, labels, group=f"g{index}")
         writer._notes.flush()
         # Written as it comes (int32 rows), nothing kept in memory but the offsets and names.
-        assert raw.stat().st_size == 4 * 6 * sum(len(n) for n, _ in pieces[: index + 1])
+        assert raw.stat().st_size == 128 + 4 * 6 * sum(len(n) for n, _ in pieces[: index + 1])
     assert not target.exists()
     writer.info["recipe"] = "toy"
     writer.close()
