@@ -87,8 +87,9 @@ def make_pop_corpus(folder: Path, n_songs: int) -> Path:
             scale = 480 / chorale.resolution
             for voice in range(4):
                 notes = chorale.tracks[voice].notes
-                tracks[voice].notes.extend(Note(offset + round(t * scale), int(p) + song % 5, max(1, round(d * scale)))
-                                           for t, p, d in zip(notes.time.tolist(), notes.pitch, notes.duration.tolist()))
+                rows = zip(notes.time.tolist(), notes.pitch.tolist(), notes.duration.tolist())
+                tracks[voice].notes.extend(Note(offset + round(t * scale), p + song % 5, max(1, round(d * scale)))
+                                           for t, p, d in rows)
             end = round(chorale.get_end_time() * scale)
             tracks[4].notes.extend(Note(offset + beat, 36, 120) for beat in range(0, end, 480))
             offset += end
@@ -169,18 +170,46 @@ def spread_rows(results) -> list[list[str]]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--splits", type=int, default=10, help="random splits for every baseline (default 10)")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[250, 500, 1000, 2000],
-                        help="corpus sizes (songs) of the streamed-build scaling (default 250 500 1000 2000)")
-    parser.add_argument("--only", choices=("quartets", "scaling"), help="run one half only (for a quick look; "
-                        "the saved results then lack the other half)")
-    args = parser.parse_args()
-    if args.only == "scaling":
-        print(json.dumps(scaling(args.sizes), indent=2))
-        return
+def quartets_report(measured: dict, splits: int) -> list[str]:
+    """The quartet tables: every baseline beside the paper, and the timings."""
+    dataset, builds, heuristics, mlp = (measured[k] for k in ("dataset", "builds", "heuristics", "mlp"))
+    timing_rows = [[f"build quartets-music21, {jobs} (target < 60 s)", f"{seconds:.1f}"]
+                   for jobs, seconds in builds.items()]
+    timing_rows += [[f"{m}, fit + score all {len(dataset)} pieces", f"{s:.2f}"] for m, s in heuristics.items()]
+    timing_rows.append(["the four heuristics together (target < 30 s)", f"{sum(heuristics.values()):.2f}"])
+    timing_rows.append([f"MLP training, fixed split ({mlp['epochs']} epochs, {mlp['training_notes']:,} notes; "
+                        "target < 300 s)", f"{mlp['seconds']:.1f}"])
+    return [
+        f"String quartets of music21's corpus (quartets-music21): {len(dataset)} pieces, {dataset.n_notes:,} "
+        f"notes. Accuracy in %, fixed split (seed 0) and over {splits} random 8:1:1 splits (seeds "
+        f"1-{splits}), beside the paper's String column (MusicNet's 57 quartets):",
+        markdown_table(["Method", "Paper (String)", "Ours, fixed split", "Ours, mean +/- sd",
+                        "5th - 95th percentile", "Time / split (s)"], spread_rows(measured["results"])),
+        "Timings (seconds):",
+        markdown_table(["Task", "Seconds"], timing_rows),
+    ]
 
+
+def scaling_report(growth: dict) -> list[str]:
+    """The streamed-build tables: time and memory against the corpus size, and the growth exponents."""
+    rows = []
+    for mode, label in (("streamed", "streamed build, 2 workers"), ("list", "list of Music objects")):
+        rows += [[label, run["songs"], f"{run['notes']:,}", f"{run['seconds']:.1f}", f"{run['peak_mb']:.0f}"]
+                 for run in growth[mode]["runs"]]
+    exponents = [[mode, f"{growth[mode]['time_exponent']:.2f}", f"{growth[mode]['memory_exponent']:.2f}"]
+                 for mode in growth]
+    return [
+        "Streamed builds of Lakh-MIDI-like corpora (about 2,000 pitched notes and a drum track per song), each "
+        "in a fresh interpreter; peak memory of the main process plus the largest worker (Linux VmHWM and "
+        "ru_maxrss):",
+        markdown_table(["How", "Songs", "Notes", "Seconds", "Peak MB"], rows),
+        "Growth exponents (slope of log cost against log songs; 1 = linear, 0 = constant):",
+        markdown_table(["How", "Time", "Peak memory"], exponents),
+    ]
+
+
+def measure_quartets(splits: int) -> dict:
+    """Build times, heuristic and MLP times, and every baseline over the splits."""
     from muspy_like.separation import evaluate_baselines, load_dataset
 
     with tempfile.TemporaryDirectory(prefix="sep-build-") as cache:
@@ -191,44 +220,32 @@ def main() -> None:
     print("heuristics:", heuristics, flush=True)
     mlp = time_mlp(dataset)
     print("MLP:", mlp, flush=True)
-    results = evaluate_baselines(dataset, n_splits=args.splits, progress=print)
+    results = evaluate_baselines(dataset, n_splits=splits, progress=print)
+    return {"dataset": dataset, "builds": builds, "heuristics": heuristics, "mlp": mlp, "results": results}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--splits", type=int, default=10, help="random splits for every baseline (default 10)")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[250, 500, 1000, 2000],
+                        help="corpus sizes (songs) of the streamed-build scaling (default 250 500 1000 2000)")
+    parser.add_argument("--only", choices=("quartets", "scaling"), help="run one half only (a quick look: "
+                        "nothing is saved)")
+    args = parser.parse_args()
+    if args.only == "scaling":
+        print(json.dumps(scaling(args.sizes), indent=2))
+        return
+    measured = measure_quartets(args.splits)
     if args.only == "quartets":
-        print(results.to_markdown())
+        print("\n\n".join(quartets_report(measured, args.splits)))
         return
     growth = scaling(args.sizes)
-
-    timing_rows = [[f"build quartets-music21, {jobs} (target < 60 s)", f"{seconds:.1f}"]
-                   for jobs, seconds in builds.items()]
-    timing_rows += [[f"{m}, fit + score all {len(dataset)} pieces", f"{s:.2f}"] for m, s in heuristics.items()]
-    timing_rows.append(["the four heuristics together (target < 30 s)", f"{sum(heuristics.values()):.2f}"])
-    timing_rows.append([f"MLP training, fixed split ({mlp['epochs']} epochs, {mlp['training_notes']:,} notes; "
-                        "target < 300 s)", f"{mlp['seconds']:.1f}"])
-    scaling_rows = []
-    for mode, label in (("streamed", "streamed build, 2 workers"), ("list", "list of Music objects")):
-        for run in growth[mode]["runs"]:
-            scaling_rows.append([label, run["songs"], f"{run['notes']:,}", f"{run['seconds']:.1f}",
-                                 f"{run['peak_mb']:.0f}"])
-    exponent_rows = [[mode, f"{growth[mode]['time_exponent']:.2f}", f"{growth[mode]['memory_exponent']:.2f}"]
-                     for mode in growth]
-    markdown = "\n\n".join([
-        f"String quartets of music21's corpus (quartets-music21): {len(dataset)} pieces, {dataset.n_notes:,} "
-        f"notes. Accuracy in %, fixed split (seed 0) and over {args.splits} random 8:1:1 splits (seeds "
-        f"1-{args.splits}), beside the paper's String column (MusicNet's 57 quartets):",
-        markdown_table(["Method", "Paper (String)", "Ours, fixed split", "Ours, mean +/- sd",
-                        "5th - 95th percentile", "Time / split (s)"], spread_rows(results)),
-        "Timings (seconds):",
-        markdown_table(["Task", "Seconds"], timing_rows),
-        "Streamed builds of Lakh-MIDI-like corpora (about 2,000 pitched notes and a drum track per song), each "
-        "in a fresh interpreter; peak memory of the main process plus the largest worker (Linux VmHWM and "
-        "ru_maxrss):",
-        markdown_table(["How", "Songs", "Notes", "Seconds", "Peak MB"], scaling_rows),
-        "Growth exponents (slope of log cost against log songs; 1 = linear, 0 = constant):",
-        markdown_table(["How", "Time", "Peak memory"], exponent_rows),
-    ])
+    markdown = "\n\n".join(quartets_report(measured, args.splits) + scaling_report(growth))
+    dataset = measured["dataset"]
     payload = {"machine": machine_info(["numpy", "scipy", "scikit-learn", "music21"]),
                "dataset": {"pieces": len(dataset), "notes": dataset.n_notes},
-               "builds": builds, "heuristics": heuristics, "mlp": mlp, "baselines": results.to_dict(),
-               "scaling": growth}
+               "builds": measured["builds"], "heuristics": measured["heuristics"], "mlp": measured["mlp"],
+               "baselines": measured["results"].to_dict(), "scaling": growth}
     path = save_results("separation_datasets", payload, markdown)
     print(markdown)
     print(f"written {path}")

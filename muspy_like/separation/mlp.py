@@ -135,23 +135,34 @@ class MLPSeparator(PartSeparator):
             return super().fit(X, y, validation=validation)  # type: ignore[return-value]
 
     def _fit(self, pieces: list[np.ndarray], labels: list[np.ndarray], **fit_params: Any) -> None:
-        from sklearn.neural_network import MLPClassifier
+        train_x, train_y, valid_x, valid_y = self._training_data(pieces, labels, fit_params.get("validation"))
+        best_loss, best_epoch, epochs = self._train_with_early_stopping(train_x, train_y, valid_x, valid_y)
+        self.n_epochs_, self.best_epoch_, self.validation_loss_ = epochs, best_epoch, best_loss
+        self.validation_accuracy_ = float(np.mean(self._forward(valid_x) == valid_y))
 
-        validation = fit_params.get("validation")
+    def _training_data(self, pieces: list[np.ndarray], labels: list[np.ndarray], validation: Optional[tuple]):
+        """Standardized features and labels of the training and validation notes (the standardization is
+        learned on the training notes)."""
         if validation is None:
             pieces, labels, valid_pieces, valid_labels = self._hold_out(pieces, labels)
         else:
             valid_pieces = check_pieces(validation[0])
             valid_labels = check_labels(validation[1], valid_pieces, self.n_parts_)
-        train_x = np.concatenate([self._features(n, l) for n, l in zip(pieces, labels)])
-        train_y = np.concatenate(labels)
-        valid_x = np.concatenate([self._features(n, l) for n, l in zip(valid_pieces, valid_labels)])
-        valid_y = np.concatenate(valid_labels)
+        train_x = np.concatenate([self._features(n, part) for n, part in zip(pieces, labels)])
+        valid_x = np.concatenate([self._features(n, part) for n, part in zip(valid_pieces, valid_labels)])
         self.feature_mean_ = train_x.mean(axis=0)
         scale = train_x.std(axis=0)
         self.feature_scale_ = np.where(scale > 0, scale, 1.0)
-        train_x = self._standardize(train_x)
-        valid_x = self._standardize(valid_x)
+        return (self._standardize(train_x), np.concatenate(labels), self._standardize(valid_x),
+                np.concatenate(valid_labels))
+
+    def _train_with_early_stopping(self, train_x, train_y, valid_x, valid_y) -> tuple[float, int, int]:
+        """Adam, one epoch at a time, until the validation log loss stops falling; keep the best weights.
+
+        Returns the best loss, its epoch and the number of epochs run.
+        """
+        from sklearn.neural_network import MLPClassifier
+
         network = MLPClassifier(
             hidden_layer_sizes=tuple(self.hidden_layer_sizes),
             activation=self.activation,
@@ -174,8 +185,7 @@ class MLPSeparator(PartSeparator):
             elif epoch - best_epoch >= self.patience:
                 break
         self.coefs_, self.intercepts_ = best_weights
-        self.n_epochs_, self.best_epoch_, self.validation_loss_ = epoch, best_epoch, best_loss
-        self.validation_accuracy_ = float(np.mean(self._forward(valid_x) == valid_y))
+        return best_loss, best_epoch, epoch
 
     def _hold_out(self, pieces: list[np.ndarray], labels: list[np.ndarray]):
         if len(pieces) < 2:

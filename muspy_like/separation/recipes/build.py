@@ -139,7 +139,9 @@ def _process(recipe: Recipe, item: Item) -> Outcome:
 
 
 @contextlib.contextmanager
-def _pool(n_jobs: int, executor: Optional[concurrent.futures.Executor]) -> Iterator[Optional[concurrent.futures.Executor]]:
+def _pool(
+    n_jobs: int, executor: Optional[concurrent.futures.Executor]
+) -> Iterator[Optional[concurrent.futures.Executor]]:
     """The caller's executor, or one process pool for the whole build (None: run inline)."""
     if executor is not None or resolve_n_jobs(n_jobs) == 1:
         yield executor

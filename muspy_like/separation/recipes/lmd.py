@@ -50,6 +50,8 @@ ID_LIST = "cleansed_ids.txt"
 def program_part(program: int) -> Optional[int]:
     """The part of a General MIDI program (0-based), or None for the programs the paper leaves out.
 
+    Examples
+    --------
     >>> [program_part(p) for p in (0, 25, 33, 48, 46, 61, 80)]
     [0, 1, 2, 3, None, 4, None]
     """

@@ -56,6 +56,8 @@ _FIRST_VIOLIN = ("1st", "violin 1", "violin1", "violino i")
 def musicnet_part(name: Optional[str]) -> Optional[int]:
     """The quartet part a MusicNet track name gives by the released rule (second violin tested first).
 
+    Examples
+    --------
     >>> [musicnet_part(n) for n in ("Violino I", "Violino II", "Viola", "Violoncello", "Piano")]
     [0, 1, 2, 3, None]
     """

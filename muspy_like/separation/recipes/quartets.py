@@ -53,6 +53,8 @@ def _word_role(word: str) -> Optional[str]:
 def string_role(text: Optional[str]) -> Optional[tuple[str, Optional[int]]]:
     """The bowed-string role a part name or instrument name gives, with the violin's number if any.
 
+    Examples
+    --------
     >>> string_role("1st Violin"), string_role("Violoncello."), string_role("Viola"), string_role("Piano")
     (('violin', 1), ('cello', None), ('viola', None), None)
     """
