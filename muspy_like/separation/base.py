@@ -13,8 +13,8 @@ Writing a new estimator
 -----------------------
 Subclass :class:`PartSeparator`; store every constructor argument under its own name; implement
 
-* ``_fit(pieces, labels, **fit_params)``: learn from checked int64 note arrays and labels
-  (``self.n_parts_`` is already set);
+* ``_fit(pieces, labels, **fit_params)``: learn from checked integer note arrays and labels (int64, or
+  the int32 and int8 of a memory-mapped dataset; ``self.n_parts_`` is already set);
 * ``_predict_piece(notes, hints)``: the labels of one piece; ``hints`` is its true labels or None, and
   the class documents exactly what it reads from them;
 * ``_state()`` / ``_set_state(state)``: the learned attributes as JSON-compatible data, for model files.
@@ -67,10 +67,11 @@ def estimator_class(name: str) -> type:
 
 
 def check_pieces(X: Sequence[np.ndarray]) -> list[np.ndarray]:
-    """Validate a list of note arrays; return them as int64 arrays of all :data:`NOTE_FIELDS`.
+    """Validate a list of note arrays; return them as integer arrays of all :data:`NOTE_FIELDS`.
 
     Arrays with only ``time, pitch, duration`` (and optionally ``velocity``) are completed with the
-    defaults of :func:`~muspy_like.separation.data.notes_from_columns`.
+    defaults of :func:`~muspy_like.separation.data.notes_from_columns`. Integer arrays are returned as
+    they are (no copy: the int32 pieces of a memory-mapped dataset stay on disk); others become int64.
 
     Raises
     ------
@@ -90,7 +91,8 @@ def check_pieces(X: Sequence[np.ndarray]) -> list[np.ndarray]:
             )
         if len(notes) == 0:
             raise SeparationError(f"piece {index} has no notes; there is nothing to separate")
-        notes = notes.astype(np.int64, copy=False)
+        if not np.issubdtype(notes.dtype, np.integer):
+            notes = notes.astype(np.int64)
         if notes.shape[1] < N_NOTE_FIELDS:
             notes = notes_from_columns(*notes.T)
         order = np.lexsort((notes[:, 2], notes[:, 1], notes[:, 0]))
@@ -106,7 +108,10 @@ def check_pieces(X: Sequence[np.ndarray]) -> list[np.ndarray]:
 def check_labels(
     y: Sequence[np.ndarray], pieces: Sequence[np.ndarray], n_parts: Optional[int] = None
 ) -> list[np.ndarray]:
-    """Validate label arrays against their pieces (and, if given, against the number of known parts)."""
+    """Validate label arrays against their pieces (and, if given, against the number of known parts).
+
+    The arrays are returned as they are (any integer type).
+    """
     if len(y) != len(pieces):
         raise SeparationError(f"got {len(pieces)} pieces but {len(y)} label arrays")
     labels = []
@@ -125,7 +130,7 @@ def check_labels(
                 f"piece {index} has part label {int(piece_labels.max())} but the model knows only "
                 f"{n_parts} parts (labels 0 to {n_parts - 1})"
             )
-        labels.append(piece_labels.astype(np.int64, copy=False))
+        labels.append(piece_labels)
     return labels
 
 

@@ -82,11 +82,12 @@ class ClosestPitchSeparator(PartSeparator):
         self.tie_break = tie_break
 
     def _fit(self, pieces: list[np.ndarray], labels: list[np.ndarray], **fit_params: Any) -> None:
-        pitches = np.concatenate([notes[:, PITCH] for notes in pieces])
-        parts = np.concatenate(labels)
-        sums = np.bincount(parts, weights=pitches, minlength=self.n_parts_)
-        counts = np.bincount(parts, minlength=self.n_parts_)
-        fallback = pitches.mean()
+        sums = np.zeros(self.n_parts_)
+        counts = np.zeros(self.n_parts_, dtype=np.int64)
+        for notes, parts in zip(pieces, labels):  # piece by piece: no copy of the whole training set
+            sums += np.bincount(parts, weights=notes[:, PITCH], minlength=self.n_parts_)
+            counts += np.bincount(parts, minlength=self.n_parts_)
+        fallback = sums.sum() / max(int(counts.sum()), 1)
         self.initial_pitches_ = np.rint(np.where(counts > 0, sums / np.maximum(counts, 1), fallback)).astype(
             np.int64
         )

@@ -56,6 +56,10 @@ class MLPSeparator(PartSeparator):
         L2 penalty.
     validation_fraction : float, default 0.1
         Share of the training *pieces* held out for early stopping when ``fit`` gets no ``validation``.
+    max_training_notes : int or None, default 4,000,000
+        Train on whole training pieces drawn at random (``random_state``) until this many notes, so that
+        the features (8 bytes per feature, 25 to 35 features per note) fit in memory; None takes every
+        piece. Every dataset but ``lmd`` (50 million training notes) is below the default.
     random_state : int, default 0
         Seed of the weight initialisation, the shuffling and the held-out pieces.
 
@@ -73,6 +77,8 @@ class MLPSeparator(PartSeparator):
         Epoch whose weights were kept (1-based): the one with the lowest validation log loss.
     validation_loss_ : float
         Mean cross-entropy on the validation notes at the best epoch (true history).
+    n_training_notes_ : int
+        Training notes the network learned from (see ``max_training_notes``).
     validation_accuracy_ : float
         Note accuracy on the validation pieces at the best epoch (true history).
     """
@@ -91,6 +97,7 @@ class MLPSeparator(PartSeparator):
         learning_rate: float = 0.001,
         alpha: float = 0.0001,
         validation_fraction: float = 0.1,
+        max_training_notes: Optional[int] = 4_000_000,
         random_state: int = 0,
     ) -> None:
         self.history = history
@@ -102,6 +109,7 @@ class MLPSeparator(PartSeparator):
         self.learning_rate = learning_rate
         self.alpha = alpha
         self.validation_fraction = validation_fraction
+        self.max_training_notes = max_training_notes
         self.random_state = random_state
 
     @property
@@ -148,6 +156,9 @@ class MLPSeparator(PartSeparator):
         else:
             valid_pieces = check_pieces(validation[0])
             valid_labels = check_labels(validation[1], valid_pieces, self.n_parts_)
+        pieces, labels = self._within_budget(pieces, labels)
+        valid_pieces, valid_labels = self._within_budget(valid_pieces, valid_labels)
+        self.n_training_notes_ = int(sum(len(notes) for notes in pieces))
         train_x = np.concatenate([self._features(n, part) for n, part in zip(pieces, labels)])
         valid_x = np.concatenate([self._features(n, part) for n, part in zip(valid_pieces, valid_labels)])
         self.feature_mean_ = train_x.mean(axis=0)
@@ -186,6 +197,20 @@ class MLPSeparator(PartSeparator):
                 break
         self.coefs_, self.intercepts_ = best_weights
         return best_loss, best_epoch, epoch
+
+    def _within_budget(self, pieces: list[np.ndarray], labels: list[np.ndarray]):
+        """Whole pieces drawn at random until :attr:`max_training_notes` notes (all of them if they fit)."""
+        budget = self.max_training_notes
+        if budget is None or sum(len(notes) for notes in pieces) <= budget:
+            return pieces, labels
+        chosen, total = [], 0
+        for index in np.random.default_rng(self.random_state).permutation(len(pieces)):
+            if chosen and total + len(pieces[index]) > budget:
+                break
+            chosen.append(index)
+            total += len(pieces[index])
+        chosen.sort()
+        return [pieces[i] for i in chosen], [labels[i] for i in chosen]
 
     def _hold_out(self, pieces: list[np.ndarray], labels: list[np.ndarray]):
         if len(pieces) < 2:
@@ -259,6 +284,7 @@ class MLPSeparator(PartSeparator):
             "best_epoch": self.best_epoch_,
             "validation_loss": self.validation_loss_,
             "validation_accuracy": self.validation_accuracy_,
+            "n_training_notes": self.n_training_notes_,
         }
 
     def _set_state(self, state: dict[str, Any]) -> None:
@@ -270,6 +296,7 @@ class MLPSeparator(PartSeparator):
         self.best_epoch_ = int(state["best_epoch"])
         self.validation_loss_ = float(state["validation_loss"])
         self.validation_accuracy_ = float(state["validation_accuracy"])
+        self.n_training_notes_ = int(state.get("n_training_notes", -1))  # -1: a model file of muspy_like 0.1
 
 
 def _log_loss(logits: np.ndarray, labels: np.ndarray) -> float:

@@ -26,7 +26,7 @@ N_PITCHES = 128
 
 def pitch_counts(notes: np.ndarray, labels: np.ndarray, n_parts: int) -> np.ndarray:
     """Histogram of pitches per part, shape ``(n_parts, 128)``."""
-    flat = labels * N_PITCHES + notes[:, PITCH]
+    flat = labels.astype(np.int64) * N_PITCHES + notes[:, PITCH]
     return np.bincount(flat, minlength=n_parts * N_PITCHES).reshape(n_parts, N_PITCHES)
 
 

@@ -338,3 +338,25 @@ def test_hints_keyword_and_its_deprecated_name(two_voice_pieces):
     assert all(np.array_equal(a, b) for a, b in zip(with_hints, with_labels))
     assert model.requires_hints and model.requires_labels
     assert model.score(X, y) == accuracy(y, with_hints)
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+def test_memory_mapped_pieces_give_the_same_predictions(method, two_voice_pieces, tmp_path):
+    # A memory-mapped dataset hands out read-only int32 notes and int8 labels: no copy, same answers.
+    from muspy_like.separation import SeparationDataset
+
+    X, y = two_voice_pieces(8, seed=21)
+    SeparationDataset([f"p{i}" for i in range(8)], X, y, ("high", "low")).save(tmp_path / "set")
+    mapped = SeparationDataset.load(tmp_path / "set", mmap=True)
+    assert mapped.notes[0].dtype == np.int32 and mapped.labels[0].dtype == np.int8
+    expected = fitted(method, X, y).predict(X, y)
+    got = fitted(method, mapped.notes, mapped.labels).predict(mapped.notes, mapped.labels)
+    assert all(np.array_equal(a, b) for a, b in zip(expected, got))
+
+
+def test_mlp_trains_within_its_note_budget(two_voice_pieces):
+    X, y = two_voice_pieces(10, seed=22)
+    per_piece = len(X[0])
+    model = MLPSeparator(max_training_notes=3 * per_piece, **SMALL_MLP).fit(X, y, validation=(X[:2], y[:2]))
+    assert 2 * min(map(len, X)) <= model.n_training_notes_ <= 3 * per_piece  # whole pieces, within the budget
+    assert MLPSeparator(**SMALL_MLP).fit(X, y, validation=(X[:2], y[:2])).n_training_notes_ == sum(map(len, X))

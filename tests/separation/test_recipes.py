@@ -155,6 +155,9 @@ def test_lmd_download_and_parallel_build(server, tmp_path, replicas):
     assert info["skipped"] == {"no-part": 1, "too-long": 1, "missing": 1}
     assert info["drum_notes"] == replica["drum_notes"] and info["files"] == 8
     assert dataset.part_names == ("piano", "guitar", "bass", "strings", "brass")
+    results = evaluate_baselines(dataset, n_splits=2, methods=["zone", "closest-pitch-mono"])
+    assert results.dataset["paper"] == "Pop" and "| zone | 57.07 |" in results.to_markdown()
+    assert all(0 < score <= 100 for scores in results.random.values() for score in scores)
 
 
 def test_lmd_chunks_do_not_change_the_result(server, tmp_path, replicas):
