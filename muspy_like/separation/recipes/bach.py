@@ -142,6 +142,7 @@ class BachRecipe(Recipe):
     def __init__(self, expand_repeats: bool = False) -> None:
         self.expand_repeats = expand_repeats
         self.name = "bach-repeats" if expand_repeats else "bach"
+        self.title = "Bach chorales (music21 corpus), repeats written out" if expand_repeats else self.title
 
     def sources(self, data_dir: Optional[Path] = None, download: bool = False, specs: Any = None) -> dict[str, Path]:
         """No download: the corpus comes with music21 (checked here)."""
