@@ -30,7 +30,7 @@ from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import DatasetError
 from muspy_like.separation.data import RESOLUTION
-from muspy_like.separation.recipes.base import Item, Recipe
+from muspy_like.separation.recipes.base import Item, Recipe, music21_corpus
 
 __all__ = ["BACH_PART_NAMES", "BACH_PART_MAP", "BachRecipe", "bach_files", "read_bach_file"]
 
@@ -146,13 +146,10 @@ class BachRecipe(Recipe):
 
     def sources(self, data_dir: Optional[Path] = None, download: bool = False, specs: Any = None) -> dict[str, Path]:
         """No download: the corpus comes with music21 (checked here)."""
-        bach_files()
-        return {}
+        return {"music21": music21_corpus()[0]}
 
     def source_identity(self, folders: Mapping[str, Path]) -> dict[str, Any]:
-        import music21
-
-        return {"music21": music21.__version__}
+        return {"music21": music21_corpus()[1]}
 
     def items(self, folders: Mapping[str, Path]) -> list[Item]:
         return [Item(str(path), path.stem) for path in bach_files()]

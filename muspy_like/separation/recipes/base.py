@@ -30,10 +30,10 @@ import numpy as np
 
 from muspy_like.core.music import Music
 from muspy_like.core.track import Track
-from muspy_like.errors import NotDownloadedError
+from muspy_like.errors import DatasetError, NotDownloadedError
 from muspy_like.separation.data import clean_notes, merge_tracks
 
-__all__ = ["Item", "Outcome", "Recipe", "SKIP_REASONS"]
+__all__ = ["Item", "Outcome", "Recipe", "SKIP_REASONS", "music21_corpus"]
 
 #: Why a file gives no piece.
 SKIP_REASONS = {
@@ -43,6 +43,24 @@ SKIP_REASONS = {
     "missing": "listed by the dataset but absent from the download",
     "unreadable": "the file could not be read",
 }
+
+
+def music21_corpus() -> tuple[Path, str]:
+    """The folder of music21's bundled corpus and music21's version, found without importing music21
+    (which takes seconds), so that loading a cached corpus dataset stays fast.
+
+    Raises
+    ------
+    DatasetError
+        If music21 is not installed.
+    """
+    import importlib.metadata
+    import importlib.util
+
+    spec = importlib.util.find_spec("music21")
+    if spec is None or spec.origin is None:
+        raise DatasetError("the corpus datasets need music21's corpus: pip install music21")
+    return Path(spec.origin).resolve().parent / "corpus", importlib.metadata.version("music21")
 
 
 @dataclass(frozen=True)

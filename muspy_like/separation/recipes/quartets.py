@@ -27,8 +27,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 from muspy_like.core.music import Music
-from muspy_like.errors import DatasetError
-from muspy_like.separation.recipes.base import Item, Recipe
+from muspy_like.separation.recipes.base import Item, Recipe, music21_corpus
 
 __all__ = ["QuartetRecipe", "QUARTET_PART_NAMES", "quartet_parts", "string_role", "corpus_quartets"]
 
@@ -128,20 +127,11 @@ def _score_part_list(path: Path) -> list[tuple[list[Optional[str]], Optional[int
     return parts
 
 
-def corpus_root() -> Path:
-    """The folder of music21's bundled corpus."""
-    try:
-        from music21 import corpus
-    except ImportError as error:
-        raise DatasetError("the quartets-music21 dataset needs music21: pip install music21") from error
-    return Path(corpus.__file__).resolve().parent
-
-
 def corpus_quartets(root: Optional[Path] = None) -> list[Path]:
     """The MusicXML files of music21's corpus (or of ``root``) that are string quartets, sorted."""
     from muspy_like.errors import MusicXMLError
 
-    root = corpus_root() if root is None else Path(root)
+    root = music21_corpus()[0] if root is None else Path(root)
     found = []
     for path in sorted(p for p in root.rglob("*") if p.suffix.lower() in _SCORE_SUFFIXES and p.is_file()):
         try:
@@ -164,12 +154,10 @@ class QuartetRecipe(Recipe):
 
     def sources(self, data_dir: Optional[Path] = None, download: bool = False, specs: Any = None) -> dict[str, Path]:
         """No download: music21's corpus (its folder is the one source)."""
-        return {"music21": corpus_root()}
+        return {"music21": music21_corpus()[0]}
 
     def source_identity(self, folders: Mapping[str, Path]) -> dict[str, Any]:
-        import music21
-
-        return {"music21": music21.__version__}
+        return {"music21": music21_corpus()[1]}
 
     def items(self, folders: Mapping[str, Path]) -> list[Item]:
         root = folders["music21"]
