@@ -317,9 +317,14 @@ _MOVED = {
 
 
 def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        import importlib
+    if name not in _MOVED:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
 
-        module = importlib.import_module(_MOVED[name])
-        return getattr(module, "seeded_split" if name == "split_indices" else name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if name == "split_indices":
+        import warnings
+
+        warnings.warn("split_indices is deprecated; use muspy_like.separation.seeded_split", DeprecationWarning,
+                      stacklevel=2)
+        name = "seeded_split"
+    return getattr(importlib.import_module(_MOVED.get(name, "muspy_like.separation.splits")), name)
