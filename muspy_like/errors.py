@@ -25,7 +25,6 @@ __all__ = [
     "UnsafeArchiveError",
     "ArchiveSizeError",
     "DatasetNotInstalledError",
-    "NotDownloadedError",
     "RepresentationError",
     "SeparationError",
     "AudioError",
@@ -131,14 +130,6 @@ class DatasetNotInstalledError(DatasetError):
     def __reduce__(self) -> tuple:
         # Worker processes send errors back pickled; rebuild from every field, not from ``args`` alone.
         return (type(self), (str(self), self.name, self.root, self.cli_message))
-
-
-class NotDownloadedError(DatasetError):
-    """Data a task needs has not been downloaded; ``commands`` holds the shell commands that download it."""
-
-    def __init__(self, message: str, commands: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.commands = tuple(commands)
 
 
 class SeparationError(MuspyLikeError, ValueError):

@@ -33,7 +33,7 @@ Methods:
 _EPILOG = """\
 examples:
   muspy-like separation build --dataset quartets-music21 -j 2
-  muspy-like datasets download nes_mdb --root ~/.muspy_like/datasets/nes_mdb
+  muspy-like datasets download nes_mdb
   muspy-like separation build --dataset nes -j 2
   muspy-like separation train --dataset quartets-music21 --method mlp --out quartet_mlp.json
   muspy-like separation apply piano.mid quartet.mid --model quartet_mlp.json
@@ -95,9 +95,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _data_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", metavar="DIR",
                         help="folder of the catalog downloads, one folder per dataset as 'muspy-like datasets "
-                        "download' makes them (default: $MUSPY_LIKE_DATA or ~/.muspy_like/datasets)")
+                        "download' makes them (default: $MUSPY_LIKE_DATA or the platform's data folder)")
     parser.add_argument("--cache-dir", metavar="DIR", help="where built datasets are cached "
-                        "(default: $MUSPY_LIKE_CACHE or ~/.cache/muspy_like, under separation/)")
+                        "(default: separation/ in $MUSPY_LIKE_CACHE or the platform's cache folder)")
     parser.add_argument("--download", action="store_true", help="download missing data first")
     parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
                         help="processes for building (default 1; -1 = all cores)")

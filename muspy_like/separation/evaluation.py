@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, Sequence, Union
 
 import numpy as np
 
-from muspy_like.errors import NotDownloadedError, SeparationError
+from muspy_like.errors import DatasetNotInstalledError, SeparationError
 from muspy_like.separation.base import PartSeparator
 from muspy_like.separation.dataset import SeparationDataset
 from muspy_like.separation.methods import METHODS, make_estimator
@@ -267,7 +267,7 @@ def evaluate_baselines(
 
     Raises
     ------
-    NotDownloadedError
+    DatasetNotInstalledError
         A named dataset whose data is not downloaded.
 
     Examples
@@ -378,6 +378,6 @@ def evaluate_datasets(
     for name in datasets:
         try:
             table.results[name] = evaluate_baselines(name, n_splits, methods, params, progress, load_options)
-        except NotDownloadedError as error:
-            table.missing[name] = str(error)
+        except DatasetNotInstalledError as error:
+            table.missing[name] = getattr(error, "cli_message", None) or str(error)
     return table

@@ -44,13 +44,11 @@ _HEADER_BYTES = 128
 
 
 def default_cache_dir() -> Path:
-    """``$MUSPY_LIKE_CACHE/separation``, else ``$XDG_CACHE_HOME/muspy_like/separation``, else
-    ``~/.cache/muspy_like/separation``."""
-    base = os.environ.get("MUSPY_LIKE_CACHE")
-    if base is None:
-        xdg = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-        base = str(Path(xdg) / "muspy_like")
-    return Path(base) / "separation"
+    """``separation/`` in muspy_like's cache folder (:func:`muspy_like.paths.cache_home`:
+    ``$MUSPY_LIKE_CACHE``, else the platform's, ``~/.cache/muspy_like`` on Linux)."""
+    from muspy_like.paths import cache_home
+
+    return cache_home() / "separation"
 
 
 class DatasetWriter:

@@ -11,7 +11,7 @@ import yaml
 
 from muspy_like.cli import main
 from muspy_like.datasets import get_spec
-from muspy_like.errors import NotDownloadedError
+from muspy_like.errors import DatasetNotInstalledError
 from muspy_like.separation import SeparationDataset, evaluate_baselines, load_dataset, music_to_notes
 from muspy_like.separation.recipes import build_dataset, dataset_cache_path, get_recipe
 from muspy_like.separation.recipes.build import build_recipe
@@ -38,12 +38,14 @@ def served_musicnet(server, replicas):
 
 # -- MusicNet ----------------------------------------------------------------------------------------
 def test_musicnet_not_downloaded_is_one_line_with_the_command(tmp_path):
-    with pytest.raises(NotDownloadedError) as caught:
+    with pytest.raises(DatasetNotInstalledError) as caught:
         load_dataset("musicnet", data_dir=tmp_path / "data", cache_dir=tmp_path / "cache")
-    message = str(caught.value)
-    assert "\n" not in message
-    command = f"muspy-like datasets download musicnet --root {tmp_path / 'data' / 'musicnet'}"
-    assert command in message and caught.value.commands == (command,)
+    root = tmp_path / "data" / "musicnet"
+    command = f"muspy-like datasets download musicnet --root {root}"
+    for message in (str(caught.value), caught.value.cli_message):
+        assert "\n" not in message and command in message
+    assert "load_dataset('musicnet', download=True)" in str(caught.value)
+    assert caught.value.name == "musicnet" and caught.value.root == str(root)
     assert not (tmp_path / "cache").exists()
 
 
@@ -152,8 +154,8 @@ def test_lmd_download_and_parallel_build(server, tmp_path, replicas):
     for name, labels in zip(dataset.names, dataset.labels):
         assert np.bincount(labels, minlength=5).tolist() == replica["expected"][name]
     info = dataset.info
-    assert info["skipped"] == {"no-part": 1, "too-long": 1, "missing": 1}
-    assert info["drum_notes"] == replica["drum_notes"] and info["files"] == 8
+    assert info["skipped"] == {"no-part": 1, "too-long": 1, "missing": 1, "duplicate": 1}
+    assert info["drum_notes"] == replica["drum_notes"] and info["files"] == 9
     assert dataset.part_names == ("piano", "guitar", "bass", "strings", "brass")
     results = evaluate_baselines(dataset, n_splits=2, methods=["zone", "closest-pitch-mono"])
     assert results.dataset["paper"] == "Pop" and "| zone | 57.07 |" in results.to_markdown()
@@ -192,8 +194,8 @@ def test_evaluation_table_keeps_a_column_for_data_not_downloaded(server, tmp_pat
     header, _, sizes, zone, oracle = table.splitlines()[:5]
     assert header == "| Method | musicnet | nes |"
     assert zone.startswith("| zone | ") and zone.endswith("[paper 58.85] | not downloaded |")
-    assert f"* nes: nes: not downloaded (nes_mdb in {data / 'nes_mdb'}); run: muspy-like datasets download " \
-           f"nes_mdb --root {data / 'nes_mdb'}" in table
+    assert f"* nes: nes: not downloaded (nes_mdb in {data / 'nes_mdb'}); download with: muspy-like datasets " \
+           f"download nes_mdb --root {data / 'nes_mdb'}" in table
 
 
 def test_catalog_entries_the_recipes_read():

@@ -14,7 +14,7 @@ name                   data                                        paper (Dong e
 :func:`load_dataset` returns a :class:`~muspy_like.separation.SeparationDataset` from the cache, building
 it first when there is no cache, when the recipe changed or when the data it was built from changed.
 Data to download is never fetched unless asked (``download=True``); without it, a missing download is a
-:class:`~muspy_like.errors.NotDownloadedError` whose one-line message gives the command to run.
+:class:`~muspy_like.errors.DatasetNotInstalledError` whose one-line message gives the command to run.
 """
 
 from __future__ import annotations
@@ -106,10 +106,9 @@ def build_dataset(
         A name of :data:`RECIPES`.
     data_dir : str or Path, optional
         Folder holding the catalog downloads, one folder per catalog dataset (default: where
-        ``muspy-like datasets download`` puts them, ``$MUSPY_LIKE_DATA`` or ``~/.muspy_like/datasets``).
+        ``muspy-like datasets download`` puts them, :func:`muspy_like.paths.data_home`).
     cache_dir : str or Path, optional
-        Folder of the built datasets (default ``$MUSPY_LIKE_CACHE/separation`` or
-        ``~/.cache/muspy_like/separation``).
+        Folder of the built datasets (default ``separation/`` in :func:`muspy_like.paths.cache_home`).
     download : bool, default False
         Download what is missing first.
     specs : mapping, optional
@@ -123,7 +122,7 @@ def build_dataset(
 
     Raises
     ------
-    NotDownloadedError
+    DatasetNotInstalledError
         The data is not downloaded (and ``download`` is False).
     """
     recipe = get_recipe(name)

@@ -30,7 +30,7 @@ import numpy as np
 
 from muspy_like.core.music import Music
 from muspy_like.core.track import Track
-from muspy_like.errors import DatasetError, NotDownloadedError
+from muspy_like.errors import DatasetError, DatasetNotInstalledError
 from muspy_like.separation.data import clean_notes, merge_tracks
 
 __all__ = ["Item", "Outcome", "Recipe", "SKIP_REASONS", "music21_corpus"]
@@ -41,6 +41,7 @@ SKIP_REASONS = {
     "too-few-notes": "fewer than the required parts have enough notes",
     "too-long": "longer than the recipe allows",
     "missing": "listed by the dataset but absent from the download",
+    "duplicate": "listed again (the same file under another name)",
     "unreadable": "the file could not be read",
 }
 
@@ -65,12 +66,17 @@ def music21_corpus() -> tuple[Path, str]:
 
 @dataclass(frozen=True)
 class Item:
-    """One file of a dataset, and the piece it gives: name, group and official split (or None)."""
+    """One file of a dataset, and the piece it gives: name, group and official split (or None).
+
+    ``skip`` is a reason of :data:`SKIP_REASONS` when the recipe excludes the item while listing it (a
+    repeated entry): it is then counted, not read.
+    """
 
     path: str
     name: str
     group: Optional[str] = None
     split: Optional[str] = None
+    skip: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -144,9 +150,9 @@ class Recipe:
 
         Raises
         ------
-        NotDownloadedError
-            A dataset is not downloaded and ``download`` is False; the one-line message gives the command
-            that downloads it.
+        DatasetNotInstalledError
+            A dataset is not downloaded and ``download`` is False; its one-line message (``cli_message``
+            in the words of the command line) gives the command that downloads it.
         """
         from muspy_like.datasets import data_dir as extracted, default_root, get_spec, install, read_marker
 
@@ -162,12 +168,26 @@ class Recipe:
                 missing.append((catalog_name, root))
             folders[catalog_name] = extracted(root)
         if missing:
-            commands = tuple(f"muspy-like datasets download {name} --root {root}" for name, root in missing)
-            where = ", ".join(f"{name} in {root}" for name, root in missing)
-            raise NotDownloadedError(
-                f"{self.name}: not downloaded ({where}); run: {' && '.join(commands)}", commands
-            )
+            raise self._not_downloaded(missing)
         return folders
+
+    def _not_downloaded(self, missing: list[tuple[str, Path]]) -> DatasetNotInstalledError:
+        """The error for the catalog datasets not downloaded: both wordings name every download."""
+        from muspy_like.datasets import default_root
+
+        where = ", ".join(f"{name} in {root}" for name, root in missing)
+        commands = " && ".join(
+            f"muspy-like datasets download {name}" + ("" if root == default_root(name) else f" --root {root}")
+            for name, root in missing
+        )
+        name, root = missing[0]
+        return DatasetNotInstalledError(
+            f"{self.name}: not downloaded ({where}); call load_dataset({self.name!r}, download=True) or run: "
+            f"{commands}",
+            name,
+            str(root),
+            cli_message=f"{self.name}: not downloaded ({where}); download with: {commands} (or add --download)",
+        )
 
     def source_identity(self, folders: Mapping[str, Path]) -> dict[str, Any]:
         """What identifies the data read, for cache validity (the manifest hash of each download)."""
@@ -207,6 +227,8 @@ class Recipe:
 
     def process(self, item: Item) -> Outcome:
         """Read one item and turn it into a piece, or say why it gives none (see the module notes)."""
+        if item.skip is not None:
+            return Outcome(item, skipped=item.skip)
         if not Path(item.path).is_file():
             return Outcome(item, skipped="missing")
         try:

@@ -16,8 +16,8 @@ Recipe (Dong et al., ISMIR 2021; their ``collect_lmd.py``):
    10 notes. The paper reports 16,228 songs, 63.6 million notes (drums included).
 
 Where we depart from the released script: it takes every ``<md5>.mid`` whose md5 is in the list, under
-every MSD id it is filed under, so a file matched to several songs is read several times; we read the one
-path the list names. Its split is ``random.choices`` in file-system order; ours are seeded 8:1:1 splits.
+every MSD id it is filed under, so a file matched to several songs is read several times; we read the
+path the list names, once per md5 (a md5 listed twice, under two songs, is counted as a duplicate). Its split is ``random.choices`` in file-system order; ours are seeded 8:1:1 splits.
 """
 
 from __future__ import annotations
@@ -93,10 +93,12 @@ class LakhRecipe(Recipe):
         if not lists:
             raise DatasetError(f"lmd: no {ID_LIST} in {folders['lpd_cleansed_ids']}; download it again")
         base = folders["lmd_matched"] / "lmd_matched"  # the archive's top folder
-        items = []
+        items, seen = [], set()
         for md5, msd_id in read_cleansed_ids(lists[0]):
             path = base / msd_id[2] / msd_id[3] / msd_id[4] / msd_id / f"{md5}.mid"
-            items.append(Item(str(path), md5))
+            # A file matched to two songs may be listed twice: one piece, not a train and a test copy.
+            items.append(Item(str(path), md5, skip="duplicate" if md5 in seen else None))
+            seen.add(md5)
         return sorted(items, key=lambda item: item.name)
 
     def reject(self, item: Item, music: Music) -> Optional[str]:
