@@ -4,7 +4,7 @@ Steps, each writing into its own folder of ``out_dir``:
 
 1. ``cache/``: the Bach chorales of music21's corpus read with our MusicXML reader and converted in
    parallel to a cache (native JSON per piece plus a columnar store), with a failure report.
-2. ``report/``: dataset statistics of the cached pieces: CSV, JSON summary, PNG plots, ``index.html``.
+2. ``report/``: dataset statistics of the cached pieces: CSV, JSON summary, PNG plots, ``report.html``.
 3. ``separation/``: the part-separation baselines of Dong et al. (ISMIR 2021) evaluated on the fixed
    8:1:1 split and a few random splits, as a markdown table and JSON, next to the paper's figures.
 4. ``separated/``: a few chorales merged to one stream and separated again into a string quartet by the
@@ -97,8 +97,11 @@ def run_quickstart(
     from muspy_like.statistics import write_report
 
     say = log or (lambda message: None)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    from muspy_like.files import prepare_output_folder
+
+    if n_jobs < 1 or n_splits < 0 or n_pieces < 1:
+        raise ValueError(f"need n_jobs >= 1, n_splits >= 0 and n_pieces >= 1; got {n_jobs}, {n_splits}, {n_pieces}")
+    out = prepare_output_folder(out_dir)
     result = QuickstartResult(out_dir=out)
 
     def step(name: str, message: str) -> float:

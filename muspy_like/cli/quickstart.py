@@ -5,6 +5,21 @@ from __future__ import annotations
 import argparse
 
 
+def _count(minimum: int):
+    """An argparse type: an integer of at least ``minimum``, refused with the option's rule otherwise."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is too small: use {minimum} or more")
+        return value
+
+    return parse
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``quickstart`` command."""
     parser = subparsers.add_parser(
@@ -18,10 +33,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     parser.add_argument("--out", default="quickstart-output", help="output folder (default: %(default)s)")
-    parser.add_argument("-j", "--jobs", type=int, default=2, help="worker processes (default: %(default)s)")
-    parser.add_argument("--splits", type=int, default=2,
+    parser.add_argument("-j", "--jobs", type=_count(1), default=2, help="worker processes (default: %(default)s)")
+    parser.add_argument("--splits", type=_count(0), default=2,
                         help="random splits for the separation evaluation, besides the fixed one (default: %(default)s)")
-    parser.add_argument("--pieces", type=int, default=3,
+    parser.add_argument("--pieces", type=_count(1), default=3,
                         help="pieces to separate, render and watermark (default: %(default)s)")
     parser.add_argument("--with-mlp", action="store_true", help="also train and evaluate the MLP baselines")
     parser.add_argument("--no-progress", action="store_true", help="hide progress bars")

@@ -192,8 +192,10 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_train(args: argparse.Namespace) -> int:
     """Run ``muspy-like separation train``."""
+    from muspy_like.files import check_output_file
     from muspy_like.separation import evaluate, make_estimator, save_model
 
+    check_output_file(args.out)  # before minutes of training, not after
     dataset = _load(args, args.dataset)
     model = make_estimator(args.method)
     split = dataset.fixed_split()
@@ -215,9 +217,13 @@ def run_train(args: argparse.Namespace) -> int:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Run ``muspy-like separation evaluate``."""
-    from muspy_like.files import atomic_write_text
+    from muspy_like.files import atomic_write_text, check_output_file
     from muspy_like.separation import evaluate_baselines, evaluate_datasets
     from muspy_like.separation.recipes import RECIPES
+
+    for output in (args.json, args.markdown):
+        if output:
+            check_output_file(output)
 
     names = list(RECIPES) if "all" in args.dataset else list(dict.fromkeys(args.dataset))
     progress = None if args.quiet else (lambda message: print(message, file=sys.stderr))
@@ -240,9 +246,12 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
 def run_apply(args: argparse.Namespace) -> int:
     """Run ``muspy-like separation apply`` (and its alias ``muspy-like separate``)."""
-    from muspy_like.io import read, write
+    from muspy_like.files import check_output_file
+    from muspy_like.io import format_of, read, write
     from muspy_like.separation import separate
 
+    format_of(args.output)
+    check_output_file(args.output)
     music = read(args.input)
     model = args.model if args.model is not None else args.method
     result = separate(music, model, ensemble=args.ensemble, n_parts=args.parts)
