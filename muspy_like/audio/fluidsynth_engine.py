@@ -12,8 +12,14 @@ tempo changes are honoured because event times come from the tempo map.
 
 Timing resolution: FluidSynth renders in blocks of 64 samples and applies an event at the start of the
 next block, so events are late by up to 63 samples (1.4 ms at 44.1 kHz); every render starts on a block
-boundary. FluidSynth's chorus modulation keeps running between renders, so two renders of a piece (or its
-stems and its mix) agree closely but not sample for sample.
+boundary.
+
+Streaming: :meth:`FluidSynthEngine.blocks` yields the audio in blocks of any size. The synthesizer
+receives the same events after the same number of samples whatever the block size, so the audio is the
+same sample for sample; the memory is one block plus the piece's events. A fresh engine renders a piece
+identically every time; a reused engine keeps some state between renders (its chorus modulation, some
+voice state), so two renders of a piece on one engine (or its stems and its mix) agree closely but not
+sample for sample.
 """
 
 from __future__ import annotations
@@ -21,16 +27,17 @@ from __future__ import annotations
 import ctypes
 import warnings
 from pathlib import Path
-from typing import Any, Optional, Sequence, Union
+from typing import Any, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
+from muspy_like.audio.arguments import check_sample_rate
 from muspy_like.audio.performance import TrackPerformance
-from muspy_like.audio.soundfonts import INSTALL_HINT, find_soundfont
+from muspy_like.audio.soundfonts import find_soundfont, install_hint
 from muspy_like.core.track import Track
 from muspy_like.errors import AudioError, SoundFontError
 
-__all__ = ["FluidSynthEngine", "DEFAULT_GAIN"]
+__all__ = ["FluidSynthEngine", "DEFAULT_GAIN", "MAX_SAMPLE_RATE"]
 
 #: FluidSynth master gain (``synth.gain``); a single note at velocity 100 peaks near 0.1.
 DEFAULT_GAIN = 0.5
@@ -40,6 +47,8 @@ _MELODIC_CHANNELS = [c for c in range(_N_CHANNELS) if c % 16 != 9]
 _DRUM_CHANNELS = [c for c in range(_N_CHANNELS) if c % 16 == 9]
 # Order of simultaneous events (see the module docstring).
 _NOTE_OFF, _CONTROL, _BEND, _NOTE_ON = 0, 1, 2, 3
+#: Highest rate FluidSynth accepts (``synth.sample-rate``), in Hz.
+MAX_SAMPLE_RATE = 96000
 #: FluidSynth's internal block (FLUID_BUFSIZE): events take effect at the next block boundary.
 _BLOCK = 64
 
@@ -48,7 +57,7 @@ def _import_fluidsynth() -> Any:
     try:
         import fluidsynth
     except (ImportError, OSError) as error:
-        raise SoundFontError(f"the FluidSynth engine is unavailable ({error}); {INSTALL_HINT}") from error
+        raise SoundFontError(f"the FluidSynth engine is unavailable ({error}); {install_hint()}") from error
     return fluidsynth
 
 
@@ -79,13 +88,13 @@ class FluidSynthEngine:
         gain: float = DEFAULT_GAIN,
         effects: bool = True,
     ) -> None:
+        self.sample_rate = check_sample_rate(sample_rate, high=MAX_SAMPLE_RATE)
         fluidsynth = _import_fluidsynth()
         self.soundfont = find_soundfont(soundfont)
-        self.sample_rate = int(sample_rate)
         self._fs = fluidsynth
         self._written = 0
         self._synth = fluidsynth.Synth(
-            gain=float(gain), samplerate=float(sample_rate), channels=_N_CHANNELS, **{"synth.polyphony": 1024}
+            gain=float(gain), samplerate=float(self.sample_rate), channels=_N_CHANNELS, **{"synth.polyphony": 1024}
         )
         if not effects:
             self._synth.setting("synth.reverb.active", 0)
@@ -93,7 +102,7 @@ class FluidSynthEngine:
         self._sfid = self._synth.sfload(str(self.soundfont))
         if self._sfid < 0:
             self.close()
-            raise SoundFontError(f"{self.soundfont}: FluidSynth could not load this sound font; {INSTALL_HINT}")
+            raise SoundFontError(f"{self.soundfont}: FluidSynth could not load this sound font; {install_hint()}")
         prototype = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_int,
                                      ctypes.c_int, ctypes.c_void_p, ctypes.c_int, ctypes.c_int)
         self._write_float = prototype(("fluid_synth_write_float", fluidsynth._fl))
@@ -115,35 +124,60 @@ class FluidSynthEngine:
 
     def render(self, tracks: Sequence[tuple[Track, TrackPerformance]], n_samples: int) -> np.ndarray:
         """Play the given tracks together, from a reset synthesizer; stereo float32, shape ``(n_samples, 2)``."""
+        out = np.empty((n_samples, 2), dtype=np.float32)
+        position = 0
+        for block in self.blocks(tracks, n_samples, max(n_samples, 1)):
+            out[position: position + len(block)] = block
+            position += len(block)
+        return out
+
+    def blocks(self, tracks: Sequence[tuple[Track, TrackPerformance]], n_samples: int,
+               block_size: int) -> Iterator[np.ndarray]:
+        """Play the given tracks together, from a reset synthesizer, as stereo float32 blocks.
+
+        Parameters
+        ----------
+        tracks : sequence of (Track, TrackPerformance)
+            The tracks and their events in samples at this engine's rate.
+        n_samples : int
+            Length of the render.
+        block_size : int
+            Samples per block (the last block is shorter). The audio does not depend on it: the
+            synthesizer receives the same events after the same number of samples either way.
+        """
         if self._synth is None:
             raise AudioError("this FluidSynth engine has been closed")
         self._synth.system_reset()
         # The reset silences voices; rendering about a second empties the reverb and chorus delay lines,
         # and ends on a block boundary so that every render sees the same block grid.
         flush = self.sample_rate + (-(self._written + self.sample_rate)) % _BLOCK
-        scratch = np.zeros((flush, 2), dtype=np.float32)
-        self._write(scratch, 0, flush)
-        out = np.zeros((n_samples, 2), dtype=np.float32)
-        events = self._schedule(tracks, n_samples)
-        position = 0
+        self._write(np.zeros((flush, 2), dtype=np.float32), 0, flush)
+        times, kinds, channels, first, second = (column.tolist() for column in self._schedule(tracks, n_samples))
         noteon, noteoff = self._fs.fluid_synth_noteon, self._fs.fluid_synth_noteoff
         cc, bend = self._fs.fluid_synth_cc, self._fs.fluid_synth_pitch_bend
         synth = self._synth.synth
-        for time, kind, channel, a, b in zip(*(column.tolist() for column in events)):
-            if time > position:
-                self._write(out, position, time)
-                position = time
-            if kind == _NOTE_ON:
-                noteon(synth, channel, a, b)
-            elif kind == _NOTE_OFF:
-                noteoff(synth, channel, a)
-            elif kind == _CONTROL:
-                cc(synth, channel, a, b)
-            else:
-                bend(synth, channel, a + 8192)
-        if position < n_samples:
-            self._write(out, position, n_samples)
-        return out
+        index = 0
+        for start in range(0, n_samples, block_size):
+            stop = min(start + block_size, n_samples)
+            out = np.empty((stop - start, 2), dtype=np.float32)
+            position = start
+            while index < len(times) and times[index] < stop:
+                time, kind, channel, a, b = times[index], kinds[index], channels[index], first[index], second[index]
+                index += 1
+                if time > position:
+                    self._write(out, position - start, time - start)
+                    position = time
+                if kind == _NOTE_ON:
+                    noteon(synth, channel, a, b)
+                elif kind == _NOTE_OFF:
+                    noteoff(synth, channel, a)
+                elif kind == _CONTROL:
+                    cc(synth, channel, a, b)
+                else:
+                    bend(synth, channel, a + 8192)
+            if position < stop:
+                self._write(out, position - start, stop - start)
+            yield out
 
     def _write(self, out: np.ndarray, start: int, stop: int) -> None:
         address = out.ctypes.data + start * out.strides[0]
@@ -185,11 +219,19 @@ class FluidSynthEngine:
         return [column[order] for column in merged]
 
     def _select_program(self, channel: int, track: Track, index: int) -> None:
+        """Select the track's preset; a preset missing from the sound font falls back to preset 0 of its bank.
+
+        For drums (bank 128) preset 0 is the standard kit: General MIDI defines only that one, and sound
+        fonts differ in which other kits they carry (FluidR3_GM has 0-19, 24, 25, 32-36, 40-42 and 48).
+        FluidSynth's own MIDI player makes the same substitution. The sound font is asked first, so
+        FluidSynth does not print an error for the missing preset.
+        """
         bank = _DRUM_BANK if track.is_drum else 0
-        if self._synth.program_select(channel, self._sfid, bank, track.program) == 0:
-            return
-        # Sound fonts with partial General MIDI coverage: fall back to the bank's first preset.
-        warnings.warn(f"track {index}: {self.soundfont.name} has no preset {track.program} in bank {bank}; "
-                      f"using preset 0", stacklevel=3)
-        if self._synth.program_select(channel, self._sfid, bank, 0) != 0:
-            raise SoundFontError(f"{self.soundfont}: no preset in bank {bank} for track {index}")
+        program = track.program
+        if self._synth.sfpreset_name(self._sfid, bank, program) is None:
+            kind = "drum kit" if track.is_drum else "preset"
+            warnings.warn(f"track {index}: {self.soundfont.name} has no {kind} {program} in bank {bank}; using "
+                          f"{'the standard kit' if track.is_drum else 'preset'} 0", stacklevel=4)
+            program = 0
+        if self._synth.program_select(channel, self._sfid, bank, program) != 0:
+            raise SoundFontError(f"{self.soundfont}: no preset {program} in bank {bank} for track {index}")

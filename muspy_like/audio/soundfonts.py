@@ -13,9 +13,10 @@ import os
 from pathlib import Path
 from typing import Optional, Union
 
+from muspy_like.audio.arguments import spell
 from muspy_like.errors import SoundFontError
 
-__all__ = ["find_soundfont", "INSTALL_HINT", "SYSTEM_SOUNDFONTS"]
+__all__ = ["find_soundfont", "install_hint", "INSTALL_HINT", "SYSTEM_SOUNDFONTS"]
 
 #: Where distributions put General MIDI sound fonts, best first.
 SYSTEM_SOUNDFONTS = (
@@ -29,9 +30,14 @@ SYSTEM_SOUNDFONTS = (
 #: What to install when the FluidSynth engine cannot run.
 INSTALL_HINT = (
     "install FluidSynth and a General MIDI sound font, e.g. 'apt-get install fluidsynth fluid-soundfont-gm' "
-    "(Debian/Ubuntu) or 'brew install fluid-synth' (macOS), plus the Python binding 'pip install pyfluidsynth'; "
-    "or pass soundfont=PATH / set MUSPY_LIKE_SOUNDFONT; or use engine='synth', which needs nothing"
+    "(Debian/Ubuntu) or 'brew install fluid-synth' (macOS), plus the Python binding 'pip install pyfluidsynth'"
 )
+
+
+def install_hint() -> str:
+    """:data:`INSTALL_HINT` plus the alternatives, named as the caller writes them (keyword or CLI option)."""
+    return (f"{INSTALL_HINT}; or pass {spell('soundfont', 'PATH')} / set MUSPY_LIKE_SOUNDFONT; "
+            f"or use {spell('engine', 'synth')}, which needs nothing")
 
 
 def find_soundfont(path: Optional[Union[str, Path]] = None) -> Path:
@@ -50,7 +56,7 @@ def find_soundfont(path: Optional[Union[str, Path]] = None) -> Path:
     if path is not None:
         path = Path(path).expanduser()
         if not path.is_file():
-            raise SoundFontError(f"sound font not found: {path}; {INSTALL_HINT}")
+            raise SoundFontError(f"sound font not found: {path}; {install_hint()}")
         return path
     from_env = os.environ.get("MUSPY_LIKE_SOUNDFONT")
     if from_env:
@@ -59,7 +65,7 @@ def find_soundfont(path: Optional[Union[str, Path]] = None) -> Path:
         if candidate is not None and candidate.is_file():
             return candidate
     raise SoundFontError(f"no General MIDI sound font found (looked in {', '.join(map(str, SYSTEM_SOUNDFONTS))}); "
-                         f"{INSTALL_HINT}")
+                         f"{install_hint()}")
 
 
 def _pretty_midi_soundfont() -> Optional[Path]:
