@@ -76,11 +76,16 @@ def spell(keyword: str, value: Optional[str] = None) -> str:
     if options is None:
         return keyword if value is None else f"{keyword}={value}"
     option = options.get(keyword, "--" + keyword.replace("_", "-"))
-    return option if value is None else f"{option} {value}"
+    if value is None or value == "True":  # a flag: the option alone switches it on
+        return option
+    return f"{option} {value}"
 
 
-def check_sample_rate(value: object, keyword: str = "sample_rate", high: int = MAX_SAMPLE_RATE) -> int:
+def check_sample_rate(value: object, keyword: str = "sample_rate", high: int = MAX_SAMPLE_RATE,
+                      why_high: str = "") -> int:
     """Return ``value`` as a whole number of Hz between :data:`MIN_SAMPLE_RATE` and ``high``.
+
+    ``why_high`` is appended to the range in the message (e.g. ``" (FluidSynth's highest rate)"``).
 
     Raises
     ------
@@ -94,7 +99,7 @@ def check_sample_rate(value: object, keyword: str = "sample_rate", high: int = M
     if not math.isfinite(number) or number != int(number):
         raise AudioError(f"{spell(keyword)} must be a whole number of Hz, got {value!r}")
     if not MIN_SAMPLE_RATE <= number <= high:
-        raise AudioError(f"{spell(keyword)} must be between {MIN_SAMPLE_RATE} and {high} Hz, got {int(number)}")
+        raise AudioError(f"{spell(keyword)} must be between {MIN_SAMPLE_RATE} and {high} Hz{why_high}, got {int(number)}")
     return int(number)
 
 

@@ -88,7 +88,7 @@ class FluidSynthEngine:
         gain: float = DEFAULT_GAIN,
         effects: bool = True,
     ) -> None:
-        self.sample_rate = check_sample_rate(sample_rate, high=MAX_SAMPLE_RATE)
+        self.sample_rate = check_sample_rate(sample_rate, high=MAX_SAMPLE_RATE, why_high=" (FluidSynth's highest rate)")
         fluidsynth = _import_fluidsynth()
         self.soundfont = find_soundfont(soundfont)
         self._fs = fluidsynth

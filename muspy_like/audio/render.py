@@ -87,7 +87,7 @@ def _plan(music: "Music", sample_rate: object, tail: object, block_seconds: obje
     seconds = music.get_real_end_time() + tail
     if not math.isfinite(seconds) or seconds > limit:
         raise AudioError(f"the piece's audio would last {format_duration(seconds)}, longer than "
-                         f"{spell('max_duration')} ({format_duration(limit)}); pass {spell('max_duration', 'SECONDS')} "
+                         f"{spell('max_duration')}, {format_duration(limit)}; pass a larger {spell('max_duration')} "
                          f"to render it anyway")
     n_samples = max(1, math.ceil(seconds * rate))
     tempo_map = music.tempo_map()

@@ -174,7 +174,9 @@ def test_band_limited_detector_survives_22050_hz(renders):
 
     marked = embed(renders[0], SAMPLE_RATE, SINGLE)
     low_rate = resample_poly(marked, 1, 2, axis=0)
-    direct = detect_audio(low_rate, 22050, SINGLE)  # resampled back and band-limited by the detector
+    with pytest.raises(WatermarkError, match="resample=True"):  # never a silent miss
+        detect_audio(low_rate, 22050, SINGLE)
+    direct = detect_audio(low_rate, 22050, SINGLE, resample=True)  # resampled back and band-limited
     assert direct.band_hz == (0.0, pytest.approx(0.95 * 11025))
     round_trip = resample_poly(low_rate, 2, 1, axis=0)
     full_band = detect_audio(round_trip, SAMPLE_RATE, SINGLE).z
@@ -192,7 +194,7 @@ def test_segments_aggregate_by_mean_or_cepstrum(renders):
 
 def test_silence_is_not_marked():
     result = detect_audio(np.zeros((SAMPLE_RATE, 2)), SAMPLE_RATE, SINGLE)
-    assert np.isnan(result.z) and not result.marked and result.n_frames == 0
+    assert np.isnan(result.z) and not result.marked and result.n_frames == 0 and result.silent
 
 
 def test_dataset_pipeline_writes_marked_files_manifest_and_report(tmp_path):

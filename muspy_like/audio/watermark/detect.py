@@ -55,26 +55,35 @@ before the inverse transform. The echo's ripple ``cos(w delta)`` is still presen
 peak stays at lag ``delta`` (with the band's share of its height) while the empty band no longer adds
 noise. For audio that went through 22.05 kHz use ``band_hz=(0, 10500)``.
 
-Sample rates: audio at a rate other than the watermark's is first resampled to the watermark's rate
-(``scipy.signal.resample_poly``) and the band is limited to 95 % of the lower Nyquist frequency, so the
-lags keep their meaning (samples at the watermark's rate).
+Sample rates: audio at a rate other than the watermark's is refused unless ``resample=True``; then it is
+resampled to the watermark's rate (the filter of ``scipy.signal.resample_poly``, applied as a stream by
+:class:`~muspy_like.audio.resample.StreamResampler`) and the band is limited to 95 % of the lower Nyquist
+frequency, so the lags keep their meaning (samples at the watermark's rate).
+
+Streams: :class:`CepstrumAccumulator` gathers the per-segment sums of frame log spectra block by block,
+:func:`detect_blocks` scores a stream, and :func:`score` scores an accumulator for any watermark, so long
+files are scored in bounded memory and one pass over the audio can be scored for many watermarks.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import lru_cache
-from typing import Optional
+from typing import Iterable, Optional
 
 import numpy as np
 
+from muspy_like.audio.arguments import check_sample_rate, check_seconds, spell
 from muspy_like.audio.watermark.echo import EchoWatermark
 from muspy_like.errors import WatermarkError
 
 __all__ = [
     "Detection",
     "detect_audio",
+    "detect_blocks",
+    "CepstrumAccumulator",
+    "score",
+    "lags_needed",
     "mean_cepstra",
     "single_echo_zscore",
     "spread_echo_zscore",
@@ -126,6 +135,8 @@ class Detection:
         Non-silent frames that were analysed.
     band_hz : tuple of float, optional
         The band of the band-limited cepstrum, in Hz, if one was used.
+    silent : bool
+        No frame was louder than about -80 dBFS, so there was nothing to score (``z`` is NaN).
     """
 
     z: float
@@ -135,6 +146,159 @@ class Detection:
     z_segments: list[float] = field(default_factory=list)
     n_frames: int = 0
     band_hz: Optional[tuple[float, float]] = None
+    silent: bool = False
+
+
+class CepstrumAccumulator:
+    """Frame log spectra of a stream, summed per segment: the statistics every detection is scored from.
+
+    Feed audio block by block with :meth:`update` (any block sizes: the frames sit at fixed positions and
+    are transformed in fixed batches, so the sums are the same, bit for bit, whatever the blocks); then
+    :meth:`cepstra` gives each segment's frame-averaged cepstrum. The sums do not depend on the watermark,
+    so one pass over the audio can be scored for any number of watermarks (:func:`score`), and the
+    accumulators of several clips can be merged (:meth:`merge`). Memory: one frame of overlap, one batch
+    of frames, and one spectrum per segment (about 180 KB per 5 s segment at 44.1 kHz).
+
+    Parameters
+    ----------
+    sample_rate : int
+        Rate of the audio fed in, in Hz.
+    frame_length : int
+        Samples per Hann frame; the hop is half a frame. A clip shorter than one frame is one zero-padded frame.
+    segment_length : int, optional
+        Samples per segment (frames are assigned by their start); None: one segment.
+    """
+
+    def __init__(self, sample_rate: int, frame_length: int, segment_length: Optional[int] = None) -> None:
+        self.sample_rate = int(sample_rate)
+        self.frame_length = int(frame_length)
+        self.hop = max(1, self.frame_length // 2)
+        self.segment_length = segment_length
+        self.sums: dict[int, np.ndarray] = {}
+        self.counts: dict[int, int] = {}
+        self.n_samples = 0
+        self._tail = np.zeros(0, dtype=np.float32)  # samples from self._tail_start on, not yet fully used
+        self._tail_start = 0
+        self._next_frame = 0
+        self._energies = np.zeros(0, dtype=np.float64)  # energy of each hop from self._energy_start on
+        self._energy_start = 0
+        self._batch: list[np.ndarray] = []
+        self._batch_starts: list[int] = []
+        self._finished = False
+
+    @property
+    def n_frames(self) -> int:
+        """Non-silent frames accumulated so far."""
+        return sum(self.counts.values())
+
+    def update(self, audio: np.ndarray) -> None:
+        """Add samples, shape ``(n,)`` or ``(n, channels)`` (channels are averaged; int16 is read as value / 32768)."""
+        if self._finished:
+            raise WatermarkError("this accumulator is finished; create a new one for more audio")
+        mono = _mono(audio, allow_empty=True)
+        if not len(mono):
+            return
+        self.n_samples += len(mono)
+        data = np.concatenate((self._tail, mono)) if len(self._tail) else mono
+        self._frames(data, self._tail_start)
+        keep_from = min(self._next_frame, self._tail_start + len(data))
+        self._tail = data[keep_from - self._tail_start:].copy()
+        self._tail_start = keep_from
+
+    def finish(self) -> "CepstrumAccumulator":
+        """Process the last frames (a clip shorter than a frame becomes one zero-padded frame); return self."""
+        if not self._finished:
+            if 0 < self.n_samples < self.frame_length:
+                padded = np.zeros(self.frame_length, dtype=np.float32)
+                padded[: len(self._tail)] = self._tail
+                self._tail = np.zeros(0, dtype=np.float32)
+                self._frames(padded, 0)
+            self._transform()
+            self._finished = True
+        return self
+
+    def merge(self, other: "CepstrumAccumulator") -> "CepstrumAccumulator":
+        """Add another finished accumulator's sums (same frame and segment settings) to this one; return self."""
+        if (other.sample_rate, other.frame_length, other.segment_length) != (
+                self.sample_rate, self.frame_length, self.segment_length):
+            raise WatermarkError("only accumulators with the same rate, frame and segment lengths can be merged")
+        self.finish()
+        other.finish()
+        for key, values in other.sums.items():
+            self.sums[key] = self.sums[key] + values if key in self.sums else values.copy()
+            self.counts[key] = self.counts.get(key, 0) + other.counts[key]
+        self.n_samples += other.n_samples
+        return self
+
+    def cepstra(self, n_lags: Optional[int] = None, band_hz: Optional[tuple[float, float]] = None
+                ) -> tuple[np.ndarray, np.ndarray, Optional[tuple[float, float]]]:
+        """Frame-averaged real cepstrum of each segment that has non-silent frames.
+
+        Returns
+        -------
+        (cepstra, counts, band)
+            Shape ``(n_segments, n_lags)`` in time order; the frames averaged in each; the band used
+            (None for the full band).
+        """
+        from scipy import fft
+
+        self.finish()
+        band = _check_band(band_hz, self.sample_rate)
+        keys = sorted(self.sums)
+        counts = np.array([self.counts[key] for key in keys], dtype=np.int64)
+        if not keys:
+            return np.zeros((0, n_lags or self.frame_length)), counts, band
+        log_spectra = np.stack([self.sums[key] for key in keys]) / counts[:, None]
+        if band is not None:
+            log_spectra = _band_limit(log_spectra, band, self.sample_rate, self.frame_length)
+        cepstra = fft.irfft(log_spectra, n=self.frame_length, axis=1, workers=-1)
+        return (cepstra[:, :n_lags] if n_lags else cepstra), counts, band
+
+    def _frames(self, data: np.ndarray, data_start: int) -> None:
+        """Queue the loud frames of ``data`` (which starts at sample ``data_start``) that are complete."""
+        hop, length = self.hop, self.frame_length
+        # Energies of the hops now complete; a frame's loudness is that of its first two hops.
+        first_hop = self._energy_start + len(self._energies)
+        last_hop = (data_start + len(data)) // hop
+        if last_hop > first_hop:
+            hops = data[first_hop * hop - data_start: last_hop * hop - data_start].reshape(-1, hop)
+            energies = np.square(hops, dtype=np.float64).sum(axis=1)
+            self._energies = np.concatenate((self._energies, energies))
+        last_start = data_start + len(data) - length
+        if last_start < self._next_frame:
+            return
+        starts = np.arange(self._next_frame, last_start + 1, hop)
+        index = starts // hop - self._energy_start
+        loud = self._energies[index] + self._energies[index + 1] >= _SILENCE_RMS**2 * 2 * hop
+        window_view = np.lib.stride_tricks.sliding_window_view(data, length)
+        for start in starts[loud].tolist():
+            self._batch.append(window_view[start - data_start])
+            self._batch_starts.append(start)
+            if len(self._batch) == _CHUNK_FRAMES:
+                self._transform()
+        self._next_frame = int(starts[-1]) + hop
+        drop = self._next_frame // hop - self._energy_start
+        self._energies = self._energies[drop:]
+        self._energy_start += drop
+
+    def _transform(self) -> None:
+        """Add the log magnitude spectra of the queued frames to their segments' sums."""
+        from scipy import fft
+
+        if not self._batch:
+            return
+        frames = np.stack(self._batch) * _hann(self.frame_length)
+        starts = np.array(self._batch_starts)
+        self._batch, self._batch_starts = [], []
+        magnitude = np.abs(fft.rfft(frames, axis=1, workers=-1))
+        np.maximum(magnitude, _RELATIVE_EPS * magnitude.max(axis=1, keepdims=True) + _TINY, out=magnitude)
+        log_magnitude = np.log(magnitude, out=magnitude)
+        segments = np.zeros(len(starts), dtype=np.int64) if self.segment_length is None else starts // self.segment_length
+        bounds = np.flatnonzero(np.diff(segments, prepend=-1))
+        sums = np.add.reduceat(log_magnitude, bounds, axis=0, dtype=np.float64)
+        for key, row, count in zip(segments[bounds].tolist(), sums, np.diff(np.append(bounds, len(starts))).tolist()):
+            self.sums[key] = self.sums[key] + row if key in self.sums else row
+            self.counts[key] = self.counts.get(key, 0) + count
 
 
 def detect_audio(
@@ -146,6 +310,7 @@ def detect_audio(
     frame: float = DEFAULT_FRAME,
     aggregate: str = "cepstrum",
     threshold: float = THRESHOLD,
+    resample: bool = False,
 ) -> Detection:
     """Score a clip for a watermark.
 
@@ -154,9 +319,9 @@ def detect_audio(
     audio : ndarray
         Float (or int16) samples, shape ``(n_samples,)`` or ``(n_samples, n_channels)``; channels are averaged.
     sample_rate : int
-        Rate of ``audio``, in Hz. Other rates than ``watermark.sample_rate`` are resampled to it.
+        Rate of ``audio``, in Hz.
     watermark : EchoWatermark
-        The watermark to look for.
+        The watermark to look for; its lags are counted at ``watermark.sample_rate``.
     band_hz : (low, high), optional
         Band-limited cepstrum, in Hz (see the module docstring); None uses the full band.
     segment : float or None, default 5.0
@@ -168,6 +333,17 @@ def detect_audio(
         Score the cepstrum averaged over all frames, or average the segments' scores.
     threshold : float, default :data:`THRESHOLD`
         Decision threshold on ``z``.
+    resample : bool, default False
+        Audio at another rate than ``watermark.sample_rate`` is refused unless this is True; then it is
+        resampled to the watermark's rate (band-limited; the band is limited to 95 % of the lower
+        Nyquist frequency). Refusing is the default because the two ways a rate can differ need
+        different answers: audio marked at its own rate needs a watermark at that rate (resampling would
+        move the echo to another lag and miss it), audio resampled after marking needs resampling back.
+
+    Returns
+    -------
+    Detection
+        ``z`` is NaN and ``silent`` True when no frame is louder than about -80 dBFS.
 
     Examples
     --------
@@ -178,25 +354,83 @@ def detect_audio(
     >>> detect_audio(embed(noise, 44100, mark), 44100, mark).marked, detect_audio(noise, 44100, mark).marked
     (True, False)
     """
-    if aggregate not in ("cepstrum", "mean"):
-        raise WatermarkError(f"aggregate must be 'cepstrum' or 'mean', not {aggregate!r}")
-    mono = _mono(audio)
-    rate = watermark.sample_rate
-    if int(sample_rate) != rate:
-        from scipy.signal import resample_poly
+    return detect_blocks([audio], sample_rate, watermark, band_hz, segment, frame, aggregate, threshold, resample)
 
-        ratio = Fraction(rate, int(sample_rate))
-        mono = resample_poly(mono, ratio.numerator, ratio.denominator)
-        nyquist = 0.95 * min(rate, int(sample_rate)) / 2
+
+def detect_blocks(
+    blocks: Iterable[np.ndarray],
+    sample_rate: int,
+    watermark: EchoWatermark = EchoWatermark(),
+    band_hz: Optional[tuple[float, float]] = None,
+    segment: Optional[float] = DEFAULT_SEGMENT,
+    frame: float = DEFAULT_FRAME,
+    aggregate: str = "cepstrum",
+    threshold: float = THRESHOLD,
+    resample: bool = False,
+) -> Detection:
+    """Score audio that arrives block by block (e.g. :func:`~muspy_like.audio.read_blocks` of a long file).
+
+    The result is the same as :func:`detect_audio` on the whole signal, whatever the blocks; memory is one
+    block plus the accumulator's (see :class:`CepstrumAccumulator`). Parameters as in :func:`detect_audio`.
+    """
+    if aggregate not in ("cepstrum", "mean"):
+        raise WatermarkError(f"{spell('aggregate')} must be 'cepstrum' or 'mean', not {aggregate!r}")
+    rate = check_sample_rate(sample_rate)
+    target = watermark.sample_rate
+    resampler = None
+    if rate != target:
+        if not resample:
+            raise WatermarkError(
+                f"the audio is at {rate} Hz but the watermark's lags are counted at {target} Hz: if it was marked at "
+                f"{rate} Hz, count the lags at that rate ({spell('sample_rate', str(rate))}); if it was marked at "
+                f"{target} Hz and resampled since, pass {spell('resample', 'True')}")
+        from muspy_like.audio.resample import StreamResampler
+
+        resampler = StreamResampler(rate, target)
+        nyquist = 0.95 * min(rate, target) / 2
         band_hz = (0.0, nyquist) if band_hz is None else (band_hz[0], min(band_hz[1], nyquist))
-    frame_length = int(round(frame * rate))
-    n_lags = watermark.span + NULL_LAGS[-1] + _SPREAD_GUARD + 1 + WHITENING_WIDTH // 2
+    frame_length = int(round(check_seconds(frame, "frame", 0.0, 60.0, include_low=False) * target))
+    n_lags = lags_needed(watermark)
     if frame_length // 2 <= n_lags:
-        raise WatermarkError(f"frames of {frame_length} samples are too short for lags up to {n_lags}; use a longer frame")
-    segment_length = None if segment is None else int(round(segment * rate))
-    cepstra, counts, band = mean_cepstra(mono, rate, frame_length, segment_length, band_hz, n_lags)
+        raise WatermarkError(f"frames of {frame_length} samples are too short for lags up to {n_lags}; "
+                             f"use a longer {spell('frame')}")
+    segment_length = None if segment is None else int(round(check_seconds(segment, "segment", 0.0,
+                                                                           include_low=False) * target))
+    accumulator = CepstrumAccumulator(target, frame_length, segment_length)
+    for block in blocks:
+        if resampler is None:
+            accumulator.update(block)
+        else:
+            accumulator.update(resampler.process(_mono(block, allow_empty=True)))
+    if resampler is not None:
+        accumulator.update(resampler.flush())
+    if accumulator.n_samples == 0:
+        raise WatermarkError("audio must have at least one sample")
+    return score(accumulator, watermark, band_hz, aggregate, threshold)
+
+
+def lags_needed(watermark: EchoWatermark) -> int:
+    """Cepstral lags the scores of ``watermark`` read (its span, the null lags, the whitening margin)."""
+    return watermark.span + int(NULL_LAGS[-1]) + _SPREAD_GUARD + 1 + WHITENING_WIDTH // 2
+
+
+def score(
+    accumulator: CepstrumAccumulator,
+    watermark: EchoWatermark,
+    band_hz: Optional[tuple[float, float]] = None,
+    aggregate: str = "cepstrum",
+    threshold: float = THRESHOLD,
+) -> Detection:
+    """Score accumulated audio for one watermark (call it for each of several watermarks on one accumulator).
+
+    Parameters as in :func:`detect_audio`; the accumulator must run at ``watermark.sample_rate``.
+    """
+    if accumulator.sample_rate != watermark.sample_rate:
+        raise WatermarkError(f"the accumulator runs at {accumulator.sample_rate} Hz, the watermark at "
+                             f"{watermark.sample_rate} Hz")
+    cepstra, counts, band = accumulator.cepstra(lags_needed(watermark), band_hz)
     if not counts.sum():
-        return Detection(float("nan"), False, threshold, band_hz=band)
+        return Detection(float("nan"), False, threshold, band_hz=band, silent=True)
     segment_scores = [min(_scores(c, watermark)) for c in cepstra]
     if aggregate == "cepstrum":
         per_lag = _scores(np.average(cepstra, axis=0, weights=counts), watermark)
@@ -215,7 +449,7 @@ def mean_cepstra(
     band_hz: Optional[tuple[float, float]] = None,
     n_lags: Optional[int] = None,
 ) -> tuple[np.ndarray, np.ndarray, Optional[tuple[float, float]]]:
-    """Frame-averaged real cepstrum of each segment of a mono signal.
+    """Frame-averaged real cepstrum of each segment of a mono signal (see :class:`CepstrumAccumulator`).
 
     Parameters
     ----------
@@ -224,52 +458,17 @@ def mean_cepstra(
     sample_rate : int
         In Hz (turns ``band_hz`` into FFT bins).
     frame_length : int
-        Samples per Hann frame; the hop is half a frame. A clip shorter than one frame is one zero-padded frame.
+        Samples per Hann frame; the hop is half a frame.
     segment_length : int, optional
         Samples per segment (frames are assigned by their start); None: one segment.
     band_hz : (low, high), optional
         Band-limited cepstrum, in Hz.
     n_lags : int, optional
         Keep only the first ``n_lags`` lags.
-
-    Returns
-    -------
-    (cepstra, counts, band)
-        Cepstra of the segments that have non-silent frames, shape ``(n_segments, n_lags)``; the number of
-        frames averaged in each; the band used (None for the full band).
     """
-    from scipy import fft
-
-    mono = np.asarray(mono, dtype=np.float32)
-    hop = max(1, frame_length // 2)
-    if len(mono) < frame_length:
-        mono = np.pad(mono, (0, frame_length - len(mono)))
-    starts = np.arange(0, len(mono) - frame_length + 1, hop)
-    blocks = mono[: (len(starts) + 1) * hop].reshape(-1, hop)
-    block_energy = np.einsum("ij,ij->i", blocks, blocks)  # a frame covers two hops (plus a sample if odd)
-    loud_starts = starts[block_energy[:-1] + block_energy[1:] >= _SILENCE_RMS**2 * 2 * hop]
-    segment_of = np.zeros(len(loud_starts), dtype=np.int64) if segment_length is None else loud_starts // segment_length
-    segments, counts = np.unique(segment_of, return_counts=True)
-    band = _check_band(band_hz, sample_rate)
-    if not len(segments):
-        return np.zeros((0, n_lags or frame_length)), counts, band
-    sums = np.zeros((len(segments), frame_length // 2 + 1))
-    window = _hann(frame_length)
-    frames_view = np.lib.stride_tricks.sliding_window_view(mono, frame_length)
-    row_of = np.searchsorted(segments, segment_of)
-    for first in range(0, len(loud_starts), _CHUNK_FRAMES):
-        chunk = slice(first, first + _CHUNK_FRAMES)
-        magnitude = np.abs(fft.rfft(frames_view[loud_starts[chunk]] * window, axis=1, workers=-1))
-        np.maximum(magnitude, _RELATIVE_EPS * magnitude.max(axis=1, keepdims=True) + _TINY, out=magnitude)
-        log_magnitude = np.log(magnitude, out=magnitude)
-        rows = row_of[chunk]
-        bounds = np.flatnonzero(np.diff(rows, prepend=-1))
-        sums[rows[bounds]] += np.add.reduceat(log_magnitude, bounds, axis=0, dtype=np.float64)
-    log_spectra = sums / counts[:, None]
-    if band is not None:
-        log_spectra = _band_limit(log_spectra, band, sample_rate, frame_length)
-    cepstra = fft.irfft(log_spectra, n=frame_length, axis=1, workers=-1)
-    return (cepstra[:, :n_lags] if n_lags else cepstra), counts, band
+    accumulator = CepstrumAccumulator(sample_rate, frame_length, segment_length)
+    accumulator.update(mono)
+    return accumulator.cepstra(n_lags, band_hz)
 
 
 def single_echo_zscore(cepstrum: np.ndarray, delta: int, exclude: tuple[int, ...] = ()) -> float:
@@ -329,14 +528,14 @@ def _zscore(values: np.ndarray, lag: int, exclude: tuple[int, ...]) -> float:
     return float((values[lag] - values[null].mean()) / spread)
 
 
-def _mono(audio: np.ndarray) -> np.ndarray:
+def _mono(audio: np.ndarray, allow_empty: bool = False) -> np.ndarray:
     audio = np.asarray(audio)
     if audio.dtype == np.int16:
         audio = audio / 32768.0
     if audio.ndim == 2 and audio.shape[1] > 0:
         channels = [audio[:, k].astype(np.float32) for k in range(audio.shape[1])]
         audio = np.add.reduce(channels) / np.float32(len(channels))
-    if audio.ndim != 1 or audio.shape[0] == 0:
+    if audio.ndim != 1 or (audio.shape[0] == 0 and not allow_empty):
         raise WatermarkError(f"audio must have shape (n_samples,) or (n_samples, n_channels), got {np.shape(audio)}")
     if not np.isfinite(audio).all():
         raise WatermarkError("the audio contains NaN or infinite samples")

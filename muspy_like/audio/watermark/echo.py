@@ -9,7 +9,8 @@ Two methods, both a convolution of the audio with a sparse kernel, applied to ev
   The paper uses ``alpha = 0.01``, ``delta = 75``. Each chip is a tiny echo; together they are
   inaudible but correlate strongly with ``q`` in the cepstrum.
 
-The output has the input's length (the echo tail past the end is cut).
+The output has the input's length (the echo tail past the end is cut). :class:`EchoEmbedder` embeds in
+a stream of blocks with the same result; :func:`embed` is that embedder run over one array.
 
 Sample rates: ``delta`` is counted in samples at the watermark's ``sample_rate`` (44.1 kHz by default). The
 audio must be at that rate; audio at another rate is refused rather than silently given a different lag
@@ -28,10 +29,12 @@ from typing import Optional, Union
 
 import numpy as np
 
+from muspy_like.audio.arguments import check_sample_rate, spell
 from muspy_like.audio.watermark.sequences import DEFAULT_LENGTH, spread_sequence
 from muspy_like.errors import WatermarkError
 
-__all__ = ["EchoWatermark", "embed", "limit_peak", "METHODS", "PAPER_ALPHA", "PAPER_DELTAS", "DEFAULT_PEAK"]
+__all__ = ["EchoWatermark", "EchoEmbedder", "embed", "limit_peak", "check_rate_matches", "METHODS", "PAPER_ALPHA",
+           "PAPER_DELTAS", "DEFAULT_PEAK", "FFT_SIZE"]
 
 #: Watermarking methods.
 METHODS = ("single", "spread")
@@ -41,6 +44,8 @@ PAPER_ALPHA = {"single": 0.4, "spread": 0.01}
 PAPER_DELTAS = (50, 75, 76, 100)
 #: Largest absolute sample value after embedding.
 DEFAULT_PEAK = 0.99
+#: Smallest FFT of the time-spread embedder's overlap-add, in samples (larger for longer kernels).
+FFT_SIZE = 1 << 15
 
 
 @dataclass(frozen=True)
@@ -94,8 +99,9 @@ class EchoWatermark:
             raise WatermarkError(f"lags must be distinct positive sample counts, got {deltas}")
         if any(not 0 < abs(a) < 1 for a in alphas):
             raise WatermarkError(f"echo strengths must satisfy 0 < |alpha| < 1, got {alphas}")
-        if self.length < 1 or self.sample_rate < 1:
-            raise WatermarkError(f"invalid length {self.length} or sample_rate {self.sample_rate}")
+        if self.length < 1:
+            raise WatermarkError(f"the spread sequence needs at least one chip, got length={self.length}")
+        object.__setattr__(self, "sample_rate", check_sample_rate(self.sample_rate))
         object.__setattr__(self, "deltas", deltas)
         object.__setattr__(self, "alphas", alphas)
 
@@ -159,26 +165,107 @@ def embed(
     WatermarkError
         Wrong sample rate, a clip shorter than the echo kernel, or non-finite samples.
     """
-    if int(sample_rate) != watermark.sample_rate:
-        raise WatermarkError(
-            f"the watermark's lags are in samples at {watermark.sample_rate} Hz but the audio is at {sample_rate} Hz; "
-            f"resample the audio or create the watermark with sample_rate={sample_rate}"
-        )
+    check_rate_matches(sample_rate, watermark)
     x = _as_float(audio)
     if x.shape[0] <= watermark.span:
         raise WatermarkError(f"the clip has {x.shape[0]} samples, fewer than the echo kernel needs ({watermark.span + 1})")
     if not np.all(np.isfinite(x)):
         raise WatermarkError("the audio contains NaN or infinite samples")
-    if watermark.method == "spread":
-        from scipy.signal import oaconvolve
+    shape = x.shape
+    embedder = EchoEmbedder(watermark, 1 if x.ndim == 1 else x.shape[1])
+    frames = x.reshape(len(x), -1)
+    y = np.concatenate([embedder.process(frames), embedder.flush()])
+    return limit_peak(y.reshape(shape), peak)
 
-        kernel = watermark.kernel().astype(np.float32).reshape((-1,) + (1,) * (x.ndim - 1))
-        y = oaconvolve(x, kernel, mode="full", axes=0)[: x.shape[0]]
-    else:
-        y = x.copy()
-        for delta, alpha in zip(watermark.deltas, watermark.alphas):
-            y[delta:] += alpha * x[:-delta]
-    return limit_peak(y, peak)
+
+def check_rate_matches(sample_rate: object, watermark: EchoWatermark) -> int:
+    """Return the audio's rate if it is the one the watermark's lags are counted at; else a :class:`WatermarkError`."""
+    rate = check_sample_rate(sample_rate)
+    if rate != watermark.sample_rate:
+        raise WatermarkError(
+            f"the watermark's lags are in samples at {watermark.sample_rate} Hz but the audio is at {rate} Hz; "
+            f"resample the audio, or use a watermark at the audio's rate ({spell('sample_rate', str(rate))})"
+        )
+    return rate
+
+
+class EchoEmbedder:
+    """Embeds a watermark in audio that arrives block by block (any block sizes).
+
+    The output is the same, sample for sample, as :func:`embed` on the whole signal (before its level
+    limiting), whatever the blocks: the echoes reach across block boundaries because the embedder keeps
+    the input's last samples (single echoes: the longest lag; no delay) or convolves fixed segments at
+    fixed positions and carries each segment's tail into the next (time-spread echo, overlap-add with FFTs
+    of :data:`FFT_SIZE` samples; output lags the input by up to one segment). Memory: a few segments.
+
+    Parameters
+    ----------
+    watermark : EchoWatermark
+        What to embed.
+    channels : int
+        Columns of the blocks.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> embedder = EchoEmbedder(EchoWatermark("single", delta=2, alpha=0.5), channels=1)
+    >>> x = np.array([[1.0], [0.0], [0.0], [0.0]], dtype=np.float32)
+    >>> np.concatenate([embedder.process(x[:1]), embedder.process(x[1:]), embedder.flush()]).ravel().tolist()
+    [1.0, 0.0, 0.5, 0.0]
+    """
+
+    def __init__(self, watermark: EchoWatermark, channels: int) -> None:
+        self.watermark = watermark
+        self.channels = int(channels)
+        if watermark.method == "spread":
+            from scipy import fft
+
+            self._fft = fft
+            self._n_fft = max(FFT_SIZE, 1 << int(np.ceil(np.log2(4 * (watermark.span + 1)))))
+            self._segment = self._n_fft - watermark.span
+            self._spectrum = fft.rfft(watermark.kernel().astype(np.float32), self._n_fft)[:, None]
+            self._pending = np.zeros((0, self.channels), dtype=np.float32)
+            self._overlap = np.zeros((watermark.span, self.channels), dtype=np.float32)
+        else:
+            self._history = np.zeros((max(watermark.deltas), self.channels), dtype=np.float32)
+
+    def process(self, block: np.ndarray) -> np.ndarray:
+        """Embed in the next block (float32 ``(n, channels)``); return the marked samples now complete."""
+        block = np.asarray(block, dtype=np.float32).reshape(-1, self.channels)
+        if self.watermark.method != "spread":
+            return self._single(block)
+        self._pending = np.concatenate((self._pending, block)) if len(self._pending) else block
+        done = len(self._pending) // self._segment * self._segment
+        parts = [self._convolve(self._pending[k: k + self._segment]) for k in range(0, done, self._segment)]
+        self._pending = self._pending[done:]
+        return np.concatenate(parts) if parts else np.zeros((0, self.channels), dtype=np.float32)
+
+    def flush(self) -> np.ndarray:
+        """The last marked samples (the echo's tail past the end of the input is cut)."""
+        if self.watermark.method != "spread" or not len(self._pending):
+            return np.zeros((0, self.channels), dtype=np.float32)
+        rest = self._convolve(self._pending)
+        self._pending = self._pending[:0]
+        return rest
+
+    def _single(self, block: np.ndarray) -> np.ndarray:
+        history = len(self._history)
+        extended = np.concatenate((self._history, block))
+        out = block.copy()
+        for delta, alpha in zip(self.watermark.deltas, self.watermark.alphas):
+            out += alpha * extended[history - delta: history - delta + len(block)]
+        self._history = extended[len(extended) - history:]
+        return out
+
+    def _convolve(self, segment: np.ndarray) -> np.ndarray:
+        """Marked samples of one segment at its fixed position (a short last segment is zero-padded)."""
+        length = len(segment)
+        spectrum = self._fft.rfft(segment, self._n_fft, axis=0) * self._spectrum
+        full = self._fft.irfft(spectrum, self._n_fft, axis=0)[: self._segment + self.watermark.span]
+        full = full.astype(np.float32, copy=False)
+        full[: self.watermark.span] += self._overlap
+        self._overlap = full[self._segment:].copy()
+        return full[:length]
 
 
 def limit_peak(audio: np.ndarray, peak: float = DEFAULT_PEAK) -> np.ndarray:
