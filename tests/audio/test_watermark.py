@@ -20,7 +20,7 @@ from muspy_like.audio.watermark import (
 )
 from muspy_like.audio.watermark.detect import NULL_LAGS, WHITENING_WIDTH, spread_echo_zscore
 from muspy_like.cli import main
-from muspy_like.errors import WatermarkError
+from muspy_like.errors import AudioError, WatermarkError
 
 from .conftest import SAMPLE_RATE, chorale_like, mp3_round_trip
 
@@ -248,3 +248,147 @@ def test_cli_render_embed_detect(tmp_path, capsys, midi_dir):
     with open(report) as handle:
         assert [row["marked"] for row in csv.DictReader(handle)] == ["False", "True"]
     assert main(["render", str(tmp_path / "missing.mid"), str(audio_path)]) == 2
+
+
+def _in_random_blocks(audio: np.ndarray, seed: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    cuts = np.sort(rng.choice(np.arange(1, len(audio)), size=40, replace=False))
+    return np.split(audio, cuts)
+
+
+@pytest.mark.parametrize("mark", [SINGLE, SPREAD, EchoWatermark("single", delta=(50, 100))], ids=["single", "spread", "two"])
+def test_streamed_embedding_equals_one_shot_embedding(renders, mark):
+    from muspy_like.audio.watermark import EchoEmbedder
+
+    audio = renders[1]
+    embedder = EchoEmbedder(mark, channels=2)
+    streamed = np.concatenate([embedder.process(b) for b in _in_random_blocks(audio, 0)] + [embedder.flush()])
+    np.testing.assert_array_equal(streamed, embed(audio, SAMPLE_RATE, mark, peak=1.0))
+    # And the echo itself reaches across the block boundaries: the kernel, applied by hand, agrees.
+    from scipy.signal import fftconvolve
+
+    by_hand = fftconvolve(audio, mark.kernel()[:, None], axes=0)[: len(audio)]
+    np.testing.assert_allclose(streamed, by_hand, atol=2e-6)
+
+
+@pytest.mark.parametrize("resampled", [False, True])
+def test_streamed_detection_equals_one_shot_detection(renders, resampled):
+    from muspy_like.audio.watermark import detect_blocks
+
+    audio = embed(renders[2], SAMPLE_RATE, SPREAD)
+    rate = SAMPLE_RATE
+    if resampled:
+        from scipy.signal import resample_poly
+
+        audio, rate = resample_poly(audio, 1, 2, axis=0).astype(np.float32), SAMPLE_RATE // 2
+    one_shot = detect_audio(audio, rate, SPREAD, resample=resampled)
+    streamed = detect_blocks(_in_random_blocks(audio, 1), rate, SPREAD, resample=resampled)
+    assert streamed == one_shot  # every field: z, per-lag and per-segment scores, frames, band
+    assert one_shot.marked and one_shot.n_frames > 30
+
+
+def test_one_accumulation_scores_many_watermarks_and_clips_merge(renders):
+    from muspy_like.audio.watermark import CepstrumAccumulator, score
+
+    marked = embed(renders[0], SAMPLE_RATE, SPREAD)
+    accumulator = CepstrumAccumulator(SAMPLE_RATE, SAMPLE_RATE // 2, 5 * SAMPLE_RATE)
+    accumulator.update(marked)
+    scores = {seed: score(accumulator, EchoWatermark("spread", seed=seed)).z for seed in (10, 11, 12)}
+    assert scores[11] == pytest.approx(detect_audio(marked, SAMPLE_RATE, SPREAD).z)
+    assert scores[11] > THRESHOLD > max(scores[10], scores[12])
+    other = CepstrumAccumulator(SAMPLE_RATE, SAMPLE_RATE // 2, 5 * SAMPLE_RATE)
+    other.update(embed(renders[1], SAMPLE_RATE, SPREAD))
+    frames = accumulator.n_frames + other.n_frames
+    merged = accumulator.merge(other)
+    assert merged.n_frames == frames and score(merged, SPREAD).marked
+
+
+def test_files_are_embedded_and_scored_block_by_block_like_arrays(renders, tmp_path):
+    from muspy_like.audio.watermark import detect_file, embed_file
+
+    source = write_audio(tmp_path / "clean.wav", renders[3], SAMPLE_RATE)
+    result = embed_file(source, tmp_path / "marked.wav", SPREAD, block_size=5000)
+    audio, _ = read_audio(source)
+    write_audio(tmp_path / "ref.wav", embed(audio, SAMPLE_RATE, SPREAD), SAMPLE_RATE)
+    assert (tmp_path / "marked.wav").read_bytes() == (tmp_path / "ref.wav").read_bytes()
+    marked, _ = read_audio(tmp_path / "marked.wav")
+    assert result == detect_audio(marked, SAMPLE_RATE, SPREAD) == detect_file(tmp_path / "marked.wav", SPREAD, block_size=777)
+    assert result.marked
+
+
+def test_embedding_silence_or_at_another_rate_is_refused_and_writes_nothing(tmp_path):
+    from muspy_like.audio.watermark import embed_file
+
+    silent = write_audio(tmp_path / "silent.wav", np.zeros((SAMPLE_RATE * 2, 2)), SAMPLE_RATE)
+    with pytest.raises(WatermarkError, match="silent"):
+        embed_file(silent, tmp_path / "out.wav", SPREAD)
+    low = write_audio(tmp_path / "low.wav", np.full((22050 * 2, 2), 0.1), 22050)
+    with pytest.raises(WatermarkError, match=r"low\.wav: .*22050 Hz.*sample_rate=22050"):
+        embed_file(low, tmp_path / "out.wav", SPREAD)
+    with pytest.raises(AudioError, match="no such file"):
+        embed_file(tmp_path / "none.wav", tmp_path / "out.wav", SPREAD)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["low.wav", "silent.wav"]
+
+
+@pytest.mark.parametrize("bad", [0, -44100, 0.5, float("nan"), 100, 1_000_000])
+def test_detection_refuses_bad_sample_rates_by_name(bad):
+    with pytest.raises(AudioError, match="sample_rate must be"):
+        detect_audio(np.zeros(SAMPLE_RATE), bad, SPREAD)
+    with pytest.raises(AudioError, match="sample_rate must be"):
+        EchoWatermark(sample_rate=bad)
+
+
+def test_dataset_writes_the_good_pieces_and_lists_the_bad_ones(tmp_path, midi_dir):
+    source = tmp_path / "src"
+    source.mkdir()
+    good = sorted(midi_dir.glob("*.mid"))[0]
+    (source / "a_good.mid").write_bytes(good.read_bytes())
+    (source / "b_broken.mid").write_bytes(b"MThd\x00\x00\x00\x06\x00\x01\x00\x02\x00\x60MTrk\x00\x00\x10\x00\x00\x90")
+    (source / "c_good.mid").write_bytes(good.read_bytes())
+    manifest = watermark_dataset(source, tmp_path / "out", SINGLE, stems=False)
+    assert [row["piece"] for row in manifest] == ["a_good", "c_good"]
+    assert [f["source"] for f in manifest.failures] == [str(source / "b_broken.mid")]
+    assert manifest.failures[0]["error"] == "MIDIError"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "a_good", "c_good", "failures.csv", "manifest.csv", "manifest.json"]
+    assert json.loads((tmp_path / "out" / "manifest.json").read_text())["failures"] == manifest.failures
+
+
+def test_cli_output_mistakes_rates_and_failures(tmp_path, capsys, midi_dir):
+    source = sorted(midi_dir.glob("*.mid"))[0]
+    clean = tmp_path / "clean.wav"
+    assert main(["render", str(source), str(clean)]) == 0
+    (tmp_path / "folder").mkdir()
+    capsys.readouterr()
+    mistakes = [
+        (["render", str(source), str(tmp_path / "nodir" / "x.wav")], "nodir does not exist"),
+        (["render", str(source), str(tmp_path / "folder")], "is a folder; OUTPUT must name a file"),
+        (["render", str(source), str(clean / "stems"), "--stems"], "is not a folder"),
+        (["render", str(source), str(tmp_path / "x.wav"), "--sample-rate", "100"], "--sample-rate must be between"),
+        (["render", str(source), str(tmp_path / "x.wav"), "--max-duration", "1"], "longer than --max-duration"),
+        (["render", str(source), str(tmp_path / "x.wav"), "--engine", "fluidsynth", "--soundfont",
+          str(tmp_path / "none.sf2")], "--soundfont PATH"),
+        (["watermark", "embed", str(clean), str(tmp_path / "nodir" / "m.wav")], "nodir does not exist"),
+        (["watermark", "embed", str(clean), str(tmp_path / "folder")], "is a folder"),
+        (["watermark", "embed", str(clean), str(tmp_path / "m.wav"), "--rate", "22050"], "--rate 44100"),
+        (["watermark", "embed", str(tmp_path / "none.wav"), str(tmp_path / "m.wav")], "none.wav: no such file"),
+        (["watermark", "detect", str(clean), "--report", str(tmp_path / "nodir" / "r.csv")], "nodir does not exist"),
+        (["watermark", "detect", str(clean), "--report", str(tmp_path / "folder")], "is a folder; --report"),
+    ]
+    for argv, message in mistakes:
+        assert main(argv) == 2, argv
+        err = capsys.readouterr().err
+        assert message in err and err.count("\n") == 1 and "Traceback" not in err, (argv, err)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["clean.wav", "folder"]  # nothing partial anywhere
+    # Detection at another rate: refused with the options to use, exit status 2 when nothing was scored.
+    low = write_audio(tmp_path / "low.wav", render(chorale_like(1, seconds=4), sample_rate=22050), 22050)
+    assert main(["watermark", "embed", str(low), str(tmp_path / "m22.wav"), "--rate", "22050"]) == 0
+    capsys.readouterr()
+    assert main(["watermark", "detect", str(tmp_path / "m22.wav")]) == 2
+    out = capsys.readouterr().out
+    assert "--rate 22050" in out and "--resample" in out
+    assert main(["watermark", "detect", str(tmp_path / "m22.wav"), "--rate", "22050"]) == 0
+    assert "MARKED" in capsys.readouterr().out
+    silent = write_audio(tmp_path / "silent.wav", np.zeros((SAMPLE_RATE, 2)), SAMPLE_RATE)
+    assert main(["watermark", "embed", str(silent), str(tmp_path / "s.wav")]) == 2
+    assert "silent" in capsys.readouterr().err and not (tmp_path / "s.wav").exists()

@@ -188,8 +188,8 @@ class CepstrumAccumulator:
 
     @property
     def n_frames(self) -> int:
-        """Non-silent frames accumulated so far."""
-        return sum(self.counts.values())
+        """Non-silent frames accumulated so far (transformed or waiting in the batch)."""
+        return sum(self.counts.values()) + len(self._batch)
 
     def update(self, audio: np.ndarray) -> None:
         """Add samples, shape ``(n,)`` or ``(n, channels)`` (channels are averaged; int16 is read as value / 32768)."""
