@@ -33,6 +33,7 @@ BENCHMARKS = {
     "watermark": "Rendering speed and echo-watermark robustness (issue 7)",
     "size_caps": "The real files the size caps were sized against; what a decompression bomb costs (issue 13)",
     "compat": "Our own API before and after the MusPy compatibility layer (issue 14)",
+    "rendering": "Rendering and watermarking mahler.mid in blocks: speed, memory, growth with length (issue 11)",
 }
 PEERS = ["numpy", "mido", "symusic", "pretty_midi", "miditoolkit", "muspy", "music21", "partitura",
          "scikit-learn", "pyfluidsynth", "dask"]

@@ -191,7 +191,7 @@ def render_to_file(
     with the same arguments, but memory stays at one block: the blocks go to a hidden scratch file beside
     ``path`` while the peak is measured, then are scaled (only if louder than ``peak``) and converted to
     the final format (see :mod:`muspy_like.audio.audiofile`). Nothing appears under ``path`` unless the
-    render completes.
+    render completes. Parameters not listed here are those of :func:`render_blocks`.
 
     Parameters
     ----------
@@ -204,8 +204,6 @@ def render_to_file(
     progress : bool or None, default None
         Progress bar: None shows it when standard error is a terminal and the render takes more than a
         few seconds.
-
-    Other parameters are those of :func:`render_blocks`.
     """
     peak = check_level(peak)
     plan = _plan(music, sample_rate, tail, block_seconds, max_duration)
@@ -235,7 +233,8 @@ def render_stems(
     so the stems still add up to the mix. That factor needs the mix's peak first: the mix is rendered
     once (and measured, not written), then each stem. A stem still louder than ``peak`` after that
     factor (possible only when tracks cancel each other in the mix) is scaled down further on its own,
-    with a warning. Memory is one block; the work is twice that of the mix.
+    with a warning. Memory is one block; the work is twice that of the mix. Parameters not listed here
+    are those of :func:`render_to_file`.
 
     Parameters
     ----------
@@ -243,8 +242,6 @@ def render_stems(
         Folder of the stems; created if missing (its parent must exist).
     extension : str, default ".wav"
         File type of the stems.
-
-    Other parameters are those of :func:`render_to_file`.
 
     Returns
     -------

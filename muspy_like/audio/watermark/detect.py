@@ -91,6 +91,7 @@ __all__ = [
     "THRESHOLD",
     "DEFAULT_FRAME",
     "DEFAULT_SEGMENT",
+    "SILENCE_RMS",
 ]
 
 #: Lags (samples) whose values form the null distribution of the z-score.
@@ -101,8 +102,8 @@ THRESHOLD = 5.0
 DEFAULT_FRAME = 0.5
 #: Segment length for per-segment scores, in seconds.
 DEFAULT_SEGMENT = 5.0
-#: Frames quieter than this RMS (about -80 dBFS) are skipped.
-_SILENCE_RMS = 1e-4
+#: Frames quieter than this RMS (-80 dBFS) are skipped; a clip without a louder frame is silent.
+SILENCE_RMS = 1e-4
 #: Floor of the magnitudes before the log, relative to the frame's largest magnitude.
 _RELATIVE_EPS = 1e-9
 _TINY = float(np.finfo(np.float32).tiny)
@@ -269,7 +270,7 @@ class CepstrumAccumulator:
             return
         starts = np.arange(self._next_frame, last_start + 1, hop)
         index = starts // hop - self._energy_start
-        loud = self._energies[index] + self._energies[index + 1] >= _SILENCE_RMS**2 * 2 * hop
+        loud = self._energies[index] + self._energies[index + 1] >= SILENCE_RMS**2 * 2 * hop
         window_view = np.lib.stride_tricks.sliding_window_view(data, length)
         for start in starts[loud].tolist():
             self._batch.append(window_view[start - data_start])

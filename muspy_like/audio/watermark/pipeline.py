@@ -30,10 +30,10 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 import numpy as np
 
 from muspy_like.audio.arguments import DEFAULT_MAX_DURATION, check_output_file, check_output_folder, check_sample_rate
-from muspy_like.audio.audiofile import DEFAULT_READ_BLOCK, audio_info, read_blocks, write_blocks
+from muspy_like.audio.audiofile import DEFAULT_READ_BLOCK, AudioWriter, audio_info, read_blocks, write_blocks
 from muspy_like.audio.render import DEFAULT_PEAK, render_blocks, stem_file_name
 from muspy_like.audio.stream import AudioStream
-from muspy_like.audio.watermark.detect import THRESHOLD, Detection, detect_blocks
+from muspy_like.audio.watermark.detect import SILENCE_RMS, THRESHOLD, Detection, detect_blocks
 from muspy_like.audio.watermark.echo import EchoEmbedder, EchoWatermark, check_rate_matches
 from muspy_like.errors import AudioError, MuspyLikeError, WatermarkError
 from muspy_like.files import atomic_write_text
@@ -241,15 +241,22 @@ def embed_file(
     if info.frames <= watermark.span:
         raise WatermarkError(f"{source}: the clip has {info.frames} samples, fewer than the echo kernel needs "
                              f"({watermark.span + 1})")
-    if detect_file(source, watermark, block_size=block_size).silent:
-        raise WatermarkError(f"{source}: the audio is silent (no frame louder than -80 dBFS), so there is nothing to "
-                             f"hide an echo in")
     if subtype is None:
         source_subtype = soundfile.info(str(source)).subtype
         file_format = _FORMAT_OF.get(Path(target).suffix.lower(), "WAV")
         subtype = source_subtype if soundfile.check_format(file_format, source_subtype) else "PCM_16"
-    write_blocks(target, embed_blocks(read_blocks(source, block_size), watermark, info.channels), info.sample_rate,
-                 info.channels, subtype, peak)
+    writer = AudioWriter(target, info.sample_rate, info.channels, subtype, peak)
+    try:
+        for block in embed_blocks(read_blocks(source, block_size), watermark, info.channels):
+            writer.write(block)
+    except BaseException:
+        writer.abandon()
+        raise
+    if writer.loudest < SILENCE_RMS:  # no frame can be louder than the loudest sample
+        writer.abandon()
+        raise WatermarkError(f"{source}: the audio is silent (no sample above -80 dBFS), so there is nothing to hide "
+                             f"an echo in")
+    writer.close()
     return detect_file(target, watermark, block_size=block_size)
 
 
