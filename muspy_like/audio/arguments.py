@@ -5,7 +5,7 @@ functions and the ``render``/``watermark`` commands) checks its sample rate, dur
 paths here, so that a bad value gets the same :class:`~muspy_like.errors.AudioError` everywhere.
 
 Messages name the argument in the caller's language: the keyword for Python users (``sample_rate``), the
-option for command-line users (``--sample-rate``). The command line runs its commands inside
+option for command-line users (``--sample-rate``). Output paths follow the project's rule (:mod:`muspy_like.files`). The command line runs its commands inside
 :func:`cli_spelling`, which switches the spelling for everything called below it (a context variable, so
 no function signature carries it).
 """
@@ -16,9 +16,7 @@ import contextlib
 import contextvars
 import math
 import numbers
-import os
-from pathlib import Path
-from typing import Iterator, Mapping, Optional, Union
+from typing import Iterator, Mapping, Optional
 
 from muspy_like.errors import AudioError
 
@@ -30,8 +28,6 @@ __all__ = [
     "check_seconds",
     "check_level",
     "check_max_duration",
-    "check_output_file",
-    "check_output_folder",
     "format_duration",
     "spell",
     "cli_spelling",
@@ -134,52 +130,3 @@ def format_duration(seconds: float) -> str:
     """``3725.0`` -> ``"1:02:05 (3,725 s)"``: hours, minutes and seconds, then the seconds."""
     whole = int(round(seconds))
     return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d} ({seconds:,.0f} s)"
-
-
-def check_output_file(path: Union[str, Path], keyword: str = "path") -> Path:
-    """Check that ``path`` can be created as a file, before any work is done.
-
-    The rule: the parent folder must exist already (nothing is created on the user's behalf, so a typo
-    in a folder name is caught instead of silently making a new tree); an existing folder is not a file
-    target; an existing file is replaced (atomically, when the new one is complete).
-
-    Raises
-    ------
-    AudioError
-        The parent folder is missing or not a folder, or ``path`` is a folder; the message names ``path``.
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise AudioError(f"{path}: is a folder; {spell(keyword)} must name a file")
-    _check_parent(path)
-    return path
-
-
-def check_output_folder(path: Union[str, Path], keyword: str = "out_dir") -> Path:
-    """Create the output folder ``path`` if needed; its parent must exist (same rule as :func:`check_output_file`).
-
-    Raises
-    ------
-    AudioError
-        ``path`` is an existing file, or its parent folder is missing; the message names ``path``.
-    """
-    path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise AudioError(f"{path}: is a file; {spell(keyword)} must name a folder")
-    if not path.is_dir():
-        _check_parent(path)
-        try:
-            path.mkdir()
-        except OSError as error:
-            raise AudioError(f"{path}: cannot create this folder ({error.strerror or error})") from error
-    return path
-
-
-def _check_parent(path: Path) -> None:
-    parent = path.parent
-    if not parent.exists():
-        raise AudioError(f"{path}: the folder {parent} does not exist; create it first")
-    if not parent.is_dir():
-        raise AudioError(f"{path}: {parent} is not a folder")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise AudioError(f"{path}: cannot write into the folder {parent} (permission denied)")

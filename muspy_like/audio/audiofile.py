@@ -5,7 +5,9 @@ Whole arrays: :func:`write_audio` and :func:`read_audio`. Streams: :class:`Audio
 that a long file never has to be in memory at once.
 
 Writes are atomic: the final name appears only once the file is complete (a hidden ``.NAME.*.part`` file
-beside it holds the work in progress and is removed on failure). Integer formats are checked before
+beside it holds the work in progress and is removed on failure). Destinations follow the project's rule
+(:mod:`muspy_like.files`): the folder of a file must exist; mistakes raise
+:class:`~muspy_like.errors.OutputPathError` naming the path given, before any work. Integer formats are checked before
 writing: a float sample outside [-1, 1] would wrap around in 16-bit PCM, so it is refused with an
 :class:`AudioError` instead of being written as a loud click.
 
@@ -30,9 +32,9 @@ from typing import IO, Iterable, Iterator, Optional, Union
 
 import numpy as np
 
-from muspy_like.audio.arguments import check_level, check_output_file, check_sample_rate
-from muspy_like.errors import AudioError
-from muspy_like.files import atomic_write
+from muspy_like.audio.arguments import check_level, check_sample_rate
+from muspy_like.errors import AudioError, OutputPathError
+from muspy_like.files import atomic_write, check_output_file
 
 __all__ = ["write_audio", "read_audio", "read_blocks", "audio_info", "AudioInfo", "AudioWriter", "write_blocks",
            "DEFAULT_READ_BLOCK"]
@@ -71,8 +73,9 @@ def write_audio(
     Raises
     ------
     AudioError
-        Unknown extension, a missing folder, non-finite samples, or samples beyond [-1, 1] for an
-        integer subtype.
+        Unknown extension, non-finite samples, or samples beyond [-1, 1] for an integer subtype.
+    OutputPathError
+        A missing folder, a folder as target, a full or read-only disk.
     """
     path = Path(path)
     audio = np.asarray(audio)
@@ -215,7 +218,9 @@ class AudioWriter:
         if self.peak is None:
             self._open_direct(self._rf64_needed(frames or 0))
         else:
-            fd, self._scratch_name = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".part",
+            # Named like atomic_write's temporary files (with this process's id), so that the leftovers of
+            # a killed render are removed by the next write to the same target.
+            fd, self._scratch_name = tempfile.mkstemp(prefix=f".{self.path.name}.{os.getpid()}.", suffix=".part",
                                                       dir=self.path.parent)
             self._scratch = os.fdopen(fd, "wb")
 
@@ -239,7 +244,7 @@ class AudioWriter:
             else:
                 self._direct.write(block)
         except OSError as error:
-            raise AudioError(f"{self.path}: cannot write ({error.strerror or error})") from error
+            raise OutputPathError(f"cannot write {self.path}: {error.strerror or error}") from error
         self.frames += len(block)
 
     def close(self) -> Path:
@@ -257,8 +262,8 @@ class AudioWriter:
             self._context.__exit__(None, None, None)
         except BaseException as error:
             self._abandon(error)
-            if isinstance(error, OSError):
-                raise AudioError(f"{self.path}: cannot write ({error.strerror or error})") from error
+            if isinstance(error, OSError) and not isinstance(error, OutputPathError):
+                raise OutputPathError(f"cannot write {self.path}: {error.strerror or error}") from error
             raise
         finally:
             self._remove_scratch()

@@ -28,7 +28,6 @@ from muspy_like.audio.arguments import (
     DEFAULT_MAX_DURATION,
     check_level,
     check_max_duration,
-    check_output_folder,
     check_sample_rate,
     check_seconds,
     format_duration,
@@ -38,6 +37,7 @@ from muspy_like.audio.audiofile import AudioWriter, write_blocks
 from muspy_like.audio.performance import TrackPerformance, track_performance
 from muspy_like.audio.stream import AudioStream, Progress
 from muspy_like.errors import AudioError
+from muspy_like.files import prepare_output_folder
 
 if TYPE_CHECKING:
     from muspy_like.audio.fluidsynth_engine import FluidSynthEngine
@@ -239,7 +239,7 @@ def render_stems(
     Parameters
     ----------
     out_dir : str or Path
-        Folder of the stems; created if missing (its parent must exist).
+        Folder of the stems; created (with missing parents) if needed.
     extension : str, default ".wav"
         File type of the stems.
 
@@ -250,7 +250,7 @@ def render_stems(
     """
     peak = check_level(peak)
     plan = _plan(music, sample_rate, tail, block_seconds, max_duration)
-    folder = check_output_folder(out_dir)
+    folder = prepare_output_folder(out_dir)
     seconds = plan.n_samples / plan.sample_rate
     paths = [folder / stem_file_name(index, track, extension) for index, (track, _) in enumerate(plan.tracks)]
     with Progress(seconds * (len(plan.tracks) + 1), progress, "rendering stems") as bar:

@@ -14,8 +14,8 @@ from pathlib import Path
 
 __all__ = ["register"]
 
-_RENDER_OPTIONS = {"path": "OUTPUT", "out_dir": "OUTPUT"}
-_WATERMARK_OPTIONS = {"sample_rate": "--rate", "target": "OUTPUT", "out_dir": "OUT_DIR"}
+_RENDER_OPTIONS: dict[str, str] = {}
+_WATERMARK_OPTIONS = {"sample_rate": "--rate"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -28,8 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "block by block (memory does not grow with the length of the piece). The built-in numpy synthesizer "
             "needs nothing installed; FluidSynth needs libfluidsynth, pyfluidsynth and a General MIDI sound font "
             "(e.g. 'apt-get install fluidsynth fluid-soundfont-gm'). With --stems, OUTPUT is a folder that "
-            "receives one file per track. Output folders must exist (a --stems folder is created inside an "
-            "existing one)."
+            "receives one file per track (created if needed). The folder of an output file must exist."
         ),
     )
     render.add_argument("input", type=Path, help="music file to render")
@@ -87,7 +86,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                      "when every piece failed."),
     )
     dataset.add_argument("source", type=Path, help="music file or folder")
-    dataset.add_argument("out_dir", type=Path, help="output folder (created inside an existing folder)")
+    dataset.add_argument("out_dir", type=Path, help="output folder (created if needed)")
     dataset.add_argument("--engine", choices=("synth", "fluidsynth"), default="synth", help="rendering engine")
     dataset.add_argument("--soundfont", type=Path, help="sound font for FluidSynth")
     dataset.add_argument("--no-stems", action="store_true", help="write only the marked mixes")
@@ -149,12 +148,13 @@ def _guard(args: argparse.Namespace) -> float:
 
 def _render(args: argparse.Namespace) -> int:
     from muspy_like.audio import render_stems, render_to_file
-    from muspy_like.audio.arguments import check_output_file, check_sample_rate, cli_spelling
+    from muspy_like.audio.arguments import check_sample_rate, cli_spelling
+    from muspy_like.files import check_output_file
 
     with cli_spelling(_RENDER_OPTIONS):
         rate = check_sample_rate(args.sample_rate)
         if not args.stems:  # the stems folder is checked (and made) by render_stems
-            check_output_file(args.output, "path")
+            check_output_file(args.output)
         music = _read_music(args.input)
         options = dict(sample_rate=rate, engine=args.engine, soundfont=args.soundfont, max_duration=_guard(args),
                        progress=False if args.no_progress else None)

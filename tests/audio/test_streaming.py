@@ -21,7 +21,7 @@ from muspy_like.audio import (
     write_audio,
 )
 from muspy_like.audio.stream import Progress
-from muspy_like.errors import AudioError
+from muspy_like.errors import AudioError, OutputPathError
 
 from .conftest import SAMPLE_RATE, chorale_like, single_note
 
@@ -165,18 +165,19 @@ def test_stems_are_written_one_file_each_and_add_up_to_the_mix(tmp_path):
 
 def test_output_mistakes_are_refused_before_rendering_and_leave_nothing(tmp_path):
     music = single_note()
-    with pytest.raises(AudioError, match="nodir does not exist"):
+    with pytest.raises(OutputPathError, match="nodir does not exist"):
         render_to_file(music, tmp_path / "nodir" / "a.wav")
     (tmp_path / "folder").mkdir()
-    with pytest.raises(AudioError, match="is a folder"):
+    with pytest.raises(OutputPathError, match="folder: it is a folder"):
         render_to_file(music, tmp_path / "folder")
     with pytest.raises(AudioError, match="unknown audio extension"):
         render_to_file(music, tmp_path / "a.mp3")
     (tmp_path / "file.wav").write_bytes(b"old")
-    with pytest.raises(AudioError, match="is a file"):
+    with pytest.raises(OutputPathError, match="file.wav is a file"):
         render_stems(music, tmp_path / "file.wav")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file.wav", "folder"]
     assert (tmp_path / "file.wav").read_bytes() == b"old"
+    assert len(render_stems(music, tmp_path / "new" / "stems")) == 1  # a named folder is created
 
 
 def test_a_failing_stream_leaves_no_file_and_no_scratch(tmp_path):

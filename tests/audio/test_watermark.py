@@ -362,18 +362,18 @@ def test_cli_output_mistakes_rates_and_failures(tmp_path, capsys, midi_dir):
     capsys.readouterr()
     mistakes = [
         (["render", str(source), str(tmp_path / "nodir" / "x.wav")], "nodir does not exist"),
-        (["render", str(source), str(tmp_path / "folder")], "is a folder; OUTPUT must name a file"),
-        (["render", str(source), str(clean / "stems"), "--stems"], "is not a folder"),
+        (["render", str(source), str(tmp_path / "folder")], "folder: it is a folder, not a file"),
+        (["render", str(source), str(clean / "stems"), "--stems"], "clean.wav is a file"),
         (["render", str(source), str(tmp_path / "x.wav"), "--sample-rate", "100"], "--sample-rate must be between"),
         (["render", str(source), str(tmp_path / "x.wav"), "--max-duration", "1"], "longer than --max-duration"),
         (["render", str(source), str(tmp_path / "x.wav"), "--engine", "fluidsynth", "--soundfont",
           str(tmp_path / "none.sf2")], "--soundfont PATH"),
         (["watermark", "embed", str(clean), str(tmp_path / "nodir" / "m.wav")], "nodir does not exist"),
-        (["watermark", "embed", str(clean), str(tmp_path / "folder")], "is a folder"),
+        (["watermark", "embed", str(clean), str(tmp_path / "folder")], "it is a folder"),
         (["watermark", "embed", str(clean), str(tmp_path / "m.wav"), "--rate", "22050"], "--rate 44100"),
         (["watermark", "embed", str(tmp_path / "none.wav"), str(tmp_path / "m.wav")], "none.wav: no such file"),
         (["watermark", "detect", str(clean), "--report", str(tmp_path / "nodir" / "r.csv")], "nodir does not exist"),
-        (["watermark", "detect", str(clean), "--report", str(tmp_path / "folder")], "is a folder; --report"),
+        (["watermark", "detect", str(clean), "--report", str(tmp_path / "folder")], "folder: it is a folder"),
     ]
     for argv, message in mistakes:
         assert main(argv) == 2, argv

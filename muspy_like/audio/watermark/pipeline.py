@@ -29,14 +29,14 @@ from typing import TYPE_CHECKING, Iterable, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
-from muspy_like.audio.arguments import DEFAULT_MAX_DURATION, check_output_file, check_output_folder, check_sample_rate
+from muspy_like.audio.arguments import DEFAULT_MAX_DURATION, check_sample_rate
 from muspy_like.audio.audiofile import DEFAULT_READ_BLOCK, AudioWriter, audio_info, read_blocks, write_blocks
 from muspy_like.audio.render import DEFAULT_PEAK, render_blocks, stem_file_name
 from muspy_like.audio.stream import AudioStream
 from muspy_like.audio.watermark.detect import SILENCE_RMS, THRESHOLD, Detection, detect_blocks
 from muspy_like.audio.watermark.echo import EchoEmbedder, EchoWatermark, check_rate_matches
 from muspy_like.errors import AudioError, MuspyLikeError, WatermarkError
-from muspy_like.files import atomic_write_text
+from muspy_like.files import atomic_write_text, check_output_file, prepare_output_folder
 
 if TYPE_CHECKING:
     from muspy_like.core.music import Music
@@ -94,7 +94,7 @@ def watermark_dataset(
         Pieces to render: Music objects, files readable by :func:`muspy_like.read`, or a folder (searched
         recursively for files with a known extension).
     out_dir : str or Path
-        Output folder (created if missing; its parent must exist).
+        Output folder (created, with missing parents, if needed).
     watermark : EchoWatermark
         What to embed (default: the paper's time-spread echo).
     engine : {"synth", "fluidsynth"}
@@ -124,7 +124,7 @@ def watermark_dataset(
 
     rate = watermark.sample_rate if sample_rate is None else check_sample_rate(sample_rate)
     check_rate_matches(rate, watermark)
-    out_dir = check_output_folder(out_dir)
+    out_dir = prepare_output_folder(out_dir)
     items = list(_sources(source))
     renderer: Union[str, FluidSynthEngine] = FluidSynthEngine(rate, soundfont) if engine == "fluidsynth" else engine
     manifest = DatasetManifest()
@@ -237,7 +237,7 @@ def embed_file(
         check_rate_matches(info.sample_rate, watermark)
     except WatermarkError as error:
         raise WatermarkError(f"{source}: {error}") from error
-    check_output_file(target, "target")
+    check_output_file(target)
     if info.frames <= watermark.span:
         raise WatermarkError(f"{source}: the clip has {info.frames} samples, fewer than the echo kernel needs "
                              f"({watermark.span + 1})")
@@ -325,7 +325,7 @@ def detect(
         still scored); a silent file gets ``z=None`` and ``error="silent"``.
     """
     if report is not None:
-        report = check_output_file(report, "report")
+        report = check_output_file(report)
     files = _audio_files(paths)
     rows = []
     for path in _progress(files, progress, "detecting"):
