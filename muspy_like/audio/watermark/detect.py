@@ -92,6 +92,7 @@ __all__ = [
     "DEFAULT_FRAME",
     "DEFAULT_SEGMENT",
     "SILENCE_RMS",
+    "DEFAULT_LAGS",
 ]
 
 #: Lags (samples) whose values form the null distribution of the z-score.
@@ -114,6 +115,8 @@ _WHITEN_FROM = 20
 _SPREAD_GUARD = 2
 #: Frames transformed at once (bounds memory on long clips).
 _CHUNK_FRAMES = 64
+#: Cepstral lags an accumulator keeps by default (enough for spread echoes with delta up to about 2,500).
+DEFAULT_LAGS = 4096
 
 
 @dataclass
@@ -151,14 +154,18 @@ class Detection:
 
 
 class CepstrumAccumulator:
-    """Frame log spectra of a stream, summed per segment: the statistics every detection is scored from.
+    """Frame log spectra of a stream, averaged per segment and over the whole: what detections are scored from.
 
     Feed audio block by block with :meth:`update` (any block sizes: the frames sit at fixed positions and
-    are transformed in fixed batches, so the sums are the same, bit for bit, whatever the blocks); then
-    :meth:`cepstra` gives each segment's frame-averaged cepstrum. The sums do not depend on the watermark,
-    so one pass over the audio can be scored for any number of watermarks (:func:`score`), and the
-    accumulators of several clips can be merged (:meth:`merge`). Memory: one frame of overlap, one batch
-    of frames, and one spectrum per segment (about 180 KB per 5 s segment at 44.1 kHz).
+    are transformed in fixed batches, so the results are the same, bit for bit, whatever the blocks). Each
+    segment is reduced to its cepstrum's first ``n_lags`` lags as soon as its last frame is in, and one
+    log spectrum is summed over the whole stream; :meth:`cepstrum` and :meth:`cepstra` give the averaged
+    cepstra. They do not depend on the watermark, so one pass over the audio can be scored for any number
+    of watermarks whose lags fit in ``n_lags`` (:func:`score`), and the accumulators of several clips can
+    be merged (:meth:`merge`).
+
+    Memory: one frame of overlap, one batch of 64 frames, one spectrum, and ``8 * n_lags`` bytes per
+    segment (11 KB per 5 s segment for the default watermark: 8 MB per hour of audio).
 
     Parameters
     ----------
@@ -168,16 +175,26 @@ class CepstrumAccumulator:
         Samples per Hann frame; the hop is half a frame. A clip shorter than one frame is one zero-padded frame.
     segment_length : int, optional
         Samples per segment (frames are assigned by their start); None: one segment.
+    band_hz : (low, high), optional
+        Band-limited cepstrum, in Hz (see the module docstring).
+    n_lags : int, optional
+        Lags kept per cepstrum (default :data:`DEFAULT_LAGS`, at most the frame length); a watermark needs
+        :func:`lags_needed`.
     """
 
-    def __init__(self, sample_rate: int, frame_length: int, segment_length: Optional[int] = None) -> None:
+    def __init__(self, sample_rate: int, frame_length: int, segment_length: Optional[int] = None,
+                 band_hz: Optional[tuple[float, float]] = None, n_lags: Optional[int] = None) -> None:
         self.sample_rate = int(sample_rate)
         self.frame_length = int(frame_length)
         self.hop = max(1, self.frame_length // 2)
         self.segment_length = segment_length
-        self.sums: dict[int, np.ndarray] = {}
+        self.band = _check_band(band_hz, self.sample_rate)
+        self.n_lags = min(int(n_lags or DEFAULT_LAGS), self.frame_length)
         self.counts: dict[int, int] = {}
         self.n_samples = 0
+        self._total = np.zeros(self.frame_length // 2 + 1)
+        self._segments: dict[int, np.ndarray] = {}  # cepstra of the segments whose frames are all in
+        self._open: dict[int, np.ndarray] = {}  # log-spectrum sums of the segments still receiving frames
         self._tail = np.zeros(0, dtype=np.float32)  # samples from self._tail_start on, not yet fully used
         self._tail_start = 0
         self._next_frame = 0
@@ -215,24 +232,37 @@ class CepstrumAccumulator:
                 self._tail = np.zeros(0, dtype=np.float32)
                 self._frames(padded, 0)
             self._transform()
+            for key in sorted(self._open):
+                self._close(key)
             self._finished = True
         return self
 
     def merge(self, other: "CepstrumAccumulator") -> "CepstrumAccumulator":
-        """Add another finished accumulator's sums (same frame and segment settings) to this one; return self."""
-        if (other.sample_rate, other.frame_length, other.segment_length) != (
-                self.sample_rate, self.frame_length, self.segment_length):
-            raise WatermarkError("only accumulators with the same rate, frame and segment lengths can be merged")
+        """Add another accumulator's frames (same rate, frame, segment, band and lags) to this one; return self.
+
+        Segments with the same index (the first 5 s of two clips, say) are averaged together, frame-weighted.
+        """
+        settings = ("sample_rate", "frame_length", "segment_length", "band", "n_lags")
+        if any(getattr(self, name) != getattr(other, name) for name in settings):
+            raise WatermarkError("only accumulators with the same rate, frame, segment, band and lags can be merged")
         self.finish()
         other.finish()
-        for key, values in other.sums.items():
-            self.sums[key] = self.sums[key] + values if key in self.sums else values.copy()
-            self.counts[key] = self.counts.get(key, 0) + other.counts[key]
+        for key, cepstrum in other._segments.items():
+            mine, theirs = self.counts.get(key, 0), other.counts[key]
+            previous = self._segments.get(key, np.zeros_like(cepstrum))
+            self._segments[key] = (previous * mine + cepstrum * theirs) / (mine + theirs)
+            self.counts[key] = mine + theirs
+        self._total = self._total + other._total
         self.n_samples += other.n_samples
         return self
 
-    def cepstra(self, n_lags: Optional[int] = None, band_hz: Optional[tuple[float, float]] = None
-                ) -> tuple[np.ndarray, np.ndarray, Optional[tuple[float, float]]]:
+    def cepstrum(self) -> np.ndarray:
+        """The cepstrum of the log spectrum averaged over every non-silent frame (``n_lags`` lags; empty if silent)."""
+        self.finish()
+        frames = sum(self.counts.values())
+        return self._cepstrum(self._total / frames) if frames else np.zeros(0)
+
+    def cepstra(self, n_lags: Optional[int] = None) -> tuple[np.ndarray, np.ndarray, Optional[tuple[float, float]]]:
         """Frame-averaged real cepstrum of each segment that has non-silent frames.
 
         Returns
@@ -241,19 +271,23 @@ class CepstrumAccumulator:
             Shape ``(n_segments, n_lags)`` in time order; the frames averaged in each; the band used
             (None for the full band).
         """
-        from scipy import fft
-
         self.finish()
-        band = _check_band(band_hz, self.sample_rate)
-        keys = sorted(self.sums)
+        lags = self.n_lags if n_lags is None else min(n_lags, self.n_lags)
+        keys = sorted(self._segments)
         counts = np.array([self.counts[key] for key in keys], dtype=np.int64)
         if not keys:
-            return np.zeros((0, n_lags or self.frame_length)), counts, band
-        log_spectra = np.stack([self.sums[key] for key in keys]) / counts[:, None]
-        if band is not None:
-            log_spectra = _band_limit(log_spectra, band, self.sample_rate, self.frame_length)
-        cepstra = fft.irfft(log_spectra, n=self.frame_length, axis=1, workers=-1)
-        return (cepstra[:, :n_lags] if n_lags else cepstra), counts, band
+            return np.zeros((0, lags)), counts, self.band
+        return np.stack([self._segments[key][:lags] for key in keys]), counts, self.band
+
+    def _cepstrum(self, log_spectrum: np.ndarray) -> np.ndarray:
+        from scipy import fft
+
+        if self.band is not None:
+            log_spectrum = _band_limit(log_spectrum[None, :], self.band, self.sample_rate, self.frame_length)[0]
+        return fft.irfft(log_spectrum, n=self.frame_length)[: self.n_lags]
+
+    def _close(self, key: int) -> None:
+        self._segments[key] = self._cepstrum(self._open.pop(key) / self.counts[key])
 
     def _frames(self, data: np.ndarray, data_start: int) -> None:
         """Queue the loud frames of ``data`` (which starts at sample ``data_start``) that are complete."""
@@ -283,7 +317,7 @@ class CepstrumAccumulator:
         self._energy_start += drop
 
     def _transform(self) -> None:
-        """Add the log magnitude spectra of the queued frames to their segments' sums."""
+        """Add the log magnitude spectra of the queued frames to their segment's and the total sums."""
         from scipy import fft
 
         if not self._batch:
@@ -298,8 +332,12 @@ class CepstrumAccumulator:
         bounds = np.flatnonzero(np.diff(segments, prepend=-1))
         sums = np.add.reduceat(log_magnitude, bounds, axis=0, dtype=np.float64)
         for key, row, count in zip(segments[bounds].tolist(), sums, np.diff(np.append(bounds, len(starts))).tolist()):
-            self.sums[key] = self.sums[key] + row if key in self.sums else row
+            self._open[key] = self._open[key] + row if key in self._open else row
+            self._total += row
             self.counts[key] = self.counts.get(key, 0) + count
+        # Frames come in time order: segments before the last one of this batch are complete.
+        for key in [key for key in self._open if key < segments[-1]]:
+            self._close(key)
 
 
 def detect_audio(
@@ -397,7 +435,7 @@ def detect_blocks(
                              f"use a longer {spell('frame')}")
     segment_length = None if segment is None else int(round(check_seconds(segment, "segment", 0.0,
                                                                            include_low=False) * target))
-    accumulator = CepstrumAccumulator(target, frame_length, segment_length)
+    accumulator = CepstrumAccumulator(target, frame_length, segment_length, band_hz, n_lags)
     for block in blocks:
         if resampler is None:
             accumulator.update(block)
@@ -407,7 +445,7 @@ def detect_blocks(
         accumulator.update(resampler.flush())
     if accumulator.n_samples == 0:
         raise WatermarkError("audio must have at least one sample")
-    return score(accumulator, watermark, band_hz, aggregate, threshold)
+    return score(accumulator, watermark, aggregate, threshold)
 
 
 def lags_needed(watermark: EchoWatermark) -> int:
@@ -418,23 +456,26 @@ def lags_needed(watermark: EchoWatermark) -> int:
 def score(
     accumulator: CepstrumAccumulator,
     watermark: EchoWatermark,
-    band_hz: Optional[tuple[float, float]] = None,
     aggregate: str = "cepstrum",
     threshold: float = THRESHOLD,
 ) -> Detection:
     """Score accumulated audio for one watermark (call it for each of several watermarks on one accumulator).
 
-    Parameters as in :func:`detect_audio`; the accumulator must run at ``watermark.sample_rate``.
+    Parameters as in :func:`detect_audio`; the accumulator must run at ``watermark.sample_rate`` and keep
+    at least :func:`lags_needed` lags.
     """
     if accumulator.sample_rate != watermark.sample_rate:
         raise WatermarkError(f"the accumulator runs at {accumulator.sample_rate} Hz, the watermark at "
                              f"{watermark.sample_rate} Hz")
-    cepstra, counts, band = accumulator.cepstra(lags_needed(watermark), band_hz)
+    needed = lags_needed(watermark)
+    if accumulator.n_lags < needed:
+        raise WatermarkError(f"the accumulator keeps {accumulator.n_lags} lags; this watermark needs {needed}")
+    cepstra, counts, band = accumulator.cepstra(needed)
     if not counts.sum():
         return Detection(float("nan"), False, threshold, band_hz=band, silent=True)
     segment_scores = [min(_scores(c, watermark)) for c in cepstra]
     if aggregate == "cepstrum":
-        per_lag = _scores(np.average(cepstra, axis=0, weights=counts), watermark)
+        per_lag = _scores(accumulator.cepstrum()[:needed], watermark)
         z = float(min(per_lag))
     else:
         per_lag = np.mean([_scores(c, watermark) for c in cepstra], axis=0).tolist()
@@ -467,9 +508,9 @@ def mean_cepstra(
     n_lags : int, optional
         Keep only the first ``n_lags`` lags.
     """
-    accumulator = CepstrumAccumulator(sample_rate, frame_length, segment_length)
+    accumulator = CepstrumAccumulator(sample_rate, frame_length, segment_length, band_hz, n_lags or frame_length)
     accumulator.update(mono)
-    return accumulator.cepstra(n_lags, band_hz)
+    return accumulator.cepstra()
 
 
 def single_echo_zscore(cepstrum: np.ndarray, delta: int, exclude: tuple[int, ...] = ()) -> float:
