@@ -392,3 +392,30 @@ def test_cli_output_mistakes_rates_and_failures(tmp_path, capsys, midi_dir):
     silent = write_audio(tmp_path / "silent.wav", np.zeros((SAMPLE_RATE, 2)), SAMPLE_RATE)
     assert main(["watermark", "embed", str(silent), str(tmp_path / "s.wav")]) == 2
     assert "silent" in capsys.readouterr().err and not (tmp_path / "s.wav").exists()
+
+
+def test_detection_memory_does_not_grow_with_the_length_of_the_audio():
+    import tracemalloc
+
+    from muspy_like.audio.watermark import detect_blocks
+
+    mark = EchoWatermark("spread", seed=3, sample_rate=8000)
+
+    def peak(seconds: int) -> int:
+        rng = np.random.default_rng(0)
+        blocks = (rng.uniform(-0.3, 0.3, (8000, 2)).astype(np.float32) for _ in range(seconds))
+        tracemalloc.start()
+        try:
+            result = detect_blocks(blocks, 8000, mark)
+            assert len(result.z_segments) == seconds // 5
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    peak(5)  # the first call pays the imports
+    short, long = peak(60), peak(960)
+    # 16x the audio; what may grow is the documented part: one cepstrum of lags_needed lags per 5 s segment.
+    from muspy_like.audio.watermark.detect import lags_needed
+
+    per_segment = 8 * lags_needed(mark)
+    assert long - short < 1.5 * per_segment * (960 - 60) / 5, (short, long)

@@ -284,7 +284,7 @@ class CepstrumAccumulator:
 
         if self.band is not None:
             log_spectrum = _band_limit(log_spectrum[None, :], self.band, self.sample_rate, self.frame_length)[0]
-        return fft.irfft(log_spectrum, n=self.frame_length)[: self.n_lags]
+        return fft.irfft(log_spectrum, n=self.frame_length)[: self.n_lags].copy()  # not a view of the whole
 
     def _close(self, key: int) -> None:
         self._segments[key] = self._cepstrum(self._open.pop(key) / self.counts[key])
