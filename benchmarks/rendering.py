@@ -127,6 +127,7 @@ def growth_table(rows: list[dict[str, Any]]) -> tuple[str, dict[str, dict[str, f
     """Markdown table of the growth rows with the fitted exponents per path."""
     exponents = {}
     table_rows = []
+    with_cpu = any("cpu_seconds" in row for row in rows)
     for path in dict.fromkeys(row["path"] for row in rows):
         mine = [row for row in rows if row["path"] == path]
         sizes = [row["size"] for row in mine]
@@ -136,14 +137,15 @@ def growth_table(rows: list[dict[str, Any]]) -> tuple[str, dict[str, dict[str, f
         cells = " / ".join(f"{row['seconds']:.2f}" for row in mine)
         memory = " / ".join(f"{row['peak_mb']:.0f}" for row in mine)
         row = [path, " / ".join(f"{s:.0f}" for s in sizes), cells, memory, f"{time_b:.2f}", f"{memory_b:.2f}"]
-        if all("cpu_seconds" in r for r in mine):  # CPU time is steadier than wall time on a shared machine
-            exponents[path]["cpu_time"] = fit_exponent(sizes, [r["cpu_seconds"] for r in mine])
-            row.append(f"{exponents[path]['cpu_time']:.2f}")
+        if with_cpu:  # CPU time is steadier than wall time on a shared machine
+            if all("cpu_seconds" in r for r in mine):
+                exponents[path]["cpu_time"] = fit_exponent(sizes, [r["cpu_seconds"] for r in mine])
+                row.append(f"{exponents[path]['cpu_time']:.2f}")
+            else:
+                row.append("not measured")
         table_rows.append(row)
     headers = ["path", "audio seconds", "time (s)", "peak memory (MB)", "time exponent", "memory exponent"]
-    if all(len(row) == len(headers) + 1 for row in table_rows):
-        headers.append("CPU-time exponent")
-    table = markdown_table(headers, table_rows)
+    table = markdown_table(headers + (["CPU-time exponent"] if with_cpu else []), table_rows)
     return table, exponents
 
 
