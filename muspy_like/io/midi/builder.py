@@ -13,9 +13,12 @@ Tracks
     A channel with controllers but no note still gives a track (nothing is dropped).
 Notes
     A note-off (or a note-on with velocity 0) ends the oldest sounding note of the same channel and
-    pitch in the same chunk (``overlap="fifo"``, the default) or the newest (``"lifo"``). A note-off
-    with nothing to end is ignored; notes still sounding at the end of their chunk have no end and are
-    dropped. Zero-length notes (note-on and note-off at the same tick) are kept.
+    pitch in the same chunk (``overlap="fifo"``, the default), the newest (``"lifo"``), or every one
+    begun before its tick (``"all"``, pretty_midi's rule; notes begun at the note-off's own tick keep
+    sounding). A note-off with nothing to end is ignored. A note still sounding at the end of its chunk
+    (a note-on never followed by its note-off) ends at the tick of the chunk's last event, normally its
+    end-of-track event: nothing the file holds is dropped. Zero-length notes (note-on and note-off at the
+    same tick) are kept.
 Drums
     Channel 10 (index 9) gives ``is_drum=True``.
 Text
@@ -65,9 +68,10 @@ from muspy_like.io.midi.constants import (
     key_signature_from_midi,
 )
 
-__all__ = ["MusicBuilder", "OVERLAP_POLICIES", "build_track"]
+__all__ = ["MusicBuilder", "OVERLAP_POLICIES", "build_track", "make_track"]
 
-OVERLAP_POLICIES = ("fifo", "lifo")
+#: Pairing of note-offs with sounding notes of the same pitch (see the module docstring).
+OVERLAP_POLICIES = ("fifo", "lifo", "all")
 
 _CONTROL, _BEND = 0, 1
 _USED = (2, 0, 0, 0)
@@ -85,18 +89,25 @@ def build_track(
 
     Notes are sorted by (time, pitch, duration, velocity); controllers and pitch bends keep file order.
     """
-    note_array = _event_array(NoteArray, notes)
-    _sort_notes(note_array)
-    control_array = _event_array(ControlChangeArray, controls)
-    bend_array = _event_array(PitchBendArray, bends)
+    track = make_track(channel, program, notes, controls, bends)
+    _sort_notes(track.notes)
+    track.name = name
+    return track
+
+
+def make_track(channel: int, program: int, notes, controls, bends) -> Track:
+    """A :class:`Track` of ``channel`` and ``program`` from column data taken as given (order included).
+
+    ``notes`` is (time, pitch, duration, velocity), ``controls`` (time, number, value), ``bends`` (time,
+    value): sequences or arrays, converted to the columns' types.
+    """
     return Track(
         program=int(program),
         is_drum=channel == DRUM_CHANNEL,
-        name=name,
         channel=int(channel),
-        notes=note_array,
-        control_changes=control_array,
-        pitch_bends=bend_array,
+        notes=_event_array(NoteArray, notes),
+        control_changes=_event_array(ControlChangeArray, controls),
+        pitch_bends=_event_array(PitchBendArray, bends),
     )
 
 
@@ -165,8 +176,8 @@ class MusicBuilder:
         0 or 1.
     smpte_fps : float, optional
         Frames per second of an SMPTE-timed file (tempo events are then ignored).
-    overlap : {"fifo", "lifo"}
-        Which sounding note of the same pitch a note-off ends.
+    overlap : {"fifo", "lifo", "all"}
+        Which sounding notes of the same pitch a note-off ends.
     name : str
         File name for error messages.
     """
@@ -185,7 +196,7 @@ class MusicBuilder:
         self.resolution = resolution
         self.midi_type = midi_type
         self.smpte_fps = smpte_fps
-        self.lifo = overlap == "lifo"
+        self.overlap = overlap
         self.music = Music(resolution=resolution)
         self.tempos: list[Tempo] = []
         self.copyrights: list[str] = []
@@ -206,8 +217,13 @@ class MusicBuilder:
         self.lyrics: list[Lyric] = []
         self.annotations: list[Annotation] = []
 
-    def end_chunk(self) -> None:
-        """Finish the current chunk: turn its tracks into :class:`Track` objects."""
+    def end_chunk(self, end_tick: int = 0) -> None:
+        """Finish the current chunk, whose last event is at ``end_tick``: turn its tracks into
+        :class:`Track` objects (notes still sounding end at ``end_tick``)."""
+        for key, queue in self.sounding.items():
+            for start, velocity, data in queue:
+                _add_note(data, start, key % 128, end_tick - start, velocity)
+        self.sounding = {}
         for channel in range(16):
             if self.pending[channel]:
                 self._flush_pending(channel)
@@ -280,11 +296,16 @@ class MusicBuilder:
         queue = self.sounding.get(channel * 128 + pitch)
         if not queue:
             return
-        start, velocity, data = queue.pop() if self.lifo else queue.popleft()
-        data.note_time.append(start)
-        data.note_pitch.append(pitch)
-        data.note_duration.append(tick - start)
-        data.note_velocity.append(velocity)
+        if self.overlap == "fifo":
+            start, velocity, data = queue.popleft()
+            _add_note(data, start, pitch, tick - start, velocity)
+        elif self.overlap == "lifo":
+            start, velocity, data = queue.pop()
+            _add_note(data, start, pitch, tick - start, velocity)
+        else:  # "all": every note begun before this tick ends; those begun at this tick keep sounding
+            while queue and queue[0][0] != tick:
+                start, velocity, data = queue.popleft()
+                _add_note(data, start, pitch, tick - start, velocity)
 
     def control_change(self, tick: int, channel: int, number: int, value: int) -> None:
         """A controller change."""
@@ -368,3 +389,10 @@ class MusicBuilder:
 
 def _time(event) -> int:
     return event.time
+
+
+def _add_note(data: _TrackData, start: int, pitch: int, duration: int, velocity: int) -> None:
+    data.note_time.append(start)
+    data.note_pitch.append(pitch)
+    data.note_duration.append(duration)
+    data.note_velocity.append(velocity)

@@ -3,46 +3,53 @@
 from __future__ import annotations
 
 import os
+import warnings
 from pathlib import Path
 from typing import IO, Union
 
 from muspy_like.core.music import Music
 from muspy_like.errors import MIDIError
-from muspy_like.io.midi.builder import OVERLAP_POLICIES, MusicBuilder
+from muspy_like.io.midi.builder import OVERLAP_POLICIES
 from muspy_like.io.midi.chunks import split_chunks
-from muspy_like.io.midi.scanner import scan_chunk
+from muspy_like.io.midi.decoder import decode_events
 
-__all__ = ["read_midi", "ENGINES", "read_with_python"]
+__all__ = ["read_midi", "ENGINES"]
 
-#: Available engines: the fast default, the mido reference, and the pure-Python decoder.
-ENGINES = ("symusic", "mido", "python")
+#: Available engines: the fast default and the mido reference.
+ENGINES = ("numpy", "mido")
+#: Former engine names, still accepted (with a DeprecationWarning): both were exact, as "numpy" is.
+_FORMER_ENGINES = ("symusic", "python")
 
 MidiSource = Union[str, os.PathLike, bytes, bytearray, memoryview, IO[bytes]]
 
 
-def read_midi(source: MidiSource, engine: str = "symusic", overlap: str = "fifo") -> Music:
+def read_midi(source: MidiSource, engine: str = "numpy", overlap: str = "fifo") -> Music:
     """Read a Standard MIDI File (type 0 or 1) into a :class:`~muspy_like.Music`.
 
     Parameters
     ----------
     source : path, bytes or binary file object
         The file.
-    engine : {"symusic", "mido", "python"}
-        ``"symusic"`` (default) parses with symusic's C++ reader and checks each track chunk with
-        compiled patterns (program changes and text events are placed through a probe copy); chunks
-        symusic cannot represent exactly (several channels in one chunk, conductor tracks with text...) are
-        decoded by the pure-Python decoder instead.
-        ``"mido"`` decodes with mido (the slow reference). ``"python"`` uses the pure-Python decoder for
-        everything. All three give the same :class:`Music`.
-    overlap : {"fifo", "lifo"}
-        Which sounding note of the same pitch and channel a note-off ends: the oldest (default, as
-        symusic, pretty_midi and MusPy do) or the newest.
+    engine : {"numpy", "mido"}
+        ``"numpy"`` (default) decodes every chunk with whole-array operations
+        (:mod:`~muspy_like.io.midi.decoder`) and applies the reading policies the same way
+        (:mod:`~muspy_like.io.midi.assembly`). ``"mido"`` decodes the messages with mido and applies the
+        policies message by message (:mod:`~muspy_like.io.midi.builder`): the slow, independent
+        reference. Both give the same :class:`Music`, and accept and refuse the same files.
+    overlap : {"fifo", "lifo", "all"}
+        Which sounding notes of the same channel and pitch a note-off ends: the oldest (``"fifo"``,
+        default; MusPy's default, and symusic and miditoolkit pair this way), the newest (``"lifo"``), or
+        every one begun before the note-off's tick (``"all"``, pretty_midi's rule). Whatever the policy, a
+        note-on that no note-off ends (a *never-closed* note) is kept and ends at the tick of its chunk's
+        last event, normally the end-of-track event, as in MusPy (pretty_midi, miditoolkit and symusic
+        drop such notes).
 
     Returns
     -------
     Music
-        Times in ticks at the file's resolution. See :mod:`muspy_like.io.midi.builder` for the policies
-        (tracks per channel and program, drums, lyrics, text, SMPTE timing).
+        Times in ticks at the file's resolution. See ``docs/io-midi-native.md`` and
+        :mod:`muspy_like.io.midi.builder` for the policies (tracks per chunk, channel and program, drums,
+        lyrics, text, SMPTE timing).
 
     Raises
     ------
@@ -54,29 +61,23 @@ def read_midi(source: MidiSource, engine: str = "symusic", overlap: str = "fifo"
     >>> music = read_midi("song.mid")  # doctest: +SKIP
     >>> music.tracks[0].notes.pitch[:4]  # doctest: +SKIP
     """
+    if engine in _FORMER_ENGINES:
+        warnings.warn(f"engine={engine!r} is now engine='numpy' (same result)", DeprecationWarning, stacklevel=2)
+        engine = "numpy"
     if engine not in ENGINES:
         raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
     if overlap not in OVERLAP_POLICIES:
         raise ValueError(f"overlap must be one of {OVERLAP_POLICIES}, not {overlap!r}")
     data, name, source_filename = _load(source)
+    layout = split_chunks(data, name)
+    events = decode_events(data, layout.tracks, name)  # both engines: one rule for what is accepted
     if engine == "mido":
         from muspy_like.io.midi.mido_engine import read_with_mido
 
-        return read_with_mido(data, name, source_filename, overlap)
-    if engine == "python" or overlap != "fifo":
-        return read_with_python(data, name, source_filename, overlap)
-    from muspy_like.io.midi.symusic_engine import read_with_symusic
+        return read_with_mido(data, layout, events, name, source_filename, overlap)
+    from muspy_like.io.midi.assembly import assemble
 
-    return read_with_symusic(data, name, source_filename)
-
-
-def read_with_python(data: bytes, name: str, source_filename: str | None, overlap: str = "fifo") -> Music:
-    """Decode every chunk with the pure-Python decoder."""
-    layout = split_chunks(data, name)
-    builder = MusicBuilder(layout.resolution, layout.midi_type, layout.smpte_fps, overlap, name)
-    for start, end in layout.tracks:
-        scan_chunk(data, start, end, builder, name)
-    return builder.finish(source_filename)
+    return assemble(events, data, layout, overlap, name, source_filename)
 
 
 def _load(source: MidiSource) -> tuple[bytes, str, str | None]:

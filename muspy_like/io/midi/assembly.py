@@ -1,0 +1,300 @@
+"""From decoded event columns to a :class:`~muspy_like.Music`, with whole-array operations.
+
+This applies the reading policies of :mod:`muspy_like.io.midi.builder` (tracks per chunk, channel and
+program; note pairing; where controllers, text and names go; timing) to the columns of
+:func:`~muspy_like.io.midi.decoder.decode_events`, without a Python loop over notes or controllers. The
+builder stays the message-by-message reference (the mido engine and :func:`~muspy_like.interop.from_mido`
+use it); the differential tests check that both give equal results.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple, Optional
+
+import numpy as np
+
+from muspy_like.core.events import Annotation, Lyric, Metadata, Tempo, TimeSignature
+from muspy_like.core.music import Music
+from muspy_like.core.track import Track
+from muspy_like.errors import MIDIError
+from muspy_like.io.midi.builder import make_track
+from muspy_like.io.midi.chunks import MidiLayout
+from muspy_like.io.midi.constants import (
+    META_COPYRIGHT,
+    META_KEY_SIGNATURE,
+    META_LYRIC,
+    META_TEMPO,
+    META_TIME_SIGNATURE,
+    META_TRACK_NAME,
+    TEXT_GROUPS,
+    decode_text,
+    key_signature_from_midi,
+)
+from muspy_like.io.midi.decoder import TrackEvents
+from muspy_like.io.midi.pairing import note_ends
+
+__all__ = ["assemble"]
+
+_NOTE_OFF, _NOTE_ON, _CONTROL, _PROGRAM, _BEND = 0x8, 0x9, 0xB, 0xC, 0xE
+_PER_CHUNK = 16 * 128  # (channel, program) pairs within a chunk
+_DENSE_KEYS = 1 << 22  # up to this many possible track keys, distinct keys are found by counting
+
+
+def assemble(events: TrackEvents, data: bytes, layout: MidiLayout, overlap: str, name: str,
+             source_filename: Optional[str]) -> Music:
+    """The :class:`Music` of a decoded file (the policies are those of :mod:`muspy_like.io.midi.builder`)."""
+    tempos, time_signatures, key_signatures = _timing(events, data, layout, name)
+    messages = _Messages.split(events)
+    tracks, track_chunk = _tracks(messages, events, overlap, len(layout.tracks))
+    music = Music(resolution=layout.resolution, tempos=tempos, time_signatures=time_signatures,
+                  key_signatures=key_signatures, tracks=tracks)
+    title, copyrights = _texts(music, track_chunk, messages.active_chunks(len(layout.tracks)), events, data,
+                               layout.midi_type)
+    music.metadata = Metadata(title=title, copyright="\n".join(copyrights) if copyrights else None,
+                              source_filename=source_filename, source_format="midi")
+    return music
+
+
+class _Messages(NamedTuple):
+    """Channel messages by kind: indices into the message columns, each in file order."""
+
+    group: np.ndarray  # chunk * 16 + channel of every message
+    note: np.ndarray  # note-ons and note-offs
+    on: np.ndarray  # note-ons with a positive velocity
+    control: np.ndarray
+    bend: np.ndarray
+    program: np.ndarray
+    chunk: np.ndarray
+
+    @classmethod
+    def split(cls, events: TrackEvents) -> "_Messages":
+        kind = events.status >> 4
+        group = events.chunk.astype(np.int64) * 16 + (events.status & 0x0F)
+        is_note = (kind == _NOTE_ON) | (kind == _NOTE_OFF)
+        return cls(group, np.flatnonzero(is_note), np.flatnonzero((kind == _NOTE_ON) & (events.data2 > 0)),
+                   np.flatnonzero(kind == _CONTROL), np.flatnonzero(kind == _BEND), np.flatnonzero(kind == _PROGRAM),
+                   events.chunk)
+
+    def active_chunks(self, n_chunks: int) -> np.ndarray:
+        """Whether each chunk holds a note message, controller, pitch bend or program change (aftertouch
+        does not count: it is ignored)."""
+        active = np.zeros(n_chunks, dtype=bool)
+        for indices in (self.note, self.control, self.bend, self.program):
+            active[self.chunk[indices]] = True
+        return active
+
+
+def _tracks(messages: _Messages, events: TrackEvents, overlap: str, n_chunks: int) -> tuple[list[Track], np.ndarray]:
+    """One track per (chunk, channel, program) used, in that order; also the chunk of each track."""
+    programs = _Programs(messages, events.data1)
+    on = messages.on
+    note_key = _key(messages.group[on], programs.at(on, on))
+    control_key = _key(messages.group[messages.control], programs.for_controls(messages.control))
+    bend_key = _key(messages.group[messages.bend], programs.for_controls(messages.bend))
+    early = programs.before_first_note(messages.program)  # a program change alone makes a track
+    keys = _distinct(np.concatenate([note_key, control_key, bend_key,
+                                     _key(messages.group[early], programs.for_controls(early))]), n_chunks)
+    note = messages.note
+    is_on = (events.status[note] >> 4 == _NOTE_ON) & (events.data2[note] > 0)
+    ends = note_ends(events.chunk[note], events.tick[note], events.status[note] & 0x0F, events.data1[note], is_on,
+                     events.chunk_end_tick, overlap)
+    start = events.tick[on]
+    notes = (np.searchsorted(keys, note_key), start, events.data1[on], ends - start, events.data2[on])
+    control = messages.control
+    controls = (np.searchsorted(keys, control_key), events.tick[control], events.data1[control], events.data2[control])
+    bend = messages.bend
+    values = (events.data2[bend].astype(np.int32) << 7 | events.data1[bend]) - 8192
+    bends = (np.searchsorted(keys, bend_key), events.tick[bend], values)
+    return _make_tracks(keys, notes, controls, bends), keys // _PER_CHUNK
+
+
+def _key(group: np.ndarray, program: np.ndarray) -> np.ndarray:
+    """Track key: (chunk, channel, program) as one integer, ordered as the tracks are."""
+    return group * 128 + program
+
+
+def _distinct(keys: np.ndarray, n_chunks: int) -> np.ndarray:
+    """The sorted distinct keys (by counting when the key space is small, the common case)."""
+    if n_chunks * _PER_CHUNK <= _DENSE_KEYS:
+        return np.flatnonzero(np.bincount(keys, minlength=1))
+    return np.unique(keys)
+
+
+class _Programs:
+    """The program in effect on a channel of a chunk at any message (0 before any program change)."""
+
+    def __init__(self, messages: _Messages, data1: np.ndarray) -> None:
+        self.group = messages.group
+        self.span = len(messages.group) + 1
+        changes = messages.program
+        changes = changes[np.argsort(messages.group[changes], kind="stable")]  # by chunk and channel, then file order
+        self.change_group = messages.group[changes]
+        self.change_key = self.change_group * self.span + changes
+        self.value = data1[changes].astype(np.int64)
+        groups = int(messages.group.max()) + 1 if len(messages.group) else 0
+        self.first_on = np.full(groups, -1, dtype=np.int64)
+        on = messages.on[::-1]
+        self.first_on[messages.group[on]] = on  # written last to first: each channel's first note-on remains
+
+    def at(self, index: np.ndarray, where: np.ndarray) -> np.ndarray:
+        """The program of message ``index``'s channel just after message ``where`` (an index or ``span``)."""
+        if not len(self.value):
+            return np.zeros(len(index), dtype=np.int64)
+        group = self.group[index]
+        position = np.searchsorted(self.change_key, group * self.span + where, "right") - 1
+        found = position >= 0
+        found[found] = self.change_group[position[found]] == group[found]
+        return np.where(found, self.value[np.maximum(position, 0)], 0)
+
+    def for_controls(self, index: np.ndarray) -> np.ndarray:
+        """The program a controller, bend or early program change belongs to: the program at its place once
+        its channel has sounded a note, else at the channel's first note-on, else at the end of the chunk."""
+        if not len(self.value):
+            return np.zeros(len(index), dtype=np.int64)
+        first = self.first_on[self.group[index]]
+        return self.at(index, np.where(first < 0, self.span, np.maximum(index, first)))
+
+    def before_first_note(self, changes: np.ndarray) -> np.ndarray:
+        """The program changes placed before their channel's first note-on (or on a channel without one)."""
+        first = self.first_on[self.group[changes]]
+        return changes[(first < 0) | (changes < first)]
+
+
+def _make_tracks(keys: np.ndarray, notes: tuple, controls: tuple, bends: tuple) -> list[Track]:
+    """Tracks from columns labelled with their track's index in ``keys``.
+
+    Notes are sorted by (time, pitch, duration, velocity) within each track; controllers and bends keep
+    file order.
+    """
+    n_tracks = len(keys)
+    note_columns = _sort_notes(*notes)
+    control_columns = _by_track(*controls)
+    bend_columns = _by_track(*bends)
+    bounds = [np.searchsorted(columns[0], np.arange(n_tracks + 1)).tolist()
+              for columns in (note_columns, control_columns, bend_columns)]
+    tracks = []
+    for index, key in enumerate(keys.tolist()):
+        channel, program = key % _PER_CHUNK // 128, key % 128
+        tracks.append(make_track(
+            channel, program,
+            [c[bounds[0][index]: bounds[0][index + 1]] for c in note_columns[1:]],
+            [c[bounds[1][index]: bounds[1][index + 1]] for c in control_columns[1:]],
+            [c[bounds[2][index]: bounds[2][index + 1]] for c in bend_columns[1:]],
+        ))
+    return tracks
+
+
+def _by_track(track: np.ndarray, *columns: np.ndarray) -> tuple:
+    """Columns reordered by track, file order kept within each track (a stable sort)."""
+    if len(track) and (track[1:] < track[:-1]).any():
+        order = np.argsort(track, kind="stable")
+        return (track[order],) + tuple(c[order] for c in columns)
+    return (track,) + columns
+
+
+def _sort_notes(track: np.ndarray, time: np.ndarray, pitch: np.ndarray, duration: np.ndarray,
+                velocity: np.ndarray) -> tuple:
+    """Notes ordered by (track, time, pitch, duration, velocity).
+
+    Notes arrive in note-on order, so by time within each chunk. Once grouped by track, the onset rank
+    (a count of distinct (track, time) pairs) and the pitch are packed into one integer sorted stably
+    (nearly sorted already: the sort is about linear); ties (same-pitch notes struck together) are
+    settled by duration and velocity with a lexsort.
+    """
+    track, time, pitch, duration, velocity = _by_track(track, time, pitch, duration, velocity)
+    n = len(time)
+    if n < 2:
+        return track, time, pitch, duration, velocity
+    new_onset = np.empty(n, dtype=bool)
+    new_onset[0] = True
+    new_onset[1:] = (time[1:] != time[:-1]) | (track[1:] != track[:-1])
+    if new_onset.all():
+        return track, time, pitch, duration, velocity
+    onset = np.cumsum(new_onset)
+    key = onset.astype(np.int64) << 7 | pitch
+    if (key[1:] > key[:-1]).all():
+        return track, time, pitch, duration, velocity
+    order = np.argsort(key, kind="stable")
+    ordered = key[order]
+    if (ordered[1:] == ordered[:-1]).any():
+        order = np.lexsort((velocity, duration, key))
+    return track[order], time[order], pitch[order], duration[order], velocity[order]
+
+
+def _timing(events: TrackEvents, data: bytes, layout: MidiLayout, name: str) -> tuple[list, list, list]:
+    """Tempos, time and key signatures of every chunk, checked, sorted by tick (stable: chunk order, then
+    file order, however many share a tick). SMPTE-timed files get the one tempo that makes a tick last
+    1 / (frames per second x ticks per frame) seconds; their tempo events are checked and ignored."""
+    kind = events.meta_type
+    length = events.meta_end - events.meta_start
+    a = np.frombuffer(data, dtype=np.uint8)
+    first, second, third = (np.take(a, events.meta_start + i, mode="clip").astype(np.int64) for i in range(3))
+    is_tempo, is_time, is_key = kind == META_TEMPO, kind == META_TIME_SIGNATURE, kind == META_KEY_SIGNATURE
+    microseconds = first << 16 | second << 8 | third
+    fifths = np.where(first > 127, first - 256, first)
+    faults = [
+        (is_tempo & (length != 3), "tempo event at byte {offset} has {length} data bytes, not 3"),
+        (is_tempo & (length == 3) & (microseconds == 0), "tempo of 0 microseconds per quarter at byte {offset}"),
+        (is_time & ((length != 4) | (first == 0) | (second > 30)), "invalid time signature {hex} at byte {offset}"),
+        (is_key & (length != 2), "key signature at byte {offset} has {length} data bytes, not 2"),
+        (is_key & (length == 2) & ((fifths < -7) | (fifths > 7) | (second > 1)), "invalid key signature {hex} at byte {offset}"),
+    ]
+    _raise_first(faults, events, data, name)
+    order = np.argsort(events.meta_tick, kind="stable")
+    kind, tick = kind[order], events.meta_tick[order].tolist()
+    if layout.smpte_fps is not None:
+        tempos = [Tempo(0, 60.0 * layout.smpte_fps / round(layout.smpte_fps))]
+    else:
+        rows = np.flatnonzero(kind == META_TEMPO)
+        tempos = list(map(Tempo, [tick[i] for i in rows.tolist()], (60_000_000 / microseconds[order][rows]).tolist()))
+    rows = np.flatnonzero(kind == META_TIME_SIGNATURE)
+    time_signatures = list(map(TimeSignature, [tick[i] for i in rows.tolist()], first[order][rows].tolist(),
+                               (1 << second[order][rows]).tolist()))
+    rows = np.flatnonzero(kind == META_KEY_SIGNATURE)
+    key_signatures = list(map(key_signature_from_midi, [tick[i] for i in rows.tolist()], fifths[order][rows].tolist(),
+                              second[order][rows].tolist()))
+    return tempos, time_signatures, key_signatures
+
+
+def _raise_first(faults: list, events: TrackEvents, data: bytes, name: str) -> None:
+    """Raise :class:`MIDIError` for the first faulty meta event in file order, if any."""
+    found = [(int(np.flatnonzero(mask)[0]), message) for mask, message in faults if mask.any()]
+    if not found:
+        return
+    row, message = min(found)
+    start, end = int(events.meta_start[row]), int(events.meta_end[row])
+    raise MIDIError(f"{name}: " + message.format(offset=int(events.meta_offset[row]), length=end - start,
+                                                 hex=data[start:end].hex()))
+
+
+def _texts(music: Music, track_chunk: np.ndarray, active: np.ndarray, events: TrackEvents, data: bytes,
+           midi_type: int) -> tuple[Optional[str], list[str]]:
+    """Names, lyrics, text annotations and copyright notices (a Python loop over text events only).
+
+    Returns the title and the copyright notices.
+    """
+    text_rows = np.flatnonzero((events.meta_type < 0x10) & (events.meta_type != 0))
+    first_track = {}
+    for index, chunk in enumerate(track_chunk.tolist()):
+        first_track.setdefault(chunk, index)
+    names: dict[int, str] = {}
+    copyrights = []
+    chunks, kinds = events.meta_chunk[text_rows].tolist(), events.meta_type[text_rows].tolist()
+    ticks, starts, ends = (x[text_rows].tolist() for x in (events.meta_tick, events.meta_start, events.meta_end))
+    for chunk, kind, tick, start, end in zip(chunks, kinds, ticks, starts, ends):
+        if kind == META_TRACK_NAME:
+            names[chunk] = decode_text(data[start:end])  # the last name of a chunk wins
+            continue
+        if kind == META_COPYRIGHT:
+            copyrights.append(decode_text(data[start:end]))
+            continue
+        target = music.tracks[first_track[chunk]] if chunk in first_track else music
+        if kind == META_LYRIC:
+            target.lyrics.append(Lyric(tick, decode_text(data[start:end])))
+        elif kind in TEXT_GROUPS:
+            target.annotations.append(Annotation(tick, decode_text(data[start:end]), TEXT_GROUPS[kind]))
+    title_chunk = len(active) and (not active[0] or midi_type == 0)
+    title = names.get(0) if title_chunk else None
+    for track, chunk in zip(music.tracks, track_chunk.tolist()):
+        track.name = None if (chunk == 0 and title_chunk) else names.get(chunk)
+    return title, copyrights
