@@ -13,11 +13,20 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
-from muspy_like.core.events import Annotation, Lyric, Metadata, Tempo, TimeSignature
+from muspy_like.core.events import (
+    Annotation,
+    ControlChangeArray,
+    Lyric,
+    Metadata,
+    NoteArray,
+    PitchBendArray,
+    Tempo,
+    TimeSignature,
+)
 from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import MIDIError
-from muspy_like.io.midi.builder import make_track
+from muspy_like.io.midi.builder import new_track
 from muspy_like.io.midi.chunks import MidiLayout
 from muspy_like.io.midi.constants import (
     META_COPYRIGHT,
@@ -163,31 +172,47 @@ class _Programs:
 def _make_tracks(keys: np.ndarray, notes: tuple, controls: tuple, bends: tuple) -> list[Track]:
     """Tracks from columns labelled with their track's index in ``keys``.
 
+    Each column is converted once to its final type and ordered by track; every track gets views of its
+    part (appending to a track's notes later reallocates, so tracks never write into each other).
     Notes are sorted by (time, pitch, duration, velocity) within each track; controllers and bends keep
     file order.
     """
     n_tracks = len(keys)
-    note_columns = _sort_notes(*notes)
-    control_columns = _by_track(*controls)
-    bend_columns = _by_track(*bends)
-    bounds = [np.searchsorted(columns[0], np.arange(n_tracks + 1)).tolist()
-              for columns in (note_columns, control_columns, bend_columns)]
+    note_track, *note_columns = _sort_notes(*notes)
+    control_track, *control_columns = _by_track(*controls)
+    bend_track, *bend_columns = _by_track(*bends)
+    note_columns = _typed(NoteArray, note_columns)
+    control_columns = _typed(ControlChangeArray, control_columns)
+    bend_columns = _typed(PitchBendArray, bend_columns)
     tracks = []
-    for index, key in enumerate(keys.tolist()):
-        channel, program = key % _PER_CHUNK // 128, key % 128
-        tracks.append(make_track(
-            channel, program,
-            [c[bounds[0][index]: bounds[0][index + 1]] for c in note_columns[1:]],
-            [c[bounds[1][index]: bounds[1][index + 1]] for c in control_columns[1:]],
-            [c[bounds[2][index]: bounds[2][index + 1]] for c in bend_columns[1:]],
+    bounds = zip(*(np.searchsorted(track, np.arange(n_tracks + 1)).tolist()
+                   for track in (note_track, control_track, bend_track)))
+    previous = next(bounds)
+    for key, current in zip(keys.tolist(), bounds):
+        tracks.append(new_track(
+            key % _PER_CHUNK // 128, key % 128,
+            _view(NoteArray, note_columns, previous[0], current[0]),
+            _view(ControlChangeArray, control_columns, previous[1], current[1]),
+            _view(PitchBendArray, bend_columns, previous[2], current[2]),
         ))
+        previous = current
     return tracks
+
+
+def _typed(kind: type, columns: list) -> dict:
+    return {f.name: np.asarray(c, dtype=f.dtype) for f, c in zip(kind.fields, columns)}
+
+
+def _view(kind: type, columns: dict, start: int, stop: int):
+    if start == stop:
+        return kind._from_trusted(dict(kind._empty_columns), 0)
+    return kind._from_trusted({name: column[start:stop] for name, column in columns.items()}, stop - start)
 
 
 def _by_track(track: np.ndarray, *columns: np.ndarray) -> tuple:
     """Columns reordered by track, file order kept within each track (a stable sort)."""
     if len(track) and (track[1:] < track[:-1]).any():
-        order = np.argsort(track, kind="stable")
+        order = track.astype(np.uint16 if track[-1] < 2**16 else np.int64).argsort(kind="stable")
         return (track[order],) + tuple(c[order] for c in columns)
     return (track,) + columns
 
@@ -196,29 +221,37 @@ def _sort_notes(track: np.ndarray, time: np.ndarray, pitch: np.ndarray, duration
                 velocity: np.ndarray) -> tuple:
     """Notes ordered by (track, time, pitch, duration, velocity).
 
-    Notes arrive in note-on order, so by time within each chunk. Once grouped by track, the onset rank
-    (a count of distinct (track, time) pairs) and the pitch are packed into one integer sorted stably
-    (nearly sorted already: the sort is about linear); ties (same-pitch notes struck together) are
-    settled by duration and velocity with a lexsort.
+    (track, time, pitch) are packed into one integer when they fit in 63 bits (time below 2**40 ticks)
+    and sorted stably; notes arrive in note-on order, so the sort is about linear. Ties (same-pitch notes
+    struck together in one track) are settled by duration and velocity with a lexsort.
     """
-    track, time, pitch, duration, velocity = _by_track(track, time, pitch, duration, velocity)
     n = len(time)
     if n < 2:
         return track, time, pitch, duration, velocity
-    new_onset = np.empty(n, dtype=bool)
-    new_onset[0] = True
-    new_onset[1:] = (time[1:] != time[:-1]) | (track[1:] != track[:-1])
-    if new_onset.all():
-        return track, time, pitch, duration, velocity
-    onset = np.cumsum(new_onset)
-    key = onset.astype(np.int64) << 7 | pitch
-    if (key[1:] > key[:-1]).all():
-        return track, time, pitch, duration, velocity
-    order = np.argsort(key, kind="stable")
-    ordered = key[order]
-    if (ordered[1:] == ordered[:-1]).any():
-        order = np.lexsort((velocity, duration, key))
+    if time.max() < 2**40 and track.max() < 2**16:
+        key = (track.astype(np.int64) << 47) | (time << 7) | pitch
+        if (key[1:] > key[:-1]).all():
+            return track, time, pitch, duration, velocity
+        order = key.argsort(kind="stable")
+        ordered = key[order]
+        tie = ordered[1:] == ordered[:-1]
+        if tie.any():
+            order = _settle_ties(order, tie, duration, velocity)
+    else:
+        order = np.lexsort((velocity, duration, pitch, time, track))
     return track[order], time[order], pitch[order], duration[order], velocity[order]
+
+
+def _settle_ties(order: np.ndarray, tie: np.ndarray, duration: np.ndarray, velocity: np.ndarray) -> np.ndarray:
+    """Refine ``order`` (sorted by a key with ties where ``tie``) by duration, then velocity."""
+    rank = np.zeros(len(order), dtype=np.int64)
+    np.cumsum(~tie, out=rank[1:])  # dense rank of the key
+    ordered_duration = duration[order]
+    bits = int(ordered_duration.max()).bit_length() + 7
+    if int(rank[-1]).bit_length() + bits > 62:
+        return order[np.lexsort((velocity[order], ordered_duration, rank))]
+    refined = (rank << bits) | (ordered_duration << 7) | velocity[order]
+    return order[refined.argsort(kind="stable")]
 
 
 def _timing(events: TrackEvents, data: bytes, layout: MidiLayout, name: str) -> tuple[list, list, list]:

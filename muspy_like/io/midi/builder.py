@@ -68,7 +68,7 @@ from muspy_like.io.midi.constants import (
     key_signature_from_midi,
 )
 
-__all__ = ["MusicBuilder", "OVERLAP_POLICIES", "build_track", "make_track"]
+__all__ = ["MusicBuilder", "OVERLAP_POLICIES", "build_track", "make_track", "new_track"]
 
 #: Pairing of note-offs with sounding notes of the same pitch (see the module docstring).
 OVERLAP_POLICIES = ("fifo", "lifo", "all")
@@ -101,14 +101,26 @@ def make_track(channel: int, program: int, notes, controls, bends) -> Track:
     ``notes`` is (time, pitch, duration, velocity), ``controls`` (time, number, value), ``bends`` (time,
     value): sequences or arrays, converted to the columns' types.
     """
-    return Track(
-        program=int(program),
-        is_drum=channel == DRUM_CHANNEL,
-        channel=int(channel),
-        notes=_event_array(NoteArray, notes),
-        control_changes=_event_array(ControlChangeArray, controls),
-        pitch_bends=_event_array(PitchBendArray, bends),
-    )
+    return new_track(channel, program, _event_array(NoteArray, notes), _event_array(ControlChangeArray, controls),
+                     _event_array(PitchBendArray, bends))
+
+
+def new_track(channel: int, program: int, notes: NoteArray, controls: ControlChangeArray,
+              bends: PitchBendArray) -> Track:
+    """A :class:`Track` holding the given arrays, made without the dataclass constructor.
+
+    Readers make tracks by the thousand; filling the instance dictionary directly costs a fraction of
+    ``Track(...)`` (which runs a conversion check on every attribute). The result is the same object: a
+    test compares it field by field with the constructor's.
+    """
+    track = _new_object(Track)
+    track.__dict__.update(program=int(program), is_drum=channel == DRUM_CHANNEL, name=None, channel=int(channel),
+                          notes=notes, chords=[], lyrics=[], annotations=[], control_changes=controls,
+                          pitch_bends=bends)
+    return track
+
+
+_new_object = object.__new__
 
 
 def _event_array(kind: type[EventArray], columns: tuple) -> EventArray:

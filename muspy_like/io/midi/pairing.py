@@ -43,11 +43,16 @@ def note_ends(chunk: np.ndarray, tick: np.ndarray, channel: np.ndarray, pitch: n
     n = len(tick)
     if not n:
         return np.zeros(0, dtype=np.int64)
-    pitch_key = (channel.astype(np.uint16) << 7) | pitch.astype(np.uint16)
-    order = np.argsort(pitch_key, kind="stable")  # a radix sort: chunks and file order stay in place
+    pitch_key = (channel.astype(np.uint16) << 7) | pitch
+    if overlap == "fifo":
+        ends = _fifo_when_balanced(chunk, tick, pitch_key, is_on)
+        if ends is not None:
+            return ends
+    order = pitch_key.argsort(kind="stable")  # a radix sort: chunk order and file order stay in place
     groups = _Groups(pitch_key[order], chunk[order], is_on[order])
     sorted_tick = tick[order]
-    end = chunk_end_tick[chunk[order]]  # notes never ended; note-offs get overwritten below
+    end = chunk_end_tick[groups.chunk]  # notes never ended; note-offs get overwritten below
+    groups.clamp()
     if overlap == "all":
         _pair_all(groups, sorted_tick, end)
     elif overlap == "lifo":
@@ -59,32 +64,64 @@ def note_ends(chunk: np.ndarray, tick: np.ndarray, channel: np.ndarray, pitch: n
     return by_message[is_on]
 
 
+def _fifo_when_balanced(chunk: np.ndarray, tick: np.ndarray, pitch_key: np.ndarray, is_on: np.ndarray) -> np.ndarray | None:
+    """First-in-first-out pairing when every note-off ends a note and every note ends, else None.
+
+    Sorting the note-ons and the note-offs each by (channel, pitch) (stable radix sorts, so chunk and file
+    order stay), the i-th note-on pairs with the i-th note-off exactly when both lists hold the same
+    (chunk, channel, pitch) at every place and each note-off comes after its note-on (then no count of
+    sounding notes goes below zero or ends above it).
+    """
+    ons, offs = is_on.nonzero()[0], (~is_on).nonzero()[0]
+    if len(ons) != len(offs):
+        return None
+    ons = ons[pitch_key[ons].argsort(kind="stable")]
+    offs = offs[pitch_key[offs].argsort(kind="stable")]
+    if (offs < ons).any() or (pitch_key[ons] != pitch_key[offs]).any() or (chunk[ons] != chunk[offs]).any():
+        return None
+    ends = np.empty(len(tick), dtype=np.int64)
+    ends[ons] = tick[offs]
+    return ends[is_on]
+
+
 class _Groups:
-    """Note messages sorted by (channel, pitch), chunk order and file order kept within each."""
+    """Note messages sorted by (channel, pitch), chunk order and file order kept within each; a group is a
+    (chunk, channel, pitch)."""
 
     def __init__(self, key: np.ndarray, chunk: np.ndarray, is_on: np.ndarray) -> None:
         n = len(key)
-        starts = np.ones(n, dtype=bool)
-        starts[1:] = (key[1:] != key[:-1]) | (chunk[1:] != chunk[:-1])
-        self.start = np.flatnonzero(starts)
-        self.size = np.diff(np.append(self.start, n))
-        self.id = np.repeat(np.arange(len(self.start)), self.size)
+        starts = np.empty(n, dtype=bool)
+        starts[0] = True
+        np.not_equal(key[1:], key[:-1], out=starts[1:])
+        starts[1:] |= chunk[1:] != chunk[:-1]
+        self.chunk = chunk
+        self.start = starts.nonzero()[0]
+        self.size = np.diff(self.start, append=n)
         self.is_on = is_on
-        step = np.where(is_on, 1, -1)
-        total = np.cumsum(step)
+        step = is_on.astype(np.int32) * 2 - 1
+        total = step.cumsum(dtype=np.int32)
         self.count = total - np.repeat(total[self.start] - step[self.start], self.size)  # unclamped, per group
+
+    def balanced(self) -> bool:
+        """Whether no note-off comes with nothing sounding and every note ends in its group."""
+        return bool(self.count.min() >= 0) and not self.count[self.start + self.size - 1].any()
+
+    def clamp(self) -> None:
+        """Sounding notes after each message (``depth``) and the note-offs that end one (``effective_off``)."""
+        n = len(self.count)
+        self.id = np.repeat(np.arange(len(self.start)), self.size)
         # running minimum of min(count, 0) restarting at each group (each group is shifted below the last)
-        shift = self.id * (2 * n + 2)
+        shift = self.id.astype(np.int64) * (2 * n + 2)
         floor = np.minimum.accumulate(np.minimum(self.count, 0) - shift) + shift
         previous_floor = np.empty(n, dtype=np.int64)
         previous_floor[1:] = floor[:-1]
         previous_floor[self.start] = 0
-        self.depth = self.count - floor  # notes sounding after each message
-        self.effective_off = ~is_on & (floor == previous_floor)  # a stray note-off lowers the floor
+        self.depth = self.count - floor
+        self.effective_off = ~self.is_on & (floor == previous_floor)  # a stray note-off lowers the floor
 
     def rank(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Positions of the ``mask`` messages and their rank among their group's ``mask`` messages."""
-        positions = np.flatnonzero(mask)
+        positions = mask.nonzero()[0]
         running = np.cumsum(mask)
         before_group = running[self.start] - mask[self.start]
         return positions, running[positions] - 1 - before_group[self.id[positions]]
@@ -92,7 +129,7 @@ class _Groups:
 
 def _pair_fifo(groups: _Groups, tick: np.ndarray, end: np.ndarray) -> None:
     """The k-th effective note-off of a group ends the group's k-th note-on."""
-    on_positions, _ = groups.rank(groups.is_on)
+    on_positions = groups.is_on.nonzero()[0]
     off_positions, off_rank = groups.rank(groups.effective_off)
     running_on = np.cumsum(groups.is_on)
     ons_before_group = running_on[groups.start] - groups.is_on[groups.start]
@@ -102,10 +139,10 @@ def _pair_fifo(groups: _Groups, tick: np.ndarray, end: np.ndarray) -> None:
 
 def _pair_lifo(groups: _Groups, tick: np.ndarray, end: np.ndarray) -> None:
     """A note-on raising the depth to d is ended by the next effective note-off lowering it from d."""
-    moving = np.flatnonzero(groups.is_on | groups.effective_off)
-    level = groups.depth[moving] + groups.effective_off[moving]  # depth before a note-off, after a note-on
+    moving = (groups.is_on | groups.effective_off).nonzero()[0]
     if not len(moving):
         return
+    level = groups.depth[moving] + groups.effective_off[moving]  # depth before a note-off, after a note-on
     key = groups.id[moving] * (int(level.max()) + 1) + level
     by_level = np.argsort(key, kind="stable")  # within a (group, depth): ons and offs alternate in file order
     stacked, same_level = moving[by_level], key[by_level]
@@ -115,8 +152,8 @@ def _pair_lifo(groups: _Groups, tick: np.ndarray, end: np.ndarray) -> None:
 
 def _pair_all(groups: _Groups, tick: np.ndarray, end: np.ndarray) -> None:
     """A note-on is ended by the first note-off of its group at a later tick (pretty_midi's rule)."""
-    offs = np.flatnonzero(~groups.is_on)
-    ons = np.flatnonzero(groups.is_on)
+    offs = (~groups.is_on).nonzero()[0]
+    ons = groups.is_on.nonzero()[0]
     if not len(offs) or not len(ons):
         return
     span = int(tick.max()) + 1
