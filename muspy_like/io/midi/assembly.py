@@ -42,7 +42,7 @@ from muspy_like.io.midi.constants import (
 from muspy_like.io.midi.decoder import TrackEvents
 from muspy_like.io.midi.pairing import note_ends
 
-__all__ = ["assemble"]
+__all__ = ["assemble", "check_meta_events"]
 
 _NOTE_OFF, _NOTE_ON, _CONTROL, _PROGRAM, _BEND = 0x8, 0x9, 0xB, 0xC, 0xE
 _PER_CHUNK = 16 * 128  # (channel, program) pairs within a chunk
@@ -52,7 +52,7 @@ _DENSE_KEYS = 1 << 22  # up to this many possible track keys, distinct keys are 
 def assemble(events: TrackEvents, data: bytes, layout: MidiLayout, overlap: str, name: str,
              source_filename: Optional[str]) -> Music:
     """The :class:`Music` of a decoded file (the policies are those of :mod:`muspy_like.io.midi.builder`)."""
-    tempos, time_signatures, key_signatures = _timing(events, data, layout, name)
+    tempos, time_signatures, key_signatures = _timing(events, data, layout)
     messages = _Messages.split(events)
     tracks, track_chunk = _tracks(messages, events, overlap, len(layout.tracks))
     music = Music(resolution=layout.resolution, tempos=tempos, time_signatures=time_signatures,
@@ -254,50 +254,70 @@ def _settle_ties(order: np.ndarray, tie: np.ndarray, duration: np.ndarray, veloc
     return order[refined.argsort(kind="stable")]
 
 
-def _timing(events: TrackEvents, data: bytes, layout: MidiLayout, name: str) -> tuple[list, list, list]:
-    """Tempos, time and key signatures of every chunk, checked, sorted by tick (stable: chunk order, then
-    file order, however many share a tick). SMPTE-timed files get the one tempo that makes a tick last
-    1 / (frames per second x ticks per frame) seconds; their tempo events are checked and ignored."""
+def check_meta_events(events: TrackEvents, data: bytes, name: str) -> None:
+    """Raise :class:`MIDIError` for the first tempo, time or key signature whose data is invalid (file order).
+
+    Part of what both engines accept: a tempo has three data bytes and is not zero, a time signature four
+    with a numerator above zero and a denominator of at most 2**30, a key signature two with -7..7 sharps
+    and a mode of 0 or 1.
+    """
     kind = events.meta_type
-    length = events.meta_end - events.meta_start
-    a = np.frombuffer(data, dtype=np.uint8)
-    first, second, third = (np.take(a, events.meta_start + i, mode="clip").astype(np.int64) for i in range(3))
+    timing = (kind == META_TEMPO) | (kind == META_TIME_SIGNATURE) | (kind == META_KEY_SIGNATURE)
+    if not timing.any():
+        return
+    first, second, third, length = _payload_bytes(events, data)
     is_tempo, is_time, is_key = kind == META_TEMPO, kind == META_TIME_SIGNATURE, kind == META_KEY_SIGNATURE
-    microseconds = first << 16 | second << 8 | third
     fifths = np.where(first > 127, first - 256, first)
     faults = [
         (is_tempo & (length != 3), "tempo event at byte {offset} has {length} data bytes, not 3"),
-        (is_tempo & (length == 3) & (microseconds == 0), "tempo of 0 microseconds per quarter at byte {offset}"),
+        (is_tempo & (length == 3) & ((first << 16 | second << 8 | third) == 0), "tempo of 0 microseconds per quarter at byte {offset}"),
         (is_time & ((length != 4) | (first == 0) | (second > 30)), "invalid time signature {hex} at byte {offset}"),
         (is_key & (length != 2), "key signature at byte {offset} has {length} data bytes, not 2"),
         (is_key & (length == 2) & ((fifths < -7) | (fifths > 7) | (second > 1)), "invalid key signature {hex} at byte {offset}"),
     ]
-    _raise_first(faults, events, data, name)
-    order = np.argsort(events.meta_tick, kind="stable")
-    kind, tick = kind[order], events.meta_tick[order].tolist()
+    found = [(int(mask.nonzero()[0][0]), message) for mask, message in faults if mask.any()]
+    if found:
+        row, message = min(found)
+        start, end = int(events.meta_start[row]), int(events.meta_end[row])
+        raise MIDIError(f"{name}: " + message.format(offset=int(events.meta_offset[row]), length=end - start,
+                                                     hex=data[start:end].hex()))
+
+
+def _payload_bytes(events: TrackEvents, data: bytes) -> tuple[np.ndarray, ...]:
+    """The first three payload bytes (0 past the payload) and the payload length of every meta event."""
+    a = np.frombuffer(data, dtype=np.uint8)
+    length = events.meta_end - events.meta_start
+    first, second, third = (np.where(length > i, np.take(a, events.meta_start + i, mode="clip"), 0).astype(np.int64)
+                            for i in range(3))
+    return first, second, third, length
+
+
+def _timing(events: TrackEvents, data: bytes, layout: MidiLayout) -> tuple[list, list, list]:
+    """Tempos, time and key signatures of every chunk (checked by :func:`check_meta_events`), sorted by
+    tick, stably: chunk order, then file order, however many share a tick. SMPTE-timed files get the one
+    tempo that makes a tick last 1 / (frames per second x ticks per frame) seconds; their tempo events
+    are ignored, as the standard says."""
+    kind = events.meta_type
+    timing = ((kind == META_TEMPO) | (kind == META_TIME_SIGNATURE) | (kind == META_KEY_SIGNATURE)).nonzero()[0]
+    tempos: list = []
     if layout.smpte_fps is not None:
         tempos = [Tempo(0, 60.0 * layout.smpte_fps / round(layout.smpte_fps))]
-    else:
-        rows = np.flatnonzero(kind == META_TEMPO)
-        tempos = list(map(Tempo, [tick[i] for i in rows.tolist()], (60_000_000 / microseconds[order][rows]).tolist()))
-    rows = np.flatnonzero(kind == META_TIME_SIGNATURE)
-    time_signatures = list(map(TimeSignature, [tick[i] for i in rows.tolist()], first[order][rows].tolist(),
-                               (1 << second[order][rows]).tolist()))
-    rows = np.flatnonzero(kind == META_KEY_SIGNATURE)
-    key_signatures = list(map(key_signature_from_midi, [tick[i] for i in rows.tolist()], fifths[order][rows].tolist(),
-                              second[order][rows].tolist()))
+    if not len(timing):
+        return tempos, [], []
+    first, second, third, _ = (x[timing] for x in _payload_bytes(events, data))
+    order = np.argsort(events.meta_tick[timing], kind="stable")
+    kind, tick = kind[timing][order], events.meta_tick[timing][order]
+    first, second, third = first[order], second[order], third[order]
+    rows = (kind == META_TEMPO).nonzero()[0]
+    if layout.smpte_fps is None and len(rows):
+        microseconds = first[rows] << 16 | second[rows] << 8 | third[rows]
+        tempos = list(map(Tempo, tick[rows].tolist(), (60_000_000 / microseconds).tolist()))
+    rows = (kind == META_TIME_SIGNATURE).nonzero()[0]
+    time_signatures = list(map(TimeSignature, tick[rows].tolist(), first[rows].tolist(), (1 << second[rows]).tolist()))
+    rows = (kind == META_KEY_SIGNATURE).nonzero()[0]
+    fifths = np.where(first[rows] > 127, first[rows] - 256, first[rows])
+    key_signatures = list(map(key_signature_from_midi, tick[rows].tolist(), fifths.tolist(), second[rows].tolist()))
     return tempos, time_signatures, key_signatures
-
-
-def _raise_first(faults: list, events: TrackEvents, data: bytes, name: str) -> None:
-    """Raise :class:`MIDIError` for the first faulty meta event in file order, if any."""
-    found = [(int(np.flatnonzero(mask)[0]), message) for mask, message in faults if mask.any()]
-    if not found:
-        return
-    row, message = min(found)
-    start, end = int(events.meta_start[row]), int(events.meta_end[row])
-    raise MIDIError(f"{name}: " + message.format(offset=int(events.meta_offset[row]), length=end - start,
-                                                 hex=data[start:end].hex()))
 
 
 def _texts(music: Music, track_chunk: np.ndarray, active: np.ndarray, events: TrackEvents, data: bytes,

@@ -68,6 +68,8 @@ class TrackEvents(NamedTuple):
         Tick of the last event of each chunk (its end of track, normally); 0 for an empty chunk.
     realtime_offsets : ndarray
         Offsets of the status bytes of system real-time messages (they carry nothing and are ignored).
+    sysex_start, sysex_end : ndarray
+        Payloads of the system exclusive events (ignored), as byte ranges.
     """
 
     chunk: np.ndarray
@@ -83,6 +85,8 @@ class TrackEvents(NamedTuple):
     meta_offset: np.ndarray
     chunk_end_tick: np.ndarray
     realtime_offsets: np.ndarray
+    sysex_start: np.ndarray
+    sysex_end: np.ndarray
 
 
 def decode_events(data: bytes, tracks: list[tuple[int, int]], name: str = "<bytes>") -> TrackEvents:
@@ -450,13 +454,19 @@ def _columns(a: np.ndarray, walk: _Walk, regular: _Regular, items: _Items, n_chu
         columns = _merge(at, columns, inserted)
     meta = (status == 0xFF).nonzero()[0]
     meta_offset = offset[meta]
-    meta_start = meta_offset + 3
-    long_length = (np.take(a, meta_offset + 2, mode="clip") >= 0x80).nonzero()[0]
-    for row in long_length.tolist():
-        meta_start[row] = read_vlq(walk.data, int(meta_offset[row]) + 2)[1]
+    sysex = ((status == 0xF0) | (status == 0xF7)).nonzero()[0]
     realtime = offset[np.isin(status, list(_REALTIME))] if len(status) else offset
-    return TrackEvents(*columns, segments[segment_of[meta], 0], item_tick[meta], a[meta_offset + 1], meta_start,
-                       after[meta], meta_offset, chunk_end_tick, realtime)
+    return TrackEvents(*columns, segments[segment_of[meta], 0], item_tick[meta], a[meta_offset + 1],
+                       _payload_starts(walk.data, a, meta_offset + 2), after[meta], meta_offset, chunk_end_tick,
+                       realtime, _payload_starts(walk.data, a, offset[sysex] + 1), after[sysex])
+
+
+def _payload_starts(data: bytes, a: np.ndarray, length_at: np.ndarray) -> np.ndarray:
+    """Where the payloads start whose lengths (variable-length quantities) start at ``length_at``."""
+    start = length_at + 1
+    for row in (np.take(a, length_at, mode="clip") >= 0x80).nonzero()[0].tolist():
+        start[row] = read_vlq(data, int(length_at[row]))[1]
+    return start
 
 
 def _merge(at: np.ndarray, columns: tuple, inserted: tuple) -> tuple:

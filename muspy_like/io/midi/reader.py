@@ -9,6 +9,7 @@ from typing import IO, Union
 
 from muspy_like.core.music import Music
 from muspy_like.errors import MIDIError
+from muspy_like.io.midi.assembly import assemble, check_meta_events
 from muspy_like.io.midi.builder import OVERLAP_POLICIES
 from muspy_like.io.midi.chunks import split_chunks
 from muspy_like.io.midi.decoder import decode_events
@@ -71,12 +72,11 @@ def read_midi(source: MidiSource, engine: str = "numpy", overlap: str = "fifo") 
     data, name, source_filename = _load(source)
     layout = split_chunks(data, name)
     events = decode_events(data, layout.tracks, name)  # both engines: one rule for what is accepted
+    check_meta_events(events, data, name)
     if engine == "mido":
         from muspy_like.io.midi.mido_engine import read_with_mido
 
         return read_with_mido(data, layout, events, name, source_filename, overlap)
-    from muspy_like.io.midi.assembly import assemble
-
     return assemble(events, data, layout, overlap, name, source_filename)
 
 
