@@ -14,8 +14,9 @@ Tracks
 Notes
     A note-off (or a note-on with velocity 0) ends the oldest sounding note of the same channel and
     pitch in the same chunk (``overlap="fifo"``, the default), the newest (``"lifo"``), or every one
-    begun before its tick (``"all"``, pretty_midi's rule; notes begun at the note-off's own tick keep
-    sounding). A note-off with nothing to end is ignored. A note still sounding at the end of its chunk
+    begun before its tick (``"all"``, pretty_midi's rule: notes begun at the note-off's own tick keep
+    sounding, unless no other note is sounding: then they end there, with zero length, where pretty_midi
+    drops them). A note-off with nothing to end is ignored. A note still sounding at the end of its chunk
     (a note-on never followed by its note-off) ends at the tick of the chunk's last event, normally its
     end-of-track event: nothing the file holds is dropped. Zero-length notes (note-on and note-off at the
     same tick) are kept.
@@ -314,10 +315,13 @@ class MusicBuilder:
         elif self.overlap == "lifo":
             start, velocity, data = queue.pop()
             _add_note(data, start, pitch, tick - start, velocity)
-        else:  # "all": every note begun before this tick ends; those begun at this tick keep sounding
-            while queue and queue[0][0] != tick:
+        else:  # "all": every note begun before this tick ends; those begun at this tick keep sounding,
+            # unless there is nothing else to end (then they end here, with zero length)
+            ended = 0
+            while queue and (queue[0][0] != tick or not ended):
                 start, velocity, data = queue.popleft()
                 _add_note(data, start, pitch, tick - start, velocity)
+                ended += start != tick
 
     def control_change(self, tick: int, channel: int, number: int, value: int) -> None:
         """A controller change."""

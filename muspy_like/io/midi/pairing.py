@@ -151,7 +151,12 @@ def _pair_lifo(groups: _Groups, tick: np.ndarray, end: np.ndarray) -> None:
 
 
 def _pair_all(groups: _Groups, tick: np.ndarray, end: np.ndarray) -> None:
-    """A note-on is ended by the first note-off of its group at a later tick (pretty_midi's rule)."""
+    """A note-off ends every note of its group begun at an earlier tick; notes begun at its own tick keep
+    sounding unless nothing else sounds (then they end there: pretty_midi's rule, without dropping them).
+
+    A note-on is ended by the first later note-off of its group at a later tick, except where its first
+    later note-off is at its own tick: those (rare) groups are paired one message at a time.
+    """
     offs = (~groups.is_on).nonzero()[0]
     ons = groups.is_on.nonzero()[0]
     if not len(offs) or not len(ons):
@@ -162,3 +167,23 @@ def _pair_all(groups: _Groups, tick: np.ndarray, end: np.ndarray) -> None:
     hit = found < len(offs)
     hit[hit] &= groups.id[offs[found[hit]]] == groups.id[ons[hit]]
     end[ons[hit]] = tick[offs[found[hit]]]
+    next_off = np.searchsorted(offs, ons)
+    near = next_off < len(offs)
+    near[near] &= (groups.id[offs[next_off[near]]] == groups.id[ons[near]]) & (tick[offs[next_off[near]]] == tick[ons[near]])
+    for group in np.unique(groups.id[ons[near]]).tolist():
+        _pair_all_one_by_one(groups, tick, end, group)
+
+
+def _pair_all_one_by_one(groups: _Groups, tick: np.ndarray, end: np.ndarray, group: int) -> None:
+    start = int(groups.start[group])
+    sounding: list[int] = []  # positions of the sounding note-ons, oldest first
+    for position in range(start, start + int(groups.size[group])):
+        if groups.is_on[position]:
+            sounding.append(position)
+            continue
+        now = tick[position]
+        earlier = [on for on in sounding if tick[on] != now]
+        ended = earlier or sounding
+        for on in ended:
+            end[on] = now
+        sounding = [on for on in sounding if on not in ended]
