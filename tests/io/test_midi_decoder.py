@@ -1,4 +1,5 @@
-"""The vectorized decoder against a plain one-event-at-a-time decoder, on raw chunks of every shape.
+"""The vectorized decoder against a plain one-event-at-a-time decoder, on raw chunks of every shape (and
+the numpy engine's own one-event-at-a-time path against its whole-array path).
 
 The raw chunks are built byte by byte (not through mido), so they hold what writers rarely produce and the
 decoder's lanes must get right: delta times of one to four bytes (also padded ones like ``80 00``), running
@@ -16,7 +17,9 @@ from hypothesis import strategies as st
 
 from muspy_like import MIDIError
 from muspy_like.io.midi.chunks import split_chunks
+from muspy_like.io.midi.assembly import assemble, check_meta_events
 from muspy_like.io.midi.decoder import decode_events
+from muspy_like.io.midi.reader import read_small
 from tests.io.midi_reference import ReferenceFault, reference_events
 
 
@@ -95,14 +98,22 @@ def _compare(data: bytes) -> str:
         layout = split_chunks(data)
     except MIDIError:  # a changed chunk header: the chunk layer's business, tested elsewhere
         return "layout"
+    small = read_small(data, layout, "fifo", None)  # the one-event-at-a-time path: None on any fault
     try:
         expected = reference_events(data, layout.tracks)
     except ReferenceFault as fault:
         with pytest.raises(MIDIError) as error:
             decode_events(data, layout.tracks)
         assert f"at byte {fault.offset}" in str(error.value), (str(fault), str(error.value))
+        assert small is None
         return "fault"
     events = decode_events(data, layout.tracks)
+    try:
+        check_meta_events(events, data, "<bytes>")
+    except MIDIError:
+        assert small is None
+    else:
+        assert small == assemble(events, data, layout, "fifo", "<bytes>", None)
     channel, metas, ends = expected
     assert list(zip(*(x.tolist() for x in events[:5]))) == channel
     got_metas = zip(*(x.tolist() for x in (events.meta_chunk, events.meta_tick, events.meta_type, events.meta_start,

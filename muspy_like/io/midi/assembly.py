@@ -78,11 +78,13 @@ class _Messages(NamedTuple):
     @classmethod
     def split(cls, events: TrackEvents) -> "_Messages":
         kind = events.status >> 4
-        group = events.chunk.astype(np.int64) * 16 + (events.status & 0x0F)
-        is_note = (kind == _NOTE_ON) | (kind == _NOTE_OFF)
-        return cls(group, np.flatnonzero(is_note), np.flatnonzero((kind == _NOTE_ON) & (events.data2 > 0)),
-                   np.flatnonzero(kind == _CONTROL), np.flatnonzero(kind == _BEND), np.flatnonzero(kind == _PROGRAM),
-                   events.chunk)
+        group = events.chunk * 16 + (events.status & 0x0F)
+        note = (kind <= _NOTE_ON).nonzero()[0]  # 0x8 and 0x9
+        on = note[(kind[note] == _NOTE_ON) & (events.data2[note] > 0)]
+        other = (kind > _NOTE_ON).nonzero()[0]
+        other_kind = kind[other]
+        return cls(group, note, on, other[other_kind == _CONTROL], other[other_kind == _BEND],
+                   other[other_kind == _PROGRAM], events.chunk)
 
     def active_chunks(self, n_chunks: int) -> np.ndarray:
         """Whether each chunk holds a note message, controller, pitch bend or program change (aftertouch
@@ -322,32 +324,38 @@ def _timing(events: TrackEvents, data: bytes, layout: MidiLayout) -> tuple[list,
 
 def _texts(music: Music, track_chunk: np.ndarray, active: np.ndarray, events: TrackEvents, data: bytes,
            midi_type: int) -> tuple[Optional[str], list[str]]:
-    """Names, lyrics, text annotations and copyright notices (a Python loop over text events only).
+    """Names, lyrics, text annotations and copyright notices (Python objects: one per text event).
 
     Returns the title and the copyright notices.
     """
-    text_rows = np.flatnonzero((events.meta_type < 0x10) & (events.meta_type != 0))
-    first_track = {}
+    rows = ((events.meta_type < 0x10) & (events.meta_type != 0)).nonzero()[0]
+    if not len(rows):
+        return None, []
+    first_track: dict[int, int] = {}
     for index, chunk in enumerate(track_chunk.tolist()):
         first_track.setdefault(chunk, index)
+    chunks, kinds, ticks = events.meta_chunk[rows].tolist(), events.meta_type[rows].tolist(), events.meta_tick[rows].tolist()
+    pieces = [data[start:end] for start, end in zip(events.meta_start[rows].tolist(), events.meta_end[rows].tolist())]
+    try:
+        texts = [piece.decode("utf-8") for piece in pieces]
+    except UnicodeDecodeError:
+        texts = list(map(decode_text, pieces))
     names: dict[int, str] = {}
     copyrights = []
-    chunks, kinds = events.meta_chunk[text_rows].tolist(), events.meta_type[text_rows].tolist()
-    ticks, starts, ends = (x[text_rows].tolist() for x in (events.meta_tick, events.meta_start, events.meta_end))
-    for chunk, kind, tick, start, end in zip(chunks, kinds, ticks, starts, ends):
-        if kind == META_TRACK_NAME:
-            names[chunk] = decode_text(data[start:end])  # the last name of a chunk wins
-            continue
-        if kind == META_COPYRIGHT:
-            copyrights.append(decode_text(data[start:end]))
-            continue
-        target = music.tracks[first_track[chunk]] if chunk in first_track else music
+    for chunk, kind, tick, text in zip(chunks, kinds, ticks, texts):
         if kind == META_LYRIC:
-            target.lyrics.append(Lyric(tick, decode_text(data[start:end])))
+            target = music.tracks[first_track[chunk]] if chunk in first_track else music
+            target.lyrics.append(Lyric(tick, text))
+        elif kind == META_TRACK_NAME:
+            names[chunk] = text  # the last name of a chunk wins
+        elif kind == META_COPYRIGHT:
+            copyrights.append(text)
         elif kind in TEXT_GROUPS:
-            target.annotations.append(Annotation(tick, decode_text(data[start:end]), TEXT_GROUPS[kind]))
+            target = music.tracks[first_track[chunk]] if chunk in first_track else music
+            target.annotations.append(Annotation(tick, text, TEXT_GROUPS[kind]))
     title_chunk = len(active) and (not active[0] or midi_type == 0)
     title = names.get(0) if title_chunk else None
-    for track, chunk in zip(music.tracks, track_chunk.tolist()):
-        track.name = None if (chunk == 0 and title_chunk) else names.get(chunk)
+    if names:
+        for track, chunk in zip(music.tracks, track_chunk.tolist()):
+            track.name = None if (chunk == 0 and title_chunk) else names.get(chunk)
     return title, copyrights

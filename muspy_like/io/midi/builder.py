@@ -311,7 +311,10 @@ class MusicBuilder:
             return
         if self.overlap == "fifo":
             start, velocity, data = queue.popleft()
-            _add_note(data, start, pitch, tick - start, velocity)
+            data.note_time.append(start)
+            data.note_pitch.append(pitch)
+            data.note_duration.append(tick - start)
+            data.note_velocity.append(velocity)
         elif self.overlap == "lifo":
             start, velocity, data = queue.pop()
             _add_note(data, start, pitch, tick - start, velocity)

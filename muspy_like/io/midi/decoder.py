@@ -113,7 +113,7 @@ def decode_events(data: bytes, tracks: list[tuple[int, int]], name: str = "<byte
     cands = _candidates(data, a, low, tracks)
     walk = _Walk(data, low, cands, tracks)
     regular = _regular_events(a, low, walk, tracks)
-    items = _items(a, walk, regular)
+    items = _items(a, walk, cands, regular)
     faults = [f for f in (walk.fault, regular.fault, items.fault) if f is not None]
     if faults:
         raise MIDIError(f"{name}: {min(faults)[1]}")
@@ -125,11 +125,13 @@ class _Candidates(NamedTuple):
 
     offset: list  # offset of the status byte
     key: list  # key of the low byte before it (the end of the event's delta time)
+    status: list
     after: list  # offset where the next event would start
     next_key: list  # key of the first low byte at or after ``after``
-    flagged: list  # whether the event may be malformed (checked in detail if the walk reaches it)
+    flagged: list  # whether the event or the delta time after it may be malformed (checked if reached)
     lane_keys: tuple  # per lane: candidate keys, sorted
     lane_index: tuple  # per lane: candidate numbers
+    columns: tuple  # offset, key, status and after as arrays
 
 
 def _candidates(data: bytes, a: np.ndarray, low: np.ndarray, tracks: list[tuple[int, int]]) -> _Candidates:
@@ -157,10 +159,16 @@ def _candidates(data: bytes, a: np.ndarray, low: np.ndarray, tracks: list[tuple[
         after = _exact_ends(data, a, offset, after, flagged, status)
     key = low.searchsorted(offset) - 1
     next_key = low.searchsorted(after)
+    # the delta time of the next event: at most 4 bytes, and an event after it within the chunk
+    ends = np.array([e for _, e in tracks], dtype=np.int64)
+    end = ends[np.searchsorted(ends, offset, "right")] if len(offset) else ends[:0]
+    last = np.take(low, next_key, mode="clip") if len(low) else next_key
+    flagged |= (after > end) | ((after < end) & ((last - after > 3) | (last + 1 >= end) | (next_key >= len(low))))
     lanes = key % 3
     lane_index = tuple((lanes == r).nonzero()[0] for r in range(3))
-    return _Candidates(offset.tolist(), key.tolist(), after.tolist(), next_key.tolist(), flagged.tolist(),
-                       tuple(key[i].tolist() for i in lane_index), tuple(i.tolist() for i in lane_index))
+    return _Candidates(offset.tolist(), key.tolist(), status.tolist(), after.tolist(), next_key.tolist(),
+                       flagged.tolist(), tuple(key[i].tolist() for i in lane_index),
+                       tuple(i.tolist() for i in lane_index), (offset, key, status, after))
 
 
 def _exact_ends(data: bytes, a: np.ndarray, offset: np.ndarray, after: np.ndarray, flagged: np.ndarray,
@@ -205,16 +213,16 @@ class _Walk:
 
     Each *segment* is a run of regular events (keys ``first``, ``first + 3``... below ``stop``) that starts
     at byte ``begin``, followed by one irregular *item* (a candidate number, -2 for a channel message with
-    running status and one data byte), or by the end of its chunk (-1). ``items`` describes the items in
-    order; ``fault`` is (offset, message) of the first fault met, if any.
+    running status and one data byte, described in ``singles``), or by the end of its chunk (-1).
+    ``fault`` is (offset, message) of the first fault met, if any.
     """
 
     def __init__(self, data: bytes, low: np.ndarray, cands: _Candidates, tracks: list[tuple[int, int]]) -> None:
         self.data, self.low, self.cands = data, low, cands
         self.segments: list[tuple[int, int, int, int, int]] = []  # (chunk, begin, first, stop, item)
-        # per item: segment, key, offset of its status (of its data byte if it has running status),
-        # status, first data byte (channel messages) and the offset after it
-        self.items: list[tuple[int, int, int, int, int, int]] = []
+        # per channel message with running status and one data byte: segment, key, offset of its data
+        # byte, status, data byte and the offset after it
+        self.singles: list[tuple[int, int, int, int, int, int]] = []
         self.fault: Optional[tuple[int, str]] = None
         starts = low.searchsorted([s for s, _ in tracks] + [e for _, e in tracks]).tolist()
         for chunk, (start, end) in enumerate(tracks):
@@ -222,12 +230,6 @@ class _Walk:
                 self._chunk(chunk, start, end, starts[chunk], starts[len(tracks) + chunk])
             if self.fault is not None:
                 break
-
-    def _next_candidate(self, key: int) -> int:
-        lane = key % 3
-        keys = self.cands.lane_keys[lane]
-        position = bisect_left(keys, key)
-        return self.cands.lane_index[lane][position] if position < len(keys) else -1
 
     def _delta_fault(self, begin: int, key: int, end: int) -> Optional[tuple[int, str]]:
         """What is wrong with the delta time at ``begin`` whose last byte should be low byte ``key``."""
@@ -241,29 +243,31 @@ class _Walk:
         return None
 
     def _chunk(self, chunk: int, begin: int, end: int, key: int, end_key: int) -> None:
-        data, cands, segments = self.data, self.cands, self.segments
-        c_key, c_offset, c_after, c_next = cands.key, cands.offset, cands.after, cands.next_key
+        data, cands, segments, low = self.data, self.cands, self.segments, self.low
+        c_key, c_status, c_after, c_next, c_flagged = cands.key, cands.status, cands.after, cands.next_key, cands.flagged
+        lane_keys, lane_index = cands.lane_keys, cands.lane_index
         running, one_data_status = _NONE, 0
-        item = self._next_candidate(key)
         self.fault = self._delta_fault(begin, key, end)
         while self.fault is None:
+            keys = lane_keys[key % 3]
+            position = bisect_left(keys, key)
+            item = lane_index[key % 3][position] if position < len(keys) else -1
             if item >= 0 and c_key[item] < end_key:
                 stop = c_key[item]
             else:
                 item, stop = -1, end_key
             if stop > key and running != _TWO:
-                head = int(self.low[key]) + 1
+                head = int(low[key]) + 1
                 if data[head] < 0x80:  # running status at the start of a run of regular events
                     if running == _NONE:
                         self.fault = head, f"data byte 0x{data[head]:02x} without a status (running status) at byte {head}"
                         return
-                    self.items.append((len(segments), key, head, one_data_status, data[head], head + 1))
+                    self.singles.append((len(segments), key, head, one_data_status, data[head], head + 1))
                     segments.append((chunk, begin, key, key, -2))
                     begin = head + 1
                     if begin == end:
                         return
-                    key = int(self.low.searchsorted(begin))
-                    item = self._next_candidate(key)
+                    key = int(low.searchsorted(begin))
                     self.fault = self._delta_fault(begin, key, end)
                     continue
             segments.append((chunk, begin, key, stop, item))
@@ -272,14 +276,13 @@ class _Walk:
                 return
             if stop > key:
                 running = _TWO
-            offset = c_offset[item]
-            if cands.flagged[item] or c_after[item] > end:
-                self.fault = _item_fault(data, offset, end)
+            if c_flagged[item]:
+                self.fault = _item_fault(data, cands.offset[item], end)
+                if self.fault is None and c_after[item] < end:
+                    self.fault = self._delta_fault(c_after[item], c_next[item], end)
                 if self.fault is not None:
                     return
-            status = data[offset]
-            self.items.append((len(segments) - 1, c_key[item], offset, status, data[offset + 1] if status < 0xE0 else 0,
-                               c_after[item]))
+            status = c_status[item]
             if status < 0xE0:
                 running, one_data_status = _ONE, status
             elif status <= 0xF7:
@@ -287,8 +290,6 @@ class _Walk:
             begin, key = c_after[item], c_next[item]
             if begin == end:
                 return
-            item = self._next_candidate(key)
-            self.fault = self._delta_fault(begin, key, end)
 
     def _end_fault(self, first: int, stop: int, end: int) -> Optional[tuple[int, str]]:
         """The run of regular events that ends a chunk must end exactly with the chunk."""
@@ -418,14 +419,21 @@ class _Items(NamedTuple):
     fault: Optional[tuple[int, str]]
 
 
-def _items(a: np.ndarray, walk: _Walk, regular: _Regular) -> _Items:
-    """The items' delta times (their delta time starts after the last regular event of their segment)."""
-    if walk.items:
-        segment, key, offset, status, first_data, after = np.array(walk.items, dtype=np.int64).T
-    else:
-        segment = key = offset = status = first_data = after = np.zeros(0, dtype=np.int64)
+def _items(a: np.ndarray, walk: _Walk, cands: _Candidates, regular: _Regular) -> _Items:
+    """The items as columns, with their delta times (which start after the last regular event of their
+    segment, or where the segment starts if it has none)."""
+    segments = np.array(walk.segments, dtype=np.int64).reshape(-1, 5)
+    segment = (segments[:, 4] != -1).nonzero()[0]
+    item = segments[segment, 4]
+    offset, key, status, after = (np.take(column, item, mode="clip") if len(column) else np.zeros(len(item), np.int64)
+                                  for column in cands.columns)
+    status = status.astype(np.int64)
+    first_data = np.where(status < 0xE0, np.take(a, offset + 1, mode="clip"), 0)
+    if walk.singles:
+        single = (item == -2).nonzero()[0]
+        _, key[single], offset[single], status[single], first_data[single], after[single] = np.array(walk.singles).T
     last = walk.low[key]
-    begin = np.array([walk.segments[i][1] for i in segment.tolist()], dtype=np.int64)
+    begin = segments[segment, 1]
     filled = regular.count[segment] > 0
     begin[filled] = walk.low[key[filled] - 1] + 1
     size = last - begin
@@ -454,11 +462,16 @@ def _columns(a: np.ndarray, walk: _Walk, regular: _Regular, items: _Items, n_chu
         columns = _merge(at, columns, inserted)
     meta = (status == 0xFF).nonzero()[0]
     meta_offset = offset[meta]
-    sysex = ((status == 0xF0) | (status == 0xF7)).nonzero()[0]
-    realtime = offset[np.isin(status, list(_REALTIME))] if len(status) else offset
+    system = (status >= 0xF0) & (status < 0xFF)
+    if system.any():
+        sysex = ((status == 0xF0) | (status == 0xF7)).nonzero()[0]
+        realtime = offset[system & (status >= 0xF8)]  # undefined statuses never get here: they are faults
+        sysex_start, sysex_end = _payload_starts(walk.data, a, offset[sysex] + 1), after[sysex]
+    else:
+        realtime = sysex_start = sysex_end = offset[:0]
     return TrackEvents(*columns, segments[segment_of[meta], 0], item_tick[meta], a[meta_offset + 1],
                        _payload_starts(walk.data, a, meta_offset + 2), after[meta], meta_offset, chunk_end_tick,
-                       realtime, _payload_starts(walk.data, a, offset[sysex] + 1), after[sysex])
+                       realtime, sysex_start, sysex_end)
 
 
 def _payload_starts(data: bytes, a: np.ndarray, length_at: np.ndarray) -> np.ndarray:

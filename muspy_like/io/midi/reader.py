@@ -10,11 +10,12 @@ from typing import IO, Union
 from muspy_like.core.music import Music
 from muspy_like.errors import MIDIError
 from muspy_like.io.midi.assembly import assemble, check_meta_events
-from muspy_like.io.midi.builder import OVERLAP_POLICIES
-from muspy_like.io.midi.chunks import split_chunks
+from muspy_like.io.midi.builder import OVERLAP_POLICIES, MusicBuilder
+from muspy_like.io.midi.chunks import MidiLayout, split_chunks
 from muspy_like.io.midi.decoder import decode_events
+from muspy_like.io.midi.scanner import Fault, scan_chunk
 
-__all__ = ["read_midi", "ENGINES"]
+__all__ = ["read_midi", "read_bytes", "ENGINES", "SMALL_FILE_BYTES", "read_small"]
 
 #: Available engines: the fast default and the mido reference.
 ENGINES = ("numpy", "mido")
@@ -34,7 +35,9 @@ def read_midi(source: MidiSource, engine: str = "numpy", overlap: str = "fifo") 
     engine : {"numpy", "mido"}
         ``"numpy"`` (default) decodes every chunk with whole-array operations
         (:mod:`~muspy_like.io.midi.decoder`) and applies the reading policies the same way
-        (:mod:`~muspy_like.io.midi.assembly`). ``"mido"`` decodes the messages with mido and applies the
+        (:mod:`~muspy_like.io.midi.assembly`); files of at most :data:`SMALL_FILE_BYTES` bytes of track
+        data, for which those operations' fixed cost dominates, are decoded one event at a time
+        (:mod:`~muspy_like.io.midi.scanner`), with the same result. ``"mido"`` decodes the messages with mido and applies the
         policies message by message (:mod:`~muspy_like.io.midi.builder`): the slow, independent
         reference. Both give the same :class:`Music`, and accept and refuse the same files.
     overlap : {"fifo", "lifo", "all"}
@@ -70,7 +73,19 @@ def read_midi(source: MidiSource, engine: str = "numpy", overlap: str = "fifo") 
     if overlap not in OVERLAP_POLICIES:
         raise ValueError(f"overlap must be one of {OVERLAP_POLICIES}, not {overlap!r}")
     data, name, source_filename = _load(source)
+    return read_bytes(data, name, source_filename, engine, overlap)
+
+
+def read_bytes(data: bytes, name: str, source_filename: str | None, engine: str = "numpy", overlap: str = "fifo",
+               small_file_bytes: int | None = None) -> Music:
+    """:func:`read_midi` on bytes; ``small_file_bytes`` overrides :data:`SMALL_FILE_BYTES` (the tests use it
+    to send every file through one path of the numpy engine)."""
     layout = split_chunks(data, name)
+    small = SMALL_FILE_BYTES if small_file_bytes is None else small_file_bytes
+    if engine == "numpy" and sum(end - start for start, end in layout.tracks) <= small:
+        music = read_small(data, layout, overlap, source_filename)
+        if music is not None:
+            return music
     events = decode_events(data, layout.tracks, name)  # both engines: one rule for what is accepted
     check_meta_events(events, data, name)
     if engine == "mido":
@@ -78,6 +93,22 @@ def read_midi(source: MidiSource, engine: str = "numpy", overlap: str = "fifo") 
 
         return read_with_mido(data, layout, events, name, source_filename, overlap)
     return assemble(events, data, layout, overlap, name, source_filename)
+
+
+#: Files with at most this many bytes of track data are decoded one event at a time (faster for them).
+SMALL_FILE_BYTES = 6000
+
+
+def read_small(data: bytes, layout: MidiLayout, overlap: str, source_filename: str | None) -> Music | None:
+    """The small-file path (:mod:`~muspy_like.io.midi.scanner`); None if the file has a fault, which the
+    vectorized decoder then reports."""
+    builder = MusicBuilder(layout.resolution, layout.midi_type, layout.smpte_fps, overlap)
+    try:
+        for start, end in layout.tracks:
+            scan_chunk(data, start, end, builder)
+    except (Fault, MIDIError):
+        return None
+    return builder.finish(source_filename)
 
 
 def _load(source: MidiSource) -> tuple[bytes, str, str | None]:
