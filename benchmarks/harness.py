@@ -43,6 +43,11 @@ def interleaved_best(funcs: dict[str, Callable[[Any], Any]], items: list[Any], r
     that a slow spell of a shared machine hits all of them alike; each (function, item) keeps its best
     time over the rounds. Sums of these per-item bests are much steadier than best passes over a whole
     corpus, which is what makes ratios between libraries reproducible. GC is disabled while timing.
+
+    Times are the process's CPU time (``time.process_time``): on a quiet machine the same as wall time
+    for single-threaded work, and on a shared one free of the time the process waits for a core, which
+    would otherwise inflate long calls (tens of milliseconds, likely to be preempted) more than short
+    ones and bias ratios. A function that runs threads would be charged for all of them.
     """
     import random
 
@@ -55,9 +60,9 @@ def interleaved_best(funcs: dict[str, Callable[[Any], Any]], items: list[Any], r
             for name in names:
                 gc.disable()
                 try:
-                    start = time.perf_counter()
+                    start = time.process_time()
                     funcs[name](item)
-                    elapsed = time.perf_counter() - start
+                    elapsed = time.process_time() - start
                 finally:
                     gc.enable()
                 if elapsed < best[name][index]:

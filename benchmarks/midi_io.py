@@ -274,6 +274,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--repeat", type=int, default=9, help="rounds for muspy_like and symusic (default 9)")
     parser.add_argument("--peer-repeat", type=int, default=3, help="rounds for the other libraries (default 3)")
     args = parser.parse_args(argv)
+    measured = measure(args)
+    text, checks = report(args, measured)
+    print()
+    print(text)
+    save_results("midi_io", {"machine": machine_info(PEERS), **measured, "checks": checks}, text)
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    """Every figure of the page: reads (small files, mahler), writes, the 1M-note file, growth."""
+    import symusic
 
     from muspy_like.io.midi import read_midi
 
@@ -282,61 +292,58 @@ def main(argv: list[str] | None = None) -> None:
     n_notes = sum(read_midi(d).n_notes for d in datas)
     print(f"small files: {len(files)} files, {n_notes} notes, {sum(map(len, datas))} bytes")
     small = read_ratios(datas, library_readers, args.repeat, args.peer_repeat)
-    mahler_data = MAHLER.read_bytes()
-    mahler = read_ratios([mahler_data], library_readers, args.repeat, min(args.peer_repeat, 2))
+    mahler = read_ratios([MAHLER.read_bytes()], library_readers, args.repeat, min(args.peer_repeat, 2))
     for label, seconds in (("small files", small), ("mahler", mahler)):
         for name, value in seconds.items():
             print(f"read {label:<11} {name:<12} {value * 1e3:9.2f} ms")
-
     write, n_written = write_seconds(files + [MAHLER], max(args.peer_repeat, 1))
     big, big_notes = million_note_file()
-    big_data = big.read_bytes()
-    import symusic
-
     big_best = {name: min(times) for name, times in
-                interleaved_best({"muspy_like": read_midi, "symusic": symusic.Score.from_midi}, [big_data],
+                interleaved_best({"muspy_like": read_midi, "symusic": symusic.Score.from_midi}, [big.read_bytes()],
                                  max(3, args.repeat // 3)).items()}
-    memory = {name: memory_probe(name, big) for name in ("muspy_like", "symusic")}
-    growth = midi_read_growth()
+    return {
+        "n_files": len(files), "n_notes": n_notes, "small_files_seconds": small, "mahler_seconds": mahler,
+        "write_seconds": write, "n_written": n_written,
+        "million_notes": {"seconds": big_best, "memory": {name: memory_probe(name, big) for name in ("muspy_like", "symusic")},
+                          "notes": big_notes},
+        "growth": midi_read_growth(),
+    }
 
-    rows = [[name, len(files) / small[name], f"{small[name] / small['symusic']:.2f}x",
+
+def report(args: argparse.Namespace, measured: dict[str, Any]) -> tuple[str, dict[str, float]]:
+    """The markdown page and the checks against the targets."""
+    small, mahler, write = measured["small_files_seconds"], measured["mahler_seconds"], measured["write_seconds"]
+    growth, big = measured["growth"], measured["million_notes"]
+    rows = [[name, measured["n_files"] / small[name], f"{small[name] / small['symusic']:.2f}x",
              f"{mahler[name] / mahler['symusic']:.2f}x", f"{write[name] / write['muspy_like']:.2f}x"]
             for name in small]
     table = markdown_table(["library", "small files: files/s", "small files: time / symusic's",
                             "mahler: time / symusic's", "write: time / muspy_like's"], rows)
     growth_table = markdown_table(
-        ["cut of mahler.mid", "bytes", "notes", "read ms", "peak MB (tracemalloc)"],
+        ["cut of mahler.mid (share of its notes)", "bytes", "notes", "read ms", "peak MB (tracemalloc)"],
         [[f"{r['fraction']:.4g}", r["bytes"], r["notes"], r["seconds"] * 1e3, r["peak_bytes"] / 1e6] for r in growth["rows"]])
     big_table = markdown_table(
         ["1M-note file", "read seconds", "peak memory above baseline (MB)"],
-        [[name, big_best[name], memory[name]["above_baseline"] / 1e6] for name in memory])
+        [[name, big["seconds"][name], big["memory"][name]["above_baseline"] / 1e6] for name in big["memory"]])
     checks = {
         "small files: read time / symusic's (<= 3)": small["muspy_like"] / small["symusic"],
         "mahler.mid: read time / symusic's (<= 2)": mahler["muspy_like"] / mahler["symusic"],
         "read time growth exponent, cuts of mahler (<= 1.1)": growth["time_exponent"],
         "read memory growth exponent, cuts of mahler": growth["memory_exponent"],
-        "1M notes: read time / symusic's": big_best["muspy_like"] / big_best["symusic"],
-        "1M notes: MB above baseline": memory["muspy_like"]["above_baseline"] / 1e6,
+        "1M notes: read time / symusic's": big["seconds"]["muspy_like"] / big["seconds"]["symusic"],
+        "1M notes: MB above baseline": big["memory"]["muspy_like"]["above_baseline"] / 1e6,
     }
     check_table = markdown_table(["target", "measured"], [[k, f"{v:.2f}"] for k, v in checks.items()])
     text = (
-        f"Small files: {len(files)} MIDI files ({args.files} Bach chorales converted by music21, the MIDI files "
-        f"shipped in music21, miditoolkit and partitura, MusPy's test files), {n_notes} notes; mahler.mid "
-        f"separately. Interleaved reads, best of {args.repeat} rounds per file for muspy_like and symusic, of "
-        f"{args.peer_repeat} for the others; {n_written} files written by every library.\n\n{table}\n\n"
-        f"Growth (cuts of mahler.mid, best of 5): time exponent {growth['time_exponent']:.2f}, memory exponent "
-        f"{growth['memory_exponent']:.2f}.\n\n{growth_table}\n\n{big_table}\n\n{check_table}"
+        f"Small files: {measured['n_files']} MIDI files ({args.files} Bach chorales converted by music21, the MIDI "
+        f"files shipped in music21, miditoolkit and partitura, MusPy's test files), {measured['n_notes']} notes; "
+        f"mahler.mid separately. Interleaved reads of the same bytes, CPU time, best of {args.repeat} rounds per "
+        f"file for muspy_like and symusic, of {args.peer_repeat} for the others; {measured['n_written']} files "
+        f"written by every library.\n\n{table}\n\nGrowth (cuts of mahler.mid, best of 5): time exponent "
+        f"{growth['time_exponent']:.2f}, memory exponent {growth['memory_exponent']:.2f}.\n\n{growth_table}\n\n"
+        f"{big_table}\n\n{check_table}"
     )
-    print()
-    print(text)
-    save_results(
-        "midi_io",
-        {"machine": machine_info(PEERS), "n_files": len(files), "n_notes": n_notes,
-         "small_files_seconds": small, "mahler_seconds": mahler, "write_seconds": write, "n_written": n_written,
-         "million_notes": {"seconds": big_best, "memory": memory, "notes": big_notes}, "growth": growth,
-         "checks": checks},
-        text,
-    )
+    return text, checks
 
 
 if __name__ == "__main__":

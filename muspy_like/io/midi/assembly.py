@@ -121,7 +121,7 @@ def _tracks(messages: _Messages, events: TrackEvents, overlap: str, n_chunks: in
 
 def _key(group: np.ndarray, program: np.ndarray) -> np.ndarray:
     """Track key: (chunk, channel, program) as one integer, ordered as the tracks are."""
-    return group * 128 + program
+    return group.astype(np.int64) * 128 + program
 
 
 def _distinct(keys: np.ndarray, n_chunks: int) -> np.ndarray:
@@ -139,7 +139,7 @@ class _Programs:
         self.span = len(messages.group) + 1
         changes = messages.program
         changes = changes[np.argsort(messages.group[changes], kind="stable")]  # by chunk and channel, then file order
-        self.change_group = messages.group[changes]
+        self.change_group = messages.group[changes].astype(np.int64)
         self.change_key = self.change_group * self.span + changes
         self.value = data1[changes].astype(np.int64)
         groups = int(messages.group.max()) + 1 if len(messages.group) else 0
@@ -151,7 +151,7 @@ class _Programs:
         """The program of message ``index``'s channel just after message ``where`` (an index or ``span``)."""
         if not len(self.value):
             return np.zeros(len(index), dtype=np.int64)
-        group = self.group[index]
+        group = self.group[index].astype(np.int64)
         position = np.searchsorted(self.change_key, group * self.span + where, "right") - 1
         found = position >= 0
         found[found] = self.change_group[position[found]] == group[found]

@@ -42,9 +42,6 @@ from muspy_like.errors import MIDIError
 __all__ = ["TrackEvents", "decode_events", "read_vlq"]
 
 _NONE, _ONE, _TWO = 0, 1, 2  # running status: none, a one-data-byte status, a two-data-byte status
-#: Statuses that may start an irregular event.
-_CANDIDATE = np.zeros(256, dtype=bool)
-_CANDIDATE[0xC0:0xE0] = _CANDIDATE[0xF0:] = True
 #: Data bytes after the status of the irregular channel and system messages (0xF0, 0xF7, 0xFF: a length).
 _DATA_SIZE = np.zeros(256, dtype=np.int64)
 _DATA_SIZE[0xC0:0xE0] = 1
@@ -107,9 +104,7 @@ def decode_events(data: bytes, tracks: list[tuple[int, int]], name: str = "<byte
         The first malformed event, with its byte offset.
     """
     a = np.frombuffer(data, dtype=np.uint8)
-    low = (a < 0x80).nonzero()[0]
-    if len(a) < 2**31:  # half the memory traffic in everything that follows
-        low = low.astype(np.int32)
+    low = _low_offsets(a)
     cands = _candidates(data, a, low, tracks)
     walk = _Walk(data, low, cands, tracks)
     regular = _regular_events(a, low, walk, tracks)
@@ -118,6 +113,26 @@ def decode_events(data: bytes, tracks: list[tuple[int, int]], name: str = "<byte
     if faults:
         raise MIDIError(f"{name}: {min(faults)[1]}")
     return _columns(a, walk, regular, items, len(tracks))
+
+
+_BLOCK = 1 << 20
+
+
+def _low_offsets(a: np.ndarray) -> np.ndarray:
+    """Offsets of the bytes below 0x80, as 32-bit integers when they fit (half the memory and the traffic
+    of everything that follows), found block by block so that no 64-bit copy of them all ever exists."""
+    if len(a) >= 2**31:
+        return (a < 0x80).nonzero()[0]
+    if len(a) <= _BLOCK:
+        return (a < 0x80).nonzero()[0].astype(np.int32)
+    out = np.empty(int(np.count_nonzero(a < 0x80)), dtype=np.int32)
+    filled = 0
+    for start in range(0, len(a), _BLOCK):
+        found = (a[start : start + _BLOCK] < 0x80).nonzero()[0]
+        out[filled : filled + len(found)] = found
+        out[filled : filled + len(found)] += start
+        filled += len(found)
+    return out
 
 
 class _Candidates(NamedTuple):
@@ -136,14 +151,18 @@ class _Candidates(NamedTuple):
 
 def _candidates(data: bytes, a: np.ndarray, low: np.ndarray, tracks: list[tuple[int, int]]) -> _Candidates:
     """Every byte that could start an irregular event, with the extent of that event."""
-    is_candidate = _CANDIDATE[a]
-    is_candidate[1:] &= a[:-1] < 0x80  # right after a low byte: after the end of a delta time
-    previous = 0
-    for start, end in tracks:  # outside the chunks' data (headers), and a chunk's first byte, start nothing
-        is_candidate[previous : start + 1] = False
-        previous = end
-    is_candidate[previous:] = False
-    offset = is_candidate.nonzero()[0]
+    offset = (a >= 0xC0).nonzero()[0]  # few bytes are that high: filtering the offsets is cheap
+    if not tracks:
+        offset = offset[:0]
+    status = a[offset]
+    keep = ((status < 0xE0) | (status >= 0xF0)) & (a[offset - 1] < 0x80)  # right after a delta time's end
+    starts = np.array([s for s, _ in tracks], dtype=np.int64)
+    ends = np.array([e for _, e in tracks], dtype=np.int64)
+    chunk = starts.searchsorted(offset, "right") - 1
+    inside = chunk >= 0
+    chunk[~inside] = 0
+    keep &= inside & (offset > starts[chunk]) & (offset < ends[chunk])  # not in headers, not a first byte
+    offset, chunk = offset[keep], chunk[keep]
     status = a[offset]
     sized = status >= 0xF0
     sized &= (status == 0xFF) | (status <= 0xF0) | (status == 0xF7)
@@ -160,8 +179,7 @@ def _candidates(data: bytes, a: np.ndarray, low: np.ndarray, tracks: list[tuple[
     key = low.searchsorted(offset) - 1
     next_key = low.searchsorted(after)
     # the delta time of the next event: at most 4 bytes, and an event after it within the chunk
-    ends = np.array([e for _, e in tracks], dtype=np.int64)
-    end = ends[np.searchsorted(ends, offset, "right")] if len(offset) else ends[:0]
+    end = ends[chunk]
     last = np.take(low, next_key, mode="clip") if len(low) else next_key
     flagged |= (after > end) | ((after < end) & ((last - after > 3) | (last + 1 >= end) | (next_key >= len(low))))
     lanes = key % 3
@@ -349,8 +367,7 @@ def _regular_events(a: np.ndarray, low: np.ndarray, walk: _Walk, tracks: list[tu
     segments = walk.segments
     count = np.array([(stop - first) // 3 for _, _, first, stop, _ in segments], dtype=np.int64)
     total = int(count.sum())
-    regular_low = low[_regular_lows(low, walk, total)]
-    last, first_data, second_data = regular_low.reshape(-1, 3).T.copy()  # contiguous rows: faster below
+    last, first_data, second_data = low[_regular_lows(low, walk, total)].reshape(-1, 3).T.copy()  # contiguous rows
     previous_end = np.empty(total, dtype=low.dtype)
     previous_end[1:] = second_data[:-1]
     previous_end += 1
@@ -369,13 +386,17 @@ def _regular_events(a: np.ndarray, low: np.ndarray, walk: _Walk, tracks: list[tu
         at = int(previous_end[long_delta[0]])
         faults.append((at, f"variable-length number longer than 4 bytes at byte {at}"))
     explicit = step == 2
+    del step, previous_end
     status_at = last + 1
     if not explicit.all():  # running status: the status of the latest event that has one
         latest = np.where(explicit, np.arange(total, dtype=np.int32), 0)
         np.maximum.accumulate(latest, out=latest)
         status_at = status_at[latest]
-    return _Regular(last, a[status_at], a[first_data], a[second_data], _vlq_values(a, last, delta_size), count,
-                    min(faults) if faults else None)
+        del latest
+    status = a[status_at]
+    del status_at, explicit
+    delta = _vlq_values(a, last, delta_size)
+    return _Regular(last, status, a[first_data], a[second_data], delta, count, min(faults) if faults else None)
 
 
 def _regular_lows(low: np.ndarray, walk: _Walk, total: int) -> np.ndarray:
@@ -451,7 +472,7 @@ def _columns(a: np.ndarray, walk: _Walk, regular: _Regular, items: _Items, n_chu
     segments = np.array(walk.segments, dtype=np.int64).reshape(-1, 5)
     count = regular.count
     segment_of, offset, status, first_data, after = items.segment, items.offset, items.status, items.first_data, items.after
-    chunk = np.repeat(segments[:, 0], count)
+    chunk = np.repeat(segments[:, 0].astype(np.int32), count)
     tick, item_tick, chunk_end_tick = _ticks(segments[:, 0], count, regular.delta, segment_of, items.delta, n_chunks)
     columns = (chunk, tick, regular.status, regular.data1, regular.data2)
     channel_item = ((status >= 0xC0) & (status < 0xE0)).nonzero()[0]
