@@ -1,7 +1,9 @@
-"""From MIDI events to a :class:`~muspy_like.Music`: the reading policies, in one place.
+"""From MIDI events to a :class:`~muspy_like.Music`, message by message: the reading policies, in one place.
 
-Every engine decodes bytes its own way and then either feeds events here (the pure-Python engines) or
-must produce exactly what this module would (the symusic engine, checked by the differential tests).
+The mido engine and :func:`~muspy_like.interop.from_mido` feed mido's messages here, the numpy engine's
+small-file path (:mod:`~muspy_like.io.midi.scanner`) its own; the array path
+(:mod:`~muspy_like.io.midi.assembly`) must produce exactly what this module would, which the differential
+tests check.
 
 Policies
 --------
