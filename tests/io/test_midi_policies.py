@@ -138,3 +138,12 @@ def test_tracks_share_no_memory_they_could_write_into():
     first.pitch[0] = 1
     first.append(first[0].copy())
     assert second.pitch.tolist() == [61] and np.array_equal(music.tracks[2].notes.pitch, [62])
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_program_change_on_a_channel_that_never_sounds_a_note(engine):
+    """Channel 1's program change comes first in the file; channel 0 only ends notes, then changes program:
+    its track (a channel with events but no note still gives one) has its last program, 1."""
+    chunk = b"\x00\xc1\x00" + b"\x00\x90\x3a\x00" + b"\x00\x80\x3a\x40" + b"\x00\xc0\x01" + b"\x00\xff\x2f\x00"
+    music = read_midi(_file(chunk), engine=engine)
+    assert [(t.channel, t.program, len(t.notes)) for t in music.tracks] == [(0, 1, 0), (1, 0, 0)]

@@ -148,7 +148,8 @@ class _Programs:
         self.first_on[messages.group[on]] = on  # written last to first: each channel's first note-on remains
 
     def at(self, index: np.ndarray, where: np.ndarray) -> np.ndarray:
-        """The program of message ``index``'s channel just after message ``where`` (an index or ``span``)."""
+        """The program of message ``index``'s channel just after message ``where`` (an index, or
+        ``span - 1`` for after every message)."""
         if not len(self.value):
             return np.zeros(len(index), dtype=np.int64)
         group = self.group[index].astype(np.int64)
@@ -163,7 +164,9 @@ class _Programs:
         if not len(self.value):
             return np.zeros(len(index), dtype=np.int64)
         first = self.first_on[self.group[index]]
-        return self.at(index, np.where(first < 0, self.span, np.maximum(index, first)))
+        # "after every message" is span - 1: message indices stay below it, and span itself would be the
+        # key of the next channel's program change at message 0
+        return self.at(index, np.where(first < 0, self.span - 1, np.maximum(index, first)))
 
     def before_first_note(self, changes: np.ndarray) -> np.ndarray:
         """The program changes placed before their channel's first note-on (or on a channel without one)."""
