@@ -35,6 +35,49 @@ def best_time(func: Callable[[], Any], repeat: int = 3, number: int = 1) -> floa
     return min(times)
 
 
+def interleaved_best(funcs: dict[str, Callable[[Any], Any]], items: list[Any], rounds: int,
+                     seed: int = 0) -> dict[str, list[float]]:
+    """Best wall time in seconds of each function on each item, the functions interleaved.
+
+    In every round each item is processed by every function, in an order shuffled per item (seeded), so
+    that a slow spell of a shared machine hits all of them alike; each (function, item) keeps its best
+    time over the rounds. Sums of these per-item bests are much steadier than best passes over a whole
+    corpus, which is what makes ratios between libraries reproducible. GC is disabled while timing.
+
+    Times are the process's CPU time (``time.process_time``): on a quiet machine the same as wall time
+    for single-threaded work, and on a shared one free of the time the process waits for a core, which
+    would otherwise inflate long calls (tens of milliseconds, likely to be preempted) more than short
+    ones and bias ratios. A function that runs threads would be charged for all of them.
+    """
+    import random
+
+    rng = random.Random(seed)
+    names = list(funcs)
+    best = {name: [float("inf")] * len(items) for name in names}
+    for _ in range(rounds):
+        for index, item in enumerate(items):
+            rng.shuffle(names)
+            for name in names:
+                gc.disable()
+                try:
+                    start = time.process_time()
+                    funcs[name](item)
+                    elapsed = time.process_time() - start
+                finally:
+                    gc.enable()
+                if elapsed < best[name][index]:
+                    best[name][index] = elapsed
+    return best
+
+
+def growth_exponent(sizes: Iterable[float], values: Iterable[float]) -> float:
+    """Slope of log(value) against log(size), fitted by least squares: 1 means linear growth."""
+    import numpy as np
+
+    slope, _ = np.polyfit(np.log(list(sizes)), np.log(list(values)), 1)
+    return float(slope)
+
+
 def median_time(func: Callable[[], Any], repeat: int = 5) -> float:
     """Median wall time in seconds of one call of ``func`` over ``repeat`` calls."""
     times = []

@@ -1,35 +1,52 @@
-"""MIDI read/write speed and memory: muspy_like against mido, pretty_midi, miditoolkit, symusic and muspy.
+"""MIDI read/write speed and memory: muspy_like against symusic, mido, pretty_midi, miditoolkit and MusPy.
 
-Corpus: 100 Bach chorales from music21's bundled corpus, converted to MIDI once with music21 and cached
-under ``benchmarks/.cache/bach_midi`` (git-ignored), the readable MIDI files of MusPy's test suite and
-``shared/bench/mahler.mid`` (33 tracks, 60k notes). Every library reads and writes the same files in
-the same run, each taking the best of the same number of passes; the table gives files per second, notes
-per second and muspy_like's speed-up.
+Corpora:
 
-A generated 1M-note file (16 tracks) measures the read time against symusic's own parse and the memory
-above the interpreter's baseline (peak resident set size of a fresh subprocess, after its imports).
+* *many small files*: every MIDI file shipped in the music21, miditoolkit and partitura packages,
+  MusPy's readable test files, and ``--files`` Bach chorales of music21's corpus converted to MIDI with
+  music21 (cached under ``benchmarks/.cache/bach_midi``, git-ignored);
+* ``shared/bench/mahler.mid`` (42 minutes, 33 chunks, 60k notes), reported on its own;
+* a generated file of 1M notes (16 tracks) for time and peak memory against symusic's.
 
-Targets (issue 2): read >= 30x pretty_midi, >= 20x mido, at most 3x slower than symusic; write >= 20x
-pretty_midi; 1M notes read in under 10x symusic's time and under 150 MB above baseline.
+Every library reads the same bytes (already in memory) in the same run, **interleaved**: each file is read
+by every library in a shuffled order, round after round, and each (library, file) keeps its best time
+(:func:`benchmarks.harness.interleaved_best`). A ratio is a sum of per-file bests over another, so a slow
+spell of a shared machine hits every library alike. muspy_like and symusic take ``--repeat`` rounds
+(default 9); the slower pure-Python peers ``--peer-repeat`` (default 3).
 
-Usage: ``python -m benchmarks.midi_io [--files N] [--repeat R]``.
+:func:`midi_read_growth` measures read time and peak memory on cuts of mahler.mid (1/16 to all of it) and
+fits the growth exponent, for ``benchmarks/scaling.py``.
+
+Targets (issue 11): read time at most 3x symusic's on the small files, at most 2x on mahler.mid; growth
+exponent at most 1.1. Usage: ``python -m benchmarks.midi_io [--files N] [--repeat R] [--peer-repeat R]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import subprocess
 import sys
 import tempfile
+import time
+import tracemalloc
 from pathlib import Path
 from typing import Any, Callable
 
-from benchmarks.harness import SHARED_DIR, best_time, machine_info, markdown_table, save_results
+from benchmarks.harness import (
+    SHARED_DIR,
+    growth_exponent,
+    interleaved_best,
+    machine_info,
+    markdown_table,
+    save_results,
+)
 
 CACHE = Path(__file__).resolve().parent / ".cache"
-TARGETS = {"read": {"pretty_midi": 30.0, "mido": 20.0, "symusic": 1 / 3}, "write": {"pretty_midi": 20.0}}
 PEERS = ["mido", "pretty_midi", "miditoolkit", "symusic", "muspy"]
+TARGETS = {"small files / symusic": 3.0, "mahler / symusic": 2.0, "growth exponent": 1.1}
+MAHLER = SHARED_DIR / "bench" / "mahler.mid"
 
 
 def chorale_files(count: int) -> list[Path]:
@@ -48,23 +65,22 @@ def chorale_files(count: int) -> list[Path]:
     return files
 
 
-def corpus_files(count: int) -> list[Path]:
-    """The benchmark corpus: chorales, MusPy's readable test files, the Mahler symphony."""
-    from muspy_like.errors import MIDIError
-    from muspy_like.io.midi import read_midi
+def package_files() -> list[Path]:
+    """The MIDI files shipped inside installed packages (music21, miditoolkit, partitura) and MusPy's tests."""
+    import importlib.util
 
-    shared = []
-    for path in sorted((SHARED_DIR / "muspy_testdata" / "midi").glob("*.mid")):
-        try:
-            read_midi(path)
-        except MIDIError:
-            continue
-        shared.append(path)
-    return chorale_files(count) + shared + [SHARED_DIR / "bench" / "mahler.mid"]
+    files = sorted((SHARED_DIR / "muspy_testdata" / "midi").glob("*.mid"))
+    for package in ("music21", "miditoolkit", "pretty_midi", "mido", "symusic", "partitura"):
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin:
+            files += sorted(Path(spec.origin).parent.rglob("*.mid"))
+    return files
 
 
-def readers() -> dict[str, Callable[[Path], Any]]:
-    """Library name -> function reading one file."""
+def readers() -> dict[str, Callable[[bytes], Any]]:
+    """Library name -> function reading one file from its bytes."""
+    import warnings
+
     import miditoolkit
     import mido
     import muspy
@@ -73,14 +89,46 @@ def readers() -> dict[str, Callable[[Path], Any]]:
 
     from muspy_like.io.midi import read_midi
 
+    warnings.filterwarnings("ignore")  # pretty_midi warns about meta events outside the first track
     return {
         "muspy_like": read_midi,
-        "symusic": symusic.Score,
-        "mido": mido.MidiFile,
-        "pretty_midi": pretty_midi.PrettyMIDI,
-        "miditoolkit": miditoolkit.MidiFile,
-        "muspy": muspy.read_midi,
+        "symusic": symusic.Score.from_midi,
+        "mido": lambda data: mido.MidiFile(file=io.BytesIO(data)),
+        "pretty_midi": lambda data: pretty_midi.PrettyMIDI(io.BytesIO(data)),
+        "miditoolkit": lambda data: miditoolkit.MidiFile(file=io.BytesIO(data)),
+        "muspy": lambda data: muspy.from_mido(mido.MidiFile(file=io.BytesIO(data))),
     }
+
+
+def _readable(files: list[Path], library_readers: dict[str, Callable]) -> tuple[list[Path], list[bytes]]:
+    kept, datas = [], []
+    for path in files:
+        data = path.read_bytes()
+        refused = []
+        for name, read in library_readers.items():
+            try:
+                read(data)
+            except Exception:  # noqa: BLE001 - any failure leaves the file out of the comparison
+                refused.append(name)
+        if refused:
+            print(f"left out {path.name}: {', '.join(refused)} cannot read it")
+        else:
+            kept.append(path)
+            datas.append(data)
+    return kept, datas
+
+
+def read_ratios(datas: list[bytes], library_readers: dict[str, Callable], repeat: int, peer_repeat: int) -> dict[str, float]:
+    """Seconds per library for one read of every file (sums of per-file bests, interleaved)."""
+    fast = {name: library_readers[name] for name in ("muspy_like", "symusic")}
+    seconds = {name: sum(times) for name, times in interleaved_best(fast, datas, repeat).items()}
+    slow = {name: read for name, read in library_readers.items() if name not in fast}
+    if slow and peer_repeat:
+        slow["muspy_like"] = library_readers["muspy_like"]
+        for name, times in interleaved_best(slow, datas, peer_repeat, seed=1).items():
+            if name != "muspy_like":
+                seconds[name] = sum(times)
+    return seconds
 
 
 def writers(files: list[Path]) -> dict[str, tuple[list[Any], Callable[[Any, Path], Any]]]:
@@ -103,23 +151,23 @@ def writers(files: list[Path]) -> dict[str, tuple[list[Any], Callable[[Any, Path
     }
 
 
-def _reads(read: Callable[[Any], Any], item: Any) -> bool:
-    """Whether ``read(item)`` succeeds (used for writers too)."""
-    try:
-        read(item)
-    except Exception:  # noqa: BLE001 - any failure leaves the file out of the comparison
-        return False
-    return True
-
-
-def time_all(func: Callable[[Any], Any], items: list[Any], repeat: int) -> float:
-    """Best time, in seconds, of one pass of ``func`` over every item."""
-
-    def one_pass() -> None:
-        for item in items:
-            func(item)
-
-    return best_time(one_pass, repeat=repeat)
+def write_seconds(files: list[Path], repeat: int) -> tuple[dict[str, float], int]:
+    """Seconds per library to write every file every library can write (interleaved bests)."""
+    with tempfile.TemporaryDirectory(dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as folder:
+        target = Path(folder) / "out.mid"
+        library_writers = writers(files)
+        writable = []
+        for i in range(len(files)):
+            try:
+                for objects, write in library_writers.values():
+                    write(objects[i], target)
+            except Exception:  # noqa: BLE001
+                print(f"left out of the write test {files[i].name}: a library cannot write it")
+                continue
+            writable.append(i)
+        funcs = {name: (lambda i, o=objects, w=write: w(o[i], target)) for name, (objects, write) in library_writers.items()}
+        best = interleaved_best(funcs, writable, repeat, seed=2)
+    return {name: sum(times) for name, times in best.items()}, len(writable)
 
 
 def million_note_file() -> tuple[Path, int]:
@@ -149,7 +197,7 @@ import json, sys, time
 library, path = sys.argv[1], sys.argv[2]
 if library == "muspy_like":
     from muspy_like.io.midi import read_midi as read
-    import symusic, numpy  # imported by the reader; part of the baseline
+    import symusic, numpy  # imported by the benchmark's other reader; part of the baseline
 else:
     import symusic
     read = symusic.Score
@@ -171,95 +219,130 @@ def memory_probe(library: str, path: Path) -> dict[str, float]:
     return json.loads(out.stdout)
 
 
+def mahler_cuts(fractions: tuple[float, ...] = (1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0)) -> list[tuple[float, bytes]]:
+    """mahler.mid cut where its first ``fraction`` of notes have begun (each cut written by muspy_like's
+    writer), so that the cuts' sizes follow the fractions."""
+    import numpy as np
+
+    from muspy_like.io.midi import read_midi
+    from muspy_like.io.midi.writer import encode_midi
+
+    music = read_midi(MAHLER)
+    onsets = np.sort(np.concatenate([track.notes.time for track in music.tracks]))
+    cuts = []
+    for fraction in fractions:
+        cut = music.copy()
+        if fraction < 1:
+            end = int(onsets[int(len(onsets) * fraction)])
+            cut.tracks = [track.trim(end) for track in cut.tracks]
+            for name in ("tempos", "time_signatures", "key_signatures", "lyrics", "annotations"):
+                setattr(cut, name, [x for x in getattr(cut, name) if x.time < end])
+        cuts.append((fraction, encode_midi(cut)))
+    return cuts
+
+
+def midi_read_growth(repeat: int = 5) -> dict[str, Any]:
+    """MIDI read time and peak memory against the size of the file, on cuts of mahler.mid (16x span).
+
+    Returns the rows (fraction of the piece, bytes, notes, best seconds of ``repeat`` reads, peak bytes
+    allocated during one read by tracemalloc, which sees numpy's buffers) and the growth exponents of time
+    and memory against the number of notes (least-squares slope on log-log axes; 1 is linear).
+    """
+    from muspy_like.io.midi import read_midi
+
+    rows = []
+    for fraction, data in mahler_cuts():
+        notes = read_midi(data).n_notes
+        seconds = interleaved_best({"read": read_midi}, [data], repeat)["read"][0]  # CPU time, as above
+        tracemalloc.start()
+        read_midi(data)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        rows.append({"fraction": fraction, "bytes": len(data), "notes": notes, "seconds": seconds, "peak_bytes": peak})
+    sizes = [row["notes"] for row in rows]
+    return {
+        "rows": rows,
+        "time_exponent": growth_exponent(sizes, [row["seconds"] for row in rows]),
+        "memory_exponent": growth_exponent(sizes, [row["peak_bytes"] for row in rows]),
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=100, help="number of Bach chorales (default 100)")
-    parser.add_argument("--repeat", type=int, default=3, help="passes per library (every library alike); the best counts (default 3)")
+    parser.add_argument("--repeat", type=int, default=9, help="rounds for muspy_like and symusic (default 9)")
+    parser.add_argument("--peer-repeat", type=int, default=3, help="rounds for the other libraries (default 3)")
     args = parser.parse_args(argv)
+    measured = measure(args)
+    text, checks = report(args, measured)
+    print()
+    print(text)
+    save_results("midi_io", {"machine": machine_info(PEERS), **measured, "checks": checks}, text)
 
-    import warnings
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    """Every figure of the page: reads (small files, mahler), writes, the 1M-note file, growth."""
+    import symusic
 
     from muspy_like.io.midi import read_midi
 
-    warnings.filterwarnings("ignore")  # pretty_midi warns about meta events outside the first track
     library_readers = readers()
-    files = []
-    for path in corpus_files(args.files):
-        refused = [name for name, read in library_readers.items() if not _reads(read, path)]
-        if refused:
-            print(f"left out {path.name}: {', '.join(refused)} cannot read it")
-        else:
-            files.append(path)
-    n_notes = sum(read_midi(f).n_notes for f in files)
-    print(f"corpus: {len(files)} files, {n_notes} notes")
-
-    read_seconds = {}
-    for name, read in library_readers.items():
-        read_seconds[name] = time_all(read, files, args.repeat)
-        print(f"read  {name:<12} {read_seconds[name]:8.3f} s")
-    write_seconds = {}
-    with tempfile.TemporaryDirectory(dir="/dev/shm" if Path("/dev/shm").is_dir() else None) as folder:
-        target = Path(folder) / "out.mid"
-        library_writers = writers(files)
-        writable = [
-            i for i in range(len(files))
-            if all(_reads(lambda obj: write(obj, target), objects[i]) for objects, write in library_writers.values())
-        ]
-        for i in sorted(set(range(len(files))) - set(writable)):
-            print(f"left out of the write test {files[i].name}: a library cannot write it")
-        for name, (objects, write) in library_writers.items():
-            write_seconds[name] = time_all(lambda obj: write(obj, target), [objects[i] for i in writable], args.repeat)
-            print(f"write {name:<12} {write_seconds[name]:8.3f} s")
-    n_written = len(writable)
-
+    files, datas = _readable(package_files() + chorale_files(args.files), library_readers)
+    n_notes = sum(read_midi(d).n_notes for d in datas)
+    print(f"small files: {len(files)} files, {n_notes} notes, {sum(map(len, datas))} bytes")
+    small = read_ratios(datas, library_readers, args.repeat, args.peer_repeat)
+    mahler = read_ratios([MAHLER.read_bytes()], library_readers, args.repeat, min(args.peer_repeat, 2))
+    for label, seconds in (("small files", small), ("mahler", mahler)):
+        for name, value in seconds.items():
+            print(f"read {label:<11} {name:<12} {value * 1e3:9.2f} ms")
+    write, n_written = write_seconds(files + [MAHLER], max(args.peer_repeat, 1))
     big, big_notes = million_note_file()
-    big_ours = best_time(lambda: read_midi(big), repeat=args.repeat)
-    import symusic
+    big_best = {name: min(times) for name, times in
+                interleaved_best({"muspy_like": read_midi, "symusic": symusic.Score.from_midi}, [big.read_bytes()],
+                                 max(3, args.repeat // 3)).items()}
+    return {
+        "n_files": len(files), "n_notes": n_notes, "small_files_seconds": small, "mahler_seconds": mahler,
+        "write_seconds": write, "n_written": n_written,
+        "million_notes": {"seconds": big_best, "memory": {name: memory_probe(name, big) for name in ("muspy_like", "symusic")},
+                          "notes": big_notes},
+        "growth": midi_read_growth(),
+    }
 
-    big_symusic = best_time(lambda: symusic.Score(big), repeat=args.repeat)
-    memory = {name: memory_probe(name, big) for name in ("muspy_like", "symusic")}
 
-    rows, payload_rows = [], []
-    for name in read_seconds:
-        read_ratio = read_seconds[name] / read_seconds["muspy_like"]
-        write_ratio = write_seconds[name] / write_seconds["muspy_like"]
-        rows.append([name, len(files) / read_seconds[name], n_notes / read_seconds[name], f"{read_ratio:.2f}x",
-                     n_written / write_seconds[name], f"{write_ratio:.2f}x"])
-        payload_rows.append({"library": name, "read_seconds": read_seconds[name], "write_seconds": write_seconds[name],
-                             "read_speedup_of_muspy_like": read_ratio, "write_speedup_of_muspy_like": write_ratio})
-    table = markdown_table(
-        ["library", "read files/s", "read notes/s", "muspy_like read speed-up", "write files/s", "muspy_like write speed-up"],
-        rows,
-    )
+def report(args: argparse.Namespace, measured: dict[str, Any]) -> tuple[str, dict[str, float]]:
+    """The markdown page and the checks against the targets."""
+    small, mahler, write = measured["small_files_seconds"], measured["mahler_seconds"], measured["write_seconds"]
+    growth, big = measured["growth"], measured["million_notes"]
+    rows = [[name, measured["n_files"] / small[name], f"{small[name] / small['symusic']:.2f}x",
+             f"{mahler[name] / mahler['symusic']:.2f}x", f"{write[name] / write['muspy_like']:.2f}x"]
+            for name in small]
+    table = markdown_table(["library", "small files: files/s", "small files: time / symusic's",
+                            "mahler: time / symusic's", "write: time / muspy_like's"], rows)
+    growth_table = markdown_table(
+        ["cut of mahler.mid (share of its notes)", "bytes", "notes", "read ms", "peak MB (tracemalloc)"],
+        [[f"{r['fraction']:.4g}", r["bytes"], r["notes"], r["seconds"] * 1e3, r["peak_bytes"] / 1e6] for r in growth["rows"]])
     big_table = markdown_table(
         ["1M-note file", "read seconds", "peak memory above baseline (MB)"],
-        [[name, memory[name]["seconds"] if name == "symusic" else big_ours, memory[name]["above_baseline"] / 1e6]
-         for name in memory],
-    )
+        [[name, big["seconds"][name], big["memory"][name]["above_baseline"] / 1e6] for name in big["memory"]])
     checks = {
-        "read vs pretty_midi (>= 30x)": read_seconds["pretty_midi"] / read_seconds["muspy_like"],
-        "read vs mido (>= 20x)": read_seconds["mido"] / read_seconds["muspy_like"],
-        "read time / symusic's (<= 3)": read_seconds["muspy_like"] / read_seconds["symusic"],
-        "write vs pretty_midi (>= 20x)": write_seconds["pretty_midi"] / write_seconds["muspy_like"],
-        "1M notes: read time / symusic's (< 10)": big_ours / big_symusic,
-        "1M notes: MB above baseline (< 150)": memory["muspy_like"]["above_baseline"] / 1e6,
+        "small files: read time / symusic's (<= 3)": small["muspy_like"] / small["symusic"],
+        "mahler.mid: read time / symusic's (<= 2)": mahler["muspy_like"] / mahler["symusic"],
+        "read time growth exponent, cuts of mahler (<= 1.1)": growth["time_exponent"],
+        "read memory growth exponent, cuts of mahler": growth["memory_exponent"],
+        "1M notes: read time / symusic's": big["seconds"]["muspy_like"] / big["seconds"]["symusic"],
+        "1M notes: MB above baseline": big["memory"]["muspy_like"]["above_baseline"] / 1e6,
     }
     check_table = markdown_table(["target", "measured"], [[k, f"{v:.2f}"] for k, v in checks.items()])
     text = (
-        f"Corpus: {len(files)} MIDI files ({args.files} Bach chorales converted by music21, MusPy's test files, "
-        f"Mahler), {n_notes} notes; {n_written} of them written by every library.\n\n{table}\n\n{big_table}\n\n1M-note read: muspy_like {big_ours:.3f} s, "
-        f"symusic {big_symusic:.3f} s (best of {args.repeat}, in process).\n\n{check_table}"
+        f"Small files: {measured['n_files']} MIDI files ({args.files} Bach chorales converted by music21, the MIDI "
+        f"files shipped in music21, miditoolkit and partitura, MusPy's test files), {measured['n_notes']} notes; "
+        f"mahler.mid separately. Interleaved reads of the same bytes, CPU time, best of {args.repeat} rounds per "
+        f"file for muspy_like and symusic, of {args.peer_repeat} for the others; {measured['n_written']} files "
+        f"written by every library.\n\n{table}\n\nGrowth (cuts of mahler.mid, best of 5): time exponent "
+        f"{growth['time_exponent']:.2f}, memory exponent {growth['memory_exponent']:.2f}.\n\n{growth_table}\n\n"
+        f"{big_table}\n\n{check_table}"
     )
-    print()
-    print(text)
-    save_results(
-        "midi_io",
-        {"machine": machine_info(PEERS), "n_files": len(files), "n_notes": n_notes, "rows": payload_rows,
-         "million_notes": {"muspy_like_seconds": big_ours, "symusic_seconds": big_symusic, "memory": memory,
-                           "notes": big_notes},
-         "checks": checks},
-        text,
-    )
+    return text, checks
 
 
 if __name__ == "__main__":

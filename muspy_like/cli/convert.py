@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("input", metavar="IN", help="file to read")
     parser.add_argument("output", metavar="OUT", help="file to write (replaced if it exists)")
-    parser.add_argument("--engine", choices=("symusic", "mido", "python"), help="MIDI engine (MIDI input only)")
+    parser.add_argument("--engine", choices=("numpy", "mido"), help="MIDI engine (MIDI input only; default numpy)")
     parser.add_argument("--quiet", "-q", action="store_true", help="print nothing on success")
     parser.set_defaults(func=run)
 

@@ -37,7 +37,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", metavar="FILE", help="the music file")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--all", action="store_true", help=f"list every tempo and signature (default: the first {_SHOWN})")
-    parser.add_argument("--engine", choices=("symusic", "mido", "python"), help="MIDI engine (MIDI files only)")
+    parser.add_argument("--engine", choices=("numpy", "mido"), help="MIDI engine (MIDI files only; default numpy)")
     parser.set_defaults(func=run)
 
 

@@ -284,7 +284,7 @@ def _save(path: Union[Pathish, IO], music: Music, fmt: str, compressed: Optional
 # -- MIDI ---------------------------------------------------------------------------------------------
 def read_midi(
     path: Any,
-    engine: str = "symusic",
+    engine: str = "numpy",
     overlap: str = "fifo",
     *,
     backend: Optional[str] = None,
@@ -296,7 +296,7 @@ def read_midi(
     ----------
     path : path, bytes or binary file object
         The file.
-    engine : {"symusic", "mido", "python", "pretty_midi"}
+    engine : {"numpy", "mido", "pretty_midi"}
         Our engines give identical results; ``"pretty_midi"`` reads through pretty_midi (MusPy's
         ``backend="pretty_midi"``: pretty_midi drops duplicate tempos and keys at time 0, lyrics kept).
     overlap : {"fifo", "lifo"}

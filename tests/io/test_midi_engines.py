@@ -1,8 +1,10 @@
-"""Differential tests: the symusic, mido and pure-Python engines give the same Music on every file."""
+"""Differential tests: the numpy engine (vectorized decoding and assembly) and the mido engine (mido's
+decoding, the message-by-message builder) give the same Music on every file, whatever the overlap policy."""
 
 from __future__ import annotations
 
 import io
+import re
 
 import mido
 import pytest
@@ -10,6 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from muspy_like.io.midi import read_midi
+from muspy_like.io.midi.builder import OVERLAP_POLICIES
+from muspy_like.io.midi.reader import read_bytes
 from muspy_like.io.midi.writer import encode_midi
 from tests.io.midi_reference import mido_note_tuples, music_note_tuples
 from tests.strategies import music_strategy
@@ -17,12 +21,11 @@ from tests.strategies import music_strategy
 TEXTS = st.text(alphabet="abcxyz äé-", min_size=0, max_size=6)
 
 
-def _same_everywhere(data: bytes):
-    fast = read_midi(data, engine="symusic")
-    reference = read_midi(data, engine="mido")
-    python = read_midi(data, engine="python")
-    assert fast == reference
-    assert python == reference
+def _same_everywhere(data: bytes, overlap: str = "fifo"):
+    """Both engines, and both paths of the numpy engine (one event at a time, whole arrays), agree."""
+    reference = read_midi(data, engine="mido", overlap=overlap)
+    for small_file_bytes in (-1, 1 << 40):
+        assert read_bytes(data, "<bytes>", None, "numpy", overlap, small_file_bytes) == reference
     return reference
 
 
@@ -34,12 +37,11 @@ def test_engines_agree_on_every_shared_file(midi_dir, bench_dir):
         try:
             expected = read_midi(data, engine="mido")
         except Exception as error:  # noqa: BLE001 - then every engine must refuse the file the same way
-            for engine in ("symusic", "python"):
-                with pytest.raises(type(error)):
-                    read_midi(data, engine=engine)
+            with pytest.raises(type(error), match=re.escape(str(error))):
+                read_midi(data, engine="numpy")
             continue
-        assert read_midi(data, engine="symusic") == expected, path.name
-        assert read_midi(data, engine="python") == expected, path.name
+        for overlap in OVERLAP_POLICIES:
+            _same_everywhere(data, overlap)
         compared += 1
     assert compared == 14
 
@@ -93,67 +95,17 @@ def raw_midi_files(draw) -> bytes:
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(raw_midi_files())
-def test_engines_agree_on_messy_generated_files(data):
-    music = _same_everywhere(data)
-    assert music_note_tuples(music) == mido_note_tuples(mido.MidiFile(file=io.BytesIO(data)))
+@given(raw_midi_files(), st.sampled_from(OVERLAP_POLICIES))
+def test_engines_agree_on_messy_generated_files(data, overlap):
+    music = _same_everywhere(data, overlap)
+    if overlap == "fifo":
+        assert music_note_tuples(music) == mido_note_tuples(mido.MidiFile(file=io.BytesIO(data)))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(music_strategy(midi_compatible=True))
 def test_engines_agree_on_written_files(music):
     _same_everywhere(encode_midi(music))
-
-
-def test_fast_path_is_used(midi_dir, bench_dir, monkeypatch):
-    """symusic really provides the chunks of the fast shapes (not only the fallback decoder)."""
-    from muspy_like.io.midi import symusic_engine
-
-    taken = {"simple": [], "probed": []}
-    for kind in taken:
-        original = getattr(symusic_engine, f"_{kind}_tracks")
-        monkeypatch.setattr(symusic_engine, f"_{kind}_tracks",
-                            lambda *a, _o=original, _k=kind: taken[_k].append(_o(*a)) or taken[_k][-1])
-    read_midi(midi_dir / "fur-elise.mid")
-    assert len(taken["simple"]) == 2 and all(tracks is not None for tracks in taken["simple"])
-    taken["simple"].clear()
-    read_midi(encode_midi(read_midi(midi_dir / "multichannel.mid")))
-    assert len(taken["simple"]) == 4 and all(tracks is not None for tracks in taken["simple"])
-    taken["simple"].clear()
-    music = read_midi(bench_dir / "mahler.mid")
-    # 18 one-program chunks and 14 chunks with mid-track program changes or text events come from symusic;
-    # the conductor alone is decoded in Python
-    assert sum(tracks is not None for tracks in taken["simple"]) == 18
-    assert sum(tracks is not None for tracks in taken["probed"]) == 14
-    assert music == read_midi(bench_dir / "mahler.mid", engine="mido")
-
-
-def test_conductor_of_timing_events_is_not_decoded_in_python(monkeypatch):
-    """A conductor chunk of tempos and signatures only takes its name from a pattern, its timing from symusic."""
-    from muspy_like.io.midi import symusic_engine
-
-    midi = mido.MidiFile(type=1, ticks_per_beat=96)
-    conductor = mido.MidiTrack()
-    conductor += [
-        mido.MetaMessage("track_name", name="Choral"),
-        mido.MetaMessage("set_tempo", tempo=600_000),
-        mido.MetaMessage("time_signature", numerator=3, denominator=4),
-        mido.MetaMessage("key_signature", key="Eb", time=96),
-    ]
-    voice = mido.MidiTrack()
-    voice += [mido.Message("note_on", note=63, velocity=80), mido.Message("note_off", note=63, time=96)]
-    midi.tracks += [conductor, voice]
-    buffer = io.BytesIO()
-    midi.save(file=buffer)
-    decoded = []
-    monkeypatch.setattr(symusic_engine, "scan_chunk", lambda *args: decoded.append(args) or False)
-    music = read_midi(buffer.getvalue())
-    assert decoded == []
-    assert music.metadata.title == "Choral"
-    assert [(t.time, t.qpm) for t in music.tempos] == [(0, 100.0)]  # 60e6 / 600,000 us per quarter
-    assert [(t.time, t.numerator, t.denominator) for t in music.time_signatures] == [(0, 3, 4)]
-    assert [(k.time, k.fifths, k.mode) for k in music.key_signatures] == [(96, -3, "major")]
-    assert [n.to_tuple() for n in music.tracks[0].notes] == [(0, 63, 96, 80)]
 
 
 def test_lifo_overlap_policy():
@@ -197,18 +149,17 @@ def timing_chunks(draw) -> mido.MidiTrack:
             chunk.append(mido.MetaMessage("sequence_number", number=draw(st.integers(0, 9)), time=delta))
         elif kind == "sysex":
             chunk.append(mido.Message("sysex", data=draw(st.lists(st.integers(0, 127), max_size=3)), time=delta))
-        else:  # then the chunk is decoded in Python (its text becomes a global annotation)
+        else:  # text of a chunk that makes no track becomes a global annotation
             chunk.append(mido.MetaMessage(draw(st.sampled_from(["text", "marker", "copyright", "lyrics"])),
                                           text=draw(TEXTS), time=delta))
     return chunk
 
 
 @st.composite
-def simple_shaped_files(draw) -> bytes:
-    """Files of the shapes the symusic fast path accepts (one channel per chunk, program changes before or
-    after the first note), with the hard cases inside those shapes: overlapping, zero-length, unclosed
-    notes, stray note-offs, controllers around program changes, text events, UTF-8 and Latin-1 lyrics,
-    empty lyrics."""
+def one_channel_files(draw) -> bytes:
+    """Files of the common shape (one channel per chunk, program changes before or after the first note),
+    with the hard cases inside that shape: overlapping, zero-length and never-closed notes, stray
+    note-offs, controllers around program changes, text events, UTF-8 and Latin-1 lyrics, empty lyrics."""
     midi = mido.MidiFile(type=1, ticks_per_beat=draw(st.sampled_from([96, 480])))
     midi.tracks.append(draw(timing_chunks()))
     if draw(st.booleans()):  # a second chunk without channel messages: it makes no track
@@ -239,9 +190,9 @@ def simple_shaped_files(draw) -> bytes:
                                           value=draw(st.integers(0, 127)), time=delta))
             elif kind == "bend":
                 track.append(mido.Message("pitchwheel", channel=channel, pitch=draw(st.integers(-8192, 8191)), time=delta))
-            elif kind == "program":  # after the first note: read through the probe copy
+            elif kind == "program":  # after the first note: a new track for the same channel
                 track.append(mido.Message("program_change", channel=channel, program=draw(st.integers(0, 3)), time=delta))
-            elif kind == "text":  # text events are located and timed through the probe copy too
+            elif kind == "text":
                 meta = draw(st.sampled_from(["text", "marker", "cue_marker", "copyright", "instrument_name"]))
                 field = "name" if meta == "instrument_name" else "text"
                 track.append(mido.MetaMessage(meta, **{field: draw(TEXTS)}, time=delta))
@@ -257,7 +208,9 @@ def simple_shaped_files(draw) -> bytes:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(simple_shaped_files())
-def test_engines_agree_on_files_of_the_fast_shape(data):
-    music = _same_everywhere(data)
+@given(one_channel_files(), st.sampled_from(OVERLAP_POLICIES))
+def test_engines_agree_on_one_channel_files(data, overlap):
+    music = _same_everywhere(data, overlap)
+    if overlap != "fifo":
+        return
     assert music_note_tuples(music) == mido_note_tuples(mido.MidiFile(file=io.BytesIO(data)))

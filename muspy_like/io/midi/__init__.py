@@ -1,7 +1,8 @@
-"""Standard MIDI Files: :func:`read_midi` (three engines giving the same result) and :func:`write_midi`.
+"""Standard MIDI Files: :func:`read_midi` (a numpy engine and the mido reference, giving the same result) and
+:func:`write_midi`.
 
-See ``docs/io-midi-native.md`` for the policies (overlapping notes, channels, programs, lyrics, SMPTE,
-what MIDI cannot hold).
+See ``docs/io-midi-native.md`` for the policies (overlapping and never-closed notes, channels, programs,
+lyrics, SMPTE, what is accepted, what MIDI cannot hold).
 """
 
 from muspy_like.io.midi.reader import ENGINES, read_midi

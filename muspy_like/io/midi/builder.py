@@ -1,7 +1,9 @@
-"""From MIDI events to a :class:`~muspy_like.Music`: the reading policies, in one place.
+"""From MIDI events to a :class:`~muspy_like.Music`, message by message: the reading policies, in one place.
 
-Every engine decodes bytes its own way and then either feeds events here (the pure-Python engines) or
-must produce exactly what this module would (the symusic engine, checked by the differential tests).
+The mido engine and :func:`~muspy_like.interop.from_mido` feed mido's messages here, the numpy engine's
+small-file path (:mod:`~muspy_like.io.midi.scanner`) its own; the array path
+(:mod:`~muspy_like.io.midi.assembly`) must produce exactly what this module would, which the differential
+tests check.
 
 Policies
 --------
@@ -13,9 +15,13 @@ Tracks
     A channel with controllers but no note still gives a track (nothing is dropped).
 Notes
     A note-off (or a note-on with velocity 0) ends the oldest sounding note of the same channel and
-    pitch in the same chunk (``overlap="fifo"``, the default) or the newest (``"lifo"``). A note-off
-    with nothing to end is ignored; notes still sounding at the end of their chunk have no end and are
-    dropped. Zero-length notes (note-on and note-off at the same tick) are kept.
+    pitch in the same chunk (``overlap="fifo"``, the default), the newest (``"lifo"``), or every one
+    begun before its tick (``"all"``, pretty_midi's rule: notes begun at the note-off's own tick keep
+    sounding, unless no other note is sounding: then they end there, with zero length, where pretty_midi
+    drops them). A note-off with nothing to end is ignored. A note still sounding at the end of its chunk
+    (a note-on never followed by its note-off) ends at the tick of the chunk's last event, normally its
+    end-of-track event: nothing the file holds is dropped. Zero-length notes (note-on and note-off at the
+    same tick) are kept.
 Drums
     Channel 10 (index 9) gives ``is_drum=True``.
 Text
@@ -65,9 +71,10 @@ from muspy_like.io.midi.constants import (
     key_signature_from_midi,
 )
 
-__all__ = ["MusicBuilder", "OVERLAP_POLICIES", "build_track"]
+__all__ = ["MusicBuilder", "OVERLAP_POLICIES", "build_track", "make_track", "new_track"]
 
-OVERLAP_POLICIES = ("fifo", "lifo")
+#: Pairing of note-offs with sounding notes of the same pitch (see the module docstring).
+OVERLAP_POLICIES = ("fifo", "lifo", "all")
 
 _CONTROL, _BEND = 0, 1
 _USED = (2, 0, 0, 0)
@@ -85,19 +92,38 @@ def build_track(
 
     Notes are sorted by (time, pitch, duration, velocity); controllers and pitch bends keep file order.
     """
-    note_array = _event_array(NoteArray, notes)
-    _sort_notes(note_array)
-    control_array = _event_array(ControlChangeArray, controls)
-    bend_array = _event_array(PitchBendArray, bends)
-    return Track(
-        program=int(program),
-        is_drum=channel == DRUM_CHANNEL,
-        name=name,
-        channel=int(channel),
-        notes=note_array,
-        control_changes=control_array,
-        pitch_bends=bend_array,
-    )
+    track = make_track(channel, program, notes, controls, bends)
+    _sort_notes(track.notes)
+    track.name = name
+    return track
+
+
+def make_track(channel: int, program: int, notes, controls, bends) -> Track:
+    """A :class:`Track` of ``channel`` and ``program`` from column data taken as given (order included).
+
+    ``notes`` is (time, pitch, duration, velocity), ``controls`` (time, number, value), ``bends`` (time,
+    value): sequences or arrays, converted to the columns' types.
+    """
+    return new_track(channel, program, _event_array(NoteArray, notes), _event_array(ControlChangeArray, controls),
+                     _event_array(PitchBendArray, bends))
+
+
+def new_track(channel: int, program: int, notes: NoteArray, controls: ControlChangeArray,
+              bends: PitchBendArray) -> Track:
+    """A :class:`Track` holding the given arrays, made without the dataclass constructor.
+
+    Readers make tracks by the thousand; filling the instance dictionary directly costs a fraction of
+    ``Track(...)`` (which runs a conversion check on every attribute). The result is the same object: a
+    test compares it field by field with the constructor's.
+    """
+    track = _new_object(Track)
+    track.__dict__.update(program=int(program), is_drum=channel == DRUM_CHANNEL, name=None, channel=int(channel),
+                          notes=notes, chords=[], lyrics=[], annotations=[], control_changes=controls,
+                          pitch_bends=bends)
+    return track
+
+
+_new_object = object.__new__
 
 
 def _event_array(kind: type[EventArray], columns: tuple) -> EventArray:
@@ -165,8 +191,8 @@ class MusicBuilder:
         0 or 1.
     smpte_fps : float, optional
         Frames per second of an SMPTE-timed file (tempo events are then ignored).
-    overlap : {"fifo", "lifo"}
-        Which sounding note of the same pitch a note-off ends.
+    overlap : {"fifo", "lifo", "all"}
+        Which sounding notes of the same pitch a note-off ends.
     name : str
         File name for error messages.
     """
@@ -185,7 +211,7 @@ class MusicBuilder:
         self.resolution = resolution
         self.midi_type = midi_type
         self.smpte_fps = smpte_fps
-        self.lifo = overlap == "lifo"
+        self.overlap = overlap
         self.music = Music(resolution=resolution)
         self.tempos: list[Tempo] = []
         self.copyrights: list[str] = []
@@ -206,8 +232,13 @@ class MusicBuilder:
         self.lyrics: list[Lyric] = []
         self.annotations: list[Annotation] = []
 
-    def end_chunk(self) -> None:
-        """Finish the current chunk: turn its tracks into :class:`Track` objects."""
+    def end_chunk(self, end_tick: int = 0) -> None:
+        """Finish the current chunk, whose last event is at ``end_tick``: turn its tracks into
+        :class:`Track` objects (notes still sounding end at ``end_tick``)."""
+        for key, queue in self.sounding.items():
+            for start, velocity, data in queue:
+                _add_note(data, start, key % 128, end_tick - start, velocity)
+        self.sounding = {}
         for channel in range(16):
             if self.pending[channel]:
                 self._flush_pending(channel)
@@ -280,11 +311,22 @@ class MusicBuilder:
         queue = self.sounding.get(channel * 128 + pitch)
         if not queue:
             return
-        start, velocity, data = queue.pop() if self.lifo else queue.popleft()
-        data.note_time.append(start)
-        data.note_pitch.append(pitch)
-        data.note_duration.append(tick - start)
-        data.note_velocity.append(velocity)
+        if self.overlap == "fifo":
+            start, velocity, data = queue.popleft()
+            data.note_time.append(start)
+            data.note_pitch.append(pitch)
+            data.note_duration.append(tick - start)
+            data.note_velocity.append(velocity)
+        elif self.overlap == "lifo":
+            start, velocity, data = queue.pop()
+            _add_note(data, start, pitch, tick - start, velocity)
+        else:  # "all": every note begun before this tick ends; those begun at this tick keep sounding,
+            # unless there is nothing else to end (then they end here, with zero length)
+            ended = 0
+            while queue and (queue[0][0] != tick or not ended):
+                start, velocity, data = queue.popleft()
+                _add_note(data, start, pitch, tick - start, velocity)
+                ended += start != tick
 
     def control_change(self, tick: int, channel: int, number: int, value: int) -> None:
         """A controller change."""
@@ -368,3 +410,10 @@ class MusicBuilder:
 
 def _time(event) -> int:
     return event.time
+
+
+def _add_note(data: _TrackData, start: int, pitch: int, duration: int, velocity: int) -> None:
+    data.note_time.append(start)
+    data.note_pitch.append(pitch)
+    data.note_duration.append(duration)
+    data.note_velocity.append(velocity)

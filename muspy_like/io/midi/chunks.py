@@ -60,7 +60,6 @@ def split_chunks(data: bytes, name: str = "<bytes>") -> MidiLayout:
         raise MIDIError(f"{name}: header chunk at byte 0 declares {header_length} bytes; the file holds {len(data) - 8}")
     midi_type = int.from_bytes(data[8:10], "big")
     n_tracks = int.from_bytes(data[10:12], "big")
-    division = int.from_bytes(data[12:14], "big")
     if midi_type == 2:
         raise MIDIError(
             f"{name}: MIDI type 2 (independent sequences, header byte 8) is not supported; "
@@ -68,21 +67,7 @@ def split_chunks(data: bytes, name: str = "<bytes>") -> MidiLayout:
         )
     if midi_type not in (0, 1):
         raise MIDIError(f"{name}: unknown MIDI type {midi_type} at byte 8")
-    smpte_fps = None
-    if division & 0x8000:
-        frames = 256 - (division >> 8)
-        ticks_per_frame = division & 0xFF
-        if frames not in SMPTE_RATES or ticks_per_frame == 0:
-            raise MIDIError(
-                f"{name}: invalid SMPTE division 0x{division:04x} at byte 12 "
-                f"({-frames} frames per second, {ticks_per_frame} ticks per frame)"
-            )
-        smpte_fps = SMPTE_RATES[frames]
-        resolution = round(smpte_fps) * ticks_per_frame
-    else:
-        resolution = division
-        if resolution == 0:
-            raise MIDIError(f"{name}: zero ticks per quarter note at byte 12")
+    resolution, smpte_fps = _division(int.from_bytes(data[12:14], "big"), name)
     tracks = []
     position = 8 + header_length
     while len(tracks) < n_tracks:
@@ -103,3 +88,19 @@ def split_chunks(data: bytes, name: str = "<bytes>") -> MidiLayout:
             tracks.append((start, end))
         position = end
     return MidiLayout(midi_type, resolution, smpte_fps, tracks)
+
+
+def _division(division: int, name: str) -> tuple[int, float | None]:
+    """Ticks per quarter note and, for SMPTE timing, frames per second, from the header's division field."""
+    if not division & 0x8000:
+        if division == 0:
+            raise MIDIError(f"{name}: zero ticks per quarter note at byte 12")
+        return division, None
+    frames = 256 - (division >> 8)
+    ticks_per_frame = division & 0xFF
+    if frames not in SMPTE_RATES or ticks_per_frame == 0:
+        raise MIDIError(
+            f"{name}: invalid SMPTE division 0x{division:04x} at byte 12 "
+            f"({-frames} frames per second, {ticks_per_frame} ticks per frame)"
+        )
+    return round(SMPTE_RATES[frames]) * ticks_per_frame, SMPTE_RATES[frames]

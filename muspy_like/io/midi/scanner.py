@@ -1,127 +1,135 @@
-"""A pure-Python decoder of MIDI track chunks that knows the byte offset of every event.
+"""The small-file path of the default engine: track chunks decoded one event at a time, in Python.
 
-It is the exact fallback of the fast engine (files or chunks the fast path does not cover) and the
-place where a corrupt file's error gets its byte offset. It feeds a
-:class:`~muspy_like.io.midi.builder.MusicBuilder`.
+For a file of a few hundred events, the fixed cost of each whole-array operation of
+:mod:`~muspy_like.io.midi.decoder` and :mod:`~muspy_like.io.midi.assembly` (about a microsecond, a few
+hundred operations per file) outweighs decoding event by event; past a few kilobytes of track data the
+arrays win (see ``docs/io-midi-native.md``, "Speed"). This loop accepts exactly what the decoder
+accepts (the differential and fuzz tests check both paths on the same files); when it meets a fault it
+only says so, and the reader lets the decoder find and report it, so that errors are the same whichever
+path a file takes. Events go to the message-by-message :class:`~muspy_like.io.midi.builder.MusicBuilder`.
 """
 
 from __future__ import annotations
 
-from muspy_like.errors import MIDIError
 from muspy_like.io.midi.builder import MusicBuilder
 
-__all__ = ["scan_chunk", "read_vlq"]
+__all__ = ["Fault", "scan_chunk"]
 
-#: Data bytes after the status byte of each channel message kind (status >> 4).
-_CHANNEL_DATA_LENGTH = {0x8: 2, 0x9: 2, 0xA: 2, 0xB: 2, 0xC: 1, 0xD: 1, 0xE: 2}
-#: Data bytes of the system messages some files contain (as mido reads them); they are skipped.
-_SYSTEM_DATA_LENGTH = {0xF1: 1, 0xF2: 2, 0xF3: 1, 0xF6: 0, 0xF8: 0, 0xFA: 0, 0xFB: 0, 0xFC: 0, 0xFE: 0}
+#: Data bytes of the channel messages (status >> 4) and of the system messages allowed in a track.
+_DATA = {0x8: 2, 0x9: 2, 0xA: 2, 0xB: 2, 0xC: 1, 0xD: 1, 0xE: 2}
+_SYSTEM = {0xF1: 1, 0xF2: 2, 0xF3: 1, 0xF6: 0}
+_REALTIME = frozenset({0xF8, 0xFA, 0xFB, 0xFC, 0xFE})
 
 
-def read_vlq(data: bytes, position: int, end: int, name: str) -> tuple[int, int]:
-    """Decode a variable-length quantity at ``position``; return (value, position after it).
+class Fault(Exception):
+    """The chunk is malformed (the reader asks the decoder where and why)."""
 
-    Raises :class:`MIDIError` if it runs past ``end`` or is longer than 4 bytes.
-    """
-    value = 0
-    for count in range(4):
+
+def scan_chunk(data: bytes, start: int, end: int, builder: MusicBuilder) -> None:
+    """Feed the events of the chunk ``data[start:end]`` to ``builder`` (one chunk); raise :class:`Fault`."""
+    builder.begin_chunk()
+    note_on, note_off, control_change = builder.note_on, builder.note_off, builder.control_change
+    position, tick, running = start, 0, 0
+    while position < end:
+        byte = data[position]
+        position += 1
+        if byte >= 0x80:  # a delta time of more than one byte: two is common (ticks 128-16383)
+            if position < end and data[position] < 0x80:
+                tick += ((byte & 0x7F) << 7) | data[position]
+                position += 1
+            else:
+                tick, position = _long_delta(data, position, end, tick, byte)
+        else:
+            tick += byte
         if position >= end:
-            raise MIDIError(f"{name}: truncated variable-length number at byte {position}")
+            raise Fault
+        status = data[position]
+        if status < 0x80:
+            if not running:
+                raise Fault
+            status = running
+        else:
+            position += 1
+            if status >= 0xF0:
+                position, running = _system(data, status, position, end, tick, running, builder)
+                continue
+            running = status
+        size = _DATA[status >> 4]
+        if position + size > end:
+            raise Fault
+        first = data[position]
+        if size == 2:
+            second = data[position + 1]
+            if first > 127 or second > 127:
+                raise Fault
+            position += 2
+            kind = status >> 4
+            if kind == 0x9:
+                if second:
+                    note_on(tick, status & 0x0F, first, second)
+                else:  # velocity 0: a note-off
+                    note_off(tick, status & 0x0F, first)
+            elif kind == 0x8:
+                note_off(tick, status & 0x0F, first)
+            elif kind == 0xB:
+                control_change(tick, status & 0x0F, first, second)
+            elif kind == 0xE:
+                builder.pitch_bend(tick, status & 0x0F, ((second << 7) | first) - 8192)
+        else:
+            if first > 127:
+                raise Fault
+            position += 1
+            if status >> 4 == 0xC:
+                builder.program_change(tick, status & 0x0F, first)
+    builder.end_chunk(tick)
+
+
+def _long_delta(data: bytes, position: int, end: int, tick: int, byte: int) -> tuple[int, int]:
+    value = byte & 0x7F
+    for _ in range(3):
+        if position >= end:
+            raise Fault
+        byte = data[position]
+        position += 1
+        value = (value << 7) | (byte & 0x7F)
+        if byte < 0x80:
+            return tick + value, position
+    raise Fault
+
+
+def _length(data: bytes, position: int, end: int) -> tuple[int, int]:
+    value = 0
+    for _ in range(4):
+        if position >= end:
+            raise Fault
         byte = data[position]
         position += 1
         value = (value << 7) | (byte & 0x7F)
         if byte < 0x80:
             return value, position
-    raise MIDIError(f"{name}: variable-length number longer than 4 bytes at byte {position - 4}")
+    raise Fault
 
 
-def scan_chunk(data: bytes, start: int, end: int, builder: MusicBuilder, name: str, index: int | None = None) -> bool:
-    """Decode the events of one ``MTrk`` chunk (bytes ``start:end``, chunk number ``index``) into ``builder``.
-
-    Returns whether the chunk is unusual in a way other decoders may read differently: system common or
-    real-time messages (0xF1-0xFE, not allowed in files) or events after an end-of-track event (they are
-    read here; symusic stops at the first end of track).
-
-    Raises
-    ------
-    MIDIError
-        On any malformed event, naming the byte offset.
-    """
-    builder.begin_chunk(index)
-    position = start
-    tick = 0
-    running = None
-    unusual = False
-    note_on, note_off, control_change = builder.note_on, builder.note_off, builder.control_change
-    while position < end:
-        byte = data[position]
-        if byte < 0x80:  # one-byte delta time, by far the most common case
-            tick += byte
-            position += 1
-        else:
-            delta, position = read_vlq(data, position, end, name)
-            tick += delta
+def _system(data: bytes, status: int, position: int, end: int, tick: int, running: int,
+            builder: MusicBuilder) -> tuple[int, int]:
+    """Meta events, system exclusive and system messages; returns the position after and the running status."""
+    if status == 0xFF:
         if position >= end:
-            raise MIDIError(f"{name}: truncated event at byte {position} (chunk ends at byte {end})")
-        event_offset = position
-        status = data[position]
-        if status < 0x80:
-            if running is None:
-                raise MIDIError(f"{name}: data byte 0x{status:02x} without a status (running status) at byte {position}")
-            status = running
-        else:
-            position += 1
-        if status == 0xFF:
-            if position >= end:
-                raise MIDIError(f"{name}: truncated meta event at byte {event_offset}")
-            kind = data[position]
-            length, position = read_vlq(data, position + 1, end, name)
-            if position + length > end:
-                raise MIDIError(
-                    f"{name}: meta event at byte {event_offset} declares {length} bytes, "
-                    f"only {end - position} left in its chunk"
-                )
-            builder.meta(tick, kind, data[position : position + length], event_offset)
-            position += length
-            if kind == 0x2F and position < end:
-                unusual = True  # events after an end of track: other decoders stop there, we do not
-            continue
-        if status in (0xF0, 0xF7):
-            length, position = read_vlq(data, position, end, name)
-            if position + length > end:
-                raise MIDIError(
-                    f"{name}: system exclusive at byte {event_offset} declares {length} bytes, "
-                    f"only {end - position} left in its chunk"
-                )
-            position += length
-            running = None  # a running status after system exclusive is ambiguous: refuse it
-            continue
-        running = status
-        high = status >> 4
-        if high == 0xF:
-            size = _SYSTEM_DATA_LENGTH.get(status)
-            unusual = True
-            if size is None:
-                raise MIDIError(f"{name}: undefined status byte 0x{status:02x} at byte {event_offset}")
-        else:
-            size = _CHANNEL_DATA_LENGTH[high]
-        if position + size > end:
-            raise MIDIError(f"{name}: truncated message at byte {event_offset} (chunk ends at byte {end})")
-        first = data[position]
-        second = data[position + 1] if size == 2 else 0
-        if first > 127 or second > 127:
-            raise MIDIError(f"{name}: data byte above 127 in the message at byte {event_offset}")
-        position += size
-        channel = status & 0x0F
-        if high == 0x9:
-            note_on(tick, channel, first, second)
-        elif high == 0x8:
-            note_off(tick, channel, first)
-        elif high == 0xB:
-            control_change(tick, channel, first, second)
-        elif high == 0xE:
-            builder.pitch_bend(tick, channel, ((second << 7) | first) - 8192)
-        elif high == 0xC:
-            builder.program_change(tick, channel, first)
-    builder.end_chunk()
-    return unusual
+            raise Fault
+        kind = data[position]
+        length, payload = _length(data, position + 1, end)
+        if payload + length > end:
+            raise Fault
+        builder.meta(tick, kind, data[payload : payload + length], position - 1)
+        return payload + length, running  # meta events leave running status alone
+    if status in (0xF0, 0xF7):
+        length, payload = _length(data, position, end)
+        if payload + length > end:
+            raise Fault
+        return payload + length, 0
+    if status in _REALTIME:
+        return position, running
+    size = _SYSTEM.get(status)
+    if size is None or position + size > end or any(b > 127 for b in data[position : position + size]):
+        raise Fault
+    return position + size, 0

@@ -1,0 +1,21 @@
+"""A seeded fuzz campaign on MIDI reading (see ``tests/fuzz/harness.py``): a few hundred corrupt variants
+of real files, each read by both engines in a child process with time and memory limits.
+
+``MUSPY_LIKE_FUZZ_SEED=N`` replays or explores another campaign.
+"""
+
+from __future__ import annotations
+
+from tests.fuzz.harness import campaign_seed, run_campaign
+
+VARIANTS = 300
+
+
+def test_corrupt_midi_files_give_our_errors_and_the_same_verdict_everywhere():
+    campaign = run_campaign("midi", count=VARIANTS, seed=campaign_seed(20261206), per_file_seconds=10.0,
+                            memory_bytes=1 << 30, batch_size=150)
+    report = "\n".join(str(finding) for finding in campaign.findings[:20])
+    assert not campaign.findings, f"{len(campaign.findings)} findings:\n{report}"
+    assert sum(campaign.verdicts.values()) == VARIANTS
+    # both verdicts are common (else the corruptions are too mild or too brutal to test much)
+    assert campaign.verdicts["accepted"] > VARIANTS // 20 and campaign.verdicts["refused"] > VARIANTS // 20
