@@ -297,14 +297,16 @@ def _audit(args: argparse.Namespace) -> int:
             reason = f" ({len(suspect_failures)} failed, {len(result.silent)} silent)"
         print(f"muspy-like: error: none of the suspect files could be scored{reason}", file=sys.stderr)
         return 2
+    if result.null == "reference" and not any(clip.group == "reference" for clip in result.clips):
+        failed = [f for f in result.failures if f["group"] == "reference"]
+        reason = f" ({failed[0]['message']}{f' and {len(failed) - 1} more' if len(failed) > 1 else ''})" if failed else ""
+        print("muspy-like: error: none of the reference files could be scored, so there is no null to test against"
+              + reason, file=sys.stderr)
+        return 2
     print(summary_markdown(result), end="")
     _print_failures(result.failures)
     if args.report is not None:
         print(f"report written to {args.report} (report.html, summary.md, summary.csv, clips.csv, audit.json)")
-    if result.null == "reference" and not any(clip.group == "reference" for clip in result.clips):
-        print("muspy-like: error: none of the reference files could be scored, so there is no null to test against",
-              file=sys.stderr)
-        return 2
     return 0
 
 

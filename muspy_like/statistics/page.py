@@ -1,76 +1,142 @@
-"""The building blocks of our self-contained HTML report pages: style, cells, tables, embedded figures.
+"""Our self-contained HTML report pages, rendered from one jinja2 template (``page.html`` beside this module).
 
-One look for every report the library writes (the dataset statistics report, the watermark audit): a
-page is one HTML string with its plots embedded as base64 PNG, so it can be opened from disk, mailed or
-archived without its folder.
+One look for every report the library writes (the dataset statistics report, the watermark audit): a page
+is a title, a line of facts, then sections of paragraphs, tables, embedded figures and failure lists. The
+plots are embedded as base64 PNG, so a page can be opened from disk, mailed or archived without its folder.
+
+Callers describe the page with the small data classes below and never write HTML: the template is
+rendered with autoescaping on, so a file name, a dataset label or an error message holding ``<``, ``&``
+or quotes is shown as text and cannot break (or script) the page. jinja2 is imported when a page is
+rendered (``pip install "muspy_like[stats]"`` or ``"muspy_like[audio]"``).
 """
 
 from __future__ import annotations
 
 import base64
-import html
+import math
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Sequence, Union
+from typing import Any, Optional, Sequence, Union
 
-__all__ = ["STYLE", "format_value", "figure_html", "table_html", "failures_html", "page_html"]
+__all__ = ["Cell", "Table", "Figure", "Paragraph", "Failures", "Section", "format_value", "render_page"]
 
-STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }
-h1 { margin-bottom: 0.2em; } .meta { color: #666; margin-top: 0; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
-thead th { background: #f0f0f0; } tbody th { text-align: left; font-weight: normal; font-family: monospace; }
-figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
-figcaption { color: #555; font-size: 0.9em; } .ok { color: #276227; } .bad { color: #a02020; }
-"""
+
+@dataclass(frozen=True)
+class Cell:
+    """A table cell with a smaller note after its value, e.g. a median and its ``(p25–p75)`` range."""
+
+    value: Any
+    note: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table whose first column names the rows; cells are values (see :func:`format_value`) or :class:`Cell`.
+
+    ``header_notes`` puts a smaller second line under column headers (same length as ``headers``; None for none).
+    """
+
+    headers: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+    header_notes: Optional[Sequence[Optional[str]]] = None
+    kind: str = field(default="table", init=False)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A PNG file embedded in the page with its caption (the file name is shown after it)."""
+
+    key: str
+    path: Union[str, Path]
+    caption: str
+    kind: str = field(default="figure", init=False)
+
+    @property
+    def data(self) -> str:
+        """The PNG as base64 text."""
+        return base64.b64encode(Path(self.path).read_bytes()).decode("ascii")
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """Text (escaped), optionally bold and with a style class: ``"ok"`` (green) or ``"bad"`` (red)."""
+
+    text: str
+    style: str = ""
+    strong: bool = False
+    kind: str = field(default="paragraph", init=False)
+
+
+@dataclass(frozen=True)
+class Failures:
+    """What could not be read: a green line when ``records`` is empty, else a red count and one row each.
+
+    ``what`` names one item ("piece", "file"); ``left_out`` says what the failures are missing from.
+    """
+
+    records: Sequence[dict[str, Any]]
+    what: str
+    fields: Sequence[str] = ("source", "error", "message")
+    left_out: str = "the figures above"
+    kind: str = field(default="failures", init=False)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A heading, its items (:class:`Paragraph`, :class:`Table`, :class:`Figure`, :class:`Failures`), then a bullet list."""
+
+    heading: str
+    items: Sequence[Any] = ()
+    bullets: Sequence[str] = ()
 
 
 def format_value(value: Any) -> str:
-    """A table cell: floats to 3 significant digits (large ones with thousands separators), NaN as a dash."""
+    """A table cell as text: floats to 3 significant digits (large ones with thousands separators), NaN and None
+    as a dash, booleans as yes/no."""
+    if value is None:
+        return "\u2013"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, float):
-        if value != value:
-            return "&ndash;"
+        if math.isnan(value):
+            return "\u2013"
         return f"{value:.3g}" if abs(value) < 1e4 else f"{value:,.0f}"
-    return html.escape(str(value))
+    return str(value)
 
 
-def figure_html(key: str, path: Union[str, Path], caption: str) -> str:
-    """A ``<figure>`` with the PNG at ``path`` embedded as base64 and its caption (and file name)."""
-    encoded = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-    caption = html.escape(caption)
-    return (f"<figure id='{html.escape(key)}'><img alt='{caption}' src='data:image/png;base64,{encoded}'>"
-            f"<figcaption>{caption} ({html.escape(Path(path).name)})</figcaption></figure>")
+_ENVIRONMENT: Any = None
 
 
-def table_html(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    """A table whose first column holds row names; cells go through :func:`format_value`."""
-    head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
-    body = "".join(
-        f"<tr><th>{format_value(row[0])}</th>{''.join(f'<td>{format_value(v)}</td>' for v in row[1:])}</tr>"
-        for row in rows
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+def _environment() -> Any:
+    global _ENVIRONMENT
+    if _ENVIRONMENT is None:
+        try:
+            import jinja2
+        except ImportError as error:  # the extra is missing
+            raise ImportError('HTML reports need jinja2: pip install "muspy_like[stats]" (or "muspy_like[audio]")') \
+                from error
+        environment = jinja2.Environment(loader=jinja2.PackageLoader("muspy_like.statistics", "."),
+                                         autoescape=True, trim_blocks=True, lstrip_blocks=True,
+                                         undefined=jinja2.StrictUndefined)
+        environment.filters["cell"] = format_value
+        _ENVIRONMENT = environment
+    return _ENVIRONMENT
 
 
-def failures_html(records: Sequence[dict[str, str]], what: str, fields: Sequence[str] = ("source", "error", "message"),
-                  left_out: str = "the figures above") -> str:
-    """The failures section: a green line when there are none, else a red count and one row per failure."""
-    if not records:
-        return f"<p class='ok'>Every {what} was read and described.</p>"
-    rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(r.get(f, '')))}</td>" for f in fields) + "</tr>"
-                   for r in records)
-    head = "".join(f"<th>{html.escape(f)}</th>" for f in fields)
-    return (f"<p class='bad'>{len(records)} {what}(s) could not be read or described; they are left out of "
-            f"{left_out}.</p><table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+def render_page(title: str, facts: str, sections: Sequence[Section]) -> str:
+    """The whole page as one HTML string.
 
-
-def page_html(title: str, meta: str, body: str) -> str:
-    """The whole page: ``title`` (escaped here), a ``meta`` line and the ``body`` (both already HTML)."""
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{STYLE}</style></head>
-<body>
-<h1>{html.escape(title)}</h1>
-<p class="meta">{meta}</p>
-{body}
-</body></html>
-"""
+    Parameters
+    ----------
+    title : str
+        The page's title and first heading.
+    facts : str
+        A line under the title (counts, date, version, where the full tables are).
+    sections : sequence of Section
+        The body, in order.
+    """
+    return _environment().get_template("page.html").render(title=title, facts=facts, sections=sections)

@@ -8,7 +8,6 @@ without its folder.
 from __future__ import annotations
 
 import datetime
-import html
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence, Union
 
@@ -16,7 +15,7 @@ from muspy_like.core.music import Music
 from muspy_like.files import atomic_write_text
 from muspy_like.statistics.histograms import DURATION_BIN_LABELS
 from muspy_like.statistics.output import write_json
-from muspy_like.statistics.page import failures_html, figure_html, format_value, page_html
+from muspy_like.statistics.page import Cell, Failures, Figure, Section, Table, format_value, render_page
 from muspy_like.statistics.sources import PieceSource, load_piece, origin_of, resolve_sources
 from muspy_like.statistics.table import DatasetStatistics, compute_statistics
 
@@ -180,40 +179,27 @@ def _example_piece(stats: DatasetStatistics, pieces: Sequence[Any]) -> Optional[
     return None
 
 
-def _figures_table(summary: dict[str, Any]) -> str:
+def _figures_table(summary: dict[str, Any]) -> Table:
     """Rows = columns of the statistics table; cells = count, mean, std, percentiles over every piece."""
     keys = ("count", "mean", "std", "min", "p5", "p25", "median", "p75", "p95", "max")
-    head = "".join(f"<th>{key}</th>" for key in keys)
-    body = []
-    for column in SUMMARY_COLUMNS:
-        figures = summary["all"].get(column)
-        if figures is not None:
-            cells = "".join(f"<td>{format_value(figures[key])}</td>" for key in keys)
-            body.append(f"<tr><th>{column}</th>{cells}</tr>")
-    return f"<table><thead><tr><th>column</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    rows = [[column, *(summary["all"][column][key] for key in keys)]
+            for column in SUMMARY_COLUMNS if summary["all"].get(column) is not None]
+    return Table(("column", *keys), rows)
 
 
-def _comparison_table(summary: dict[str, Any], failed: dict[str, int]) -> str:
+def _comparison_table(summary: dict[str, Any], failed: dict[str, int]) -> Table:
     """Rows = columns; one cell per dataset: median (and interquartile range)."""
     datasets = summary.get("datasets", {})
-    head = "".join(
-        f"<th>{html.escape(label)}<br><small>{d['n_pieces']} pieces, {failed.get(label, 0)} failed</small></th>"
-        for label, d in datasets.items()
-    )
-    body = []
+    notes = [None] + [f"{d['n_pieces']} pieces, {failed.get(label, 0)} failed" for label, d in datasets.items()]
+    rows = []
     for column in SUMMARY_COLUMNS:
-        cells = []
+        cells: list[Any] = [column]
         for data in datasets.values():
             figures = data["columns"].get(column)
-            if figures is None:
-                cells.append("<td>&ndash;</td>")
-            else:
-                cells.append(
-                    f"<td>{format_value(figures['median'])} <small>({format_value(figures['p25'])}&ndash;"
-                    f"{format_value(figures['p75'])})</small></td>"
-                )
-        body.append(f"<tr><th>{column}</th>{''.join(cells)}</tr>")
-    return f"<table><thead><tr><th>median (p25&ndash;p75)</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            cells.append(None if figures is None else
+                         Cell(figures["median"], f"{format_value(figures['p25'])}\u2013{format_value(figures['p75'])}"))
+        rows.append(cells)
+    return Table(("median (p25\u2013p75)", *datasets), rows, notes)
 
 
 def _failed_per_dataset(stats: DatasetStatistics) -> dict[str, int]:
@@ -227,16 +213,13 @@ def _failed_per_dataset(stats: DatasetStatistics) -> dict[str, int]:
 def render_html(stats: DatasetStatistics, summary: dict[str, Any], plot_files: dict[str, Path], title: str) -> str:
     """The report page as one self-contained HTML string (plots embedded as base64 PNG)."""
     overview = summary["summary"]
-    figures = [figure_html(key, path, _PLOTS[key][1]) for key, path in plot_files.items()]
-    datasets = ", ".join(html.escape(label) for label in stats.datasets) or "none"
-    meta = (f"{overview['n_pieces']} pieces described, {len(stats.failures)} failed; datasets: {datasets};\n"
-            f"created {html.escape(summary['created'])} with muspy_like {html.escape(summary['muspy_like_version'])}.\n"
-            "Full table: statistics.csv; all figures: summary.json.")
-    return page_html(title, meta, f"""<h2>Summary over all pieces</h2>
-{_figures_table(overview)}
-<h2>Datasets compared</h2>
-{_comparison_table(overview, _failed_per_dataset(stats))}
-<h2>Plots</h2>
-{''.join(figures)}
-<h2>Failures</h2>
-{failures_html(summary['failures'], "piece")}""")
+    datasets = ", ".join(stats.datasets) or "none"
+    facts = (f"{overview['n_pieces']} pieces described, {len(stats.failures)} failed; datasets: {datasets}; "
+             f"created {summary['created']} with muspy_like {summary['muspy_like_version']}. "
+             "Full table: statistics.csv; all figures: summary.json.")
+    return render_page(title, facts, [
+        Section("Summary over all pieces", [_figures_table(overview)]),
+        Section("Datasets compared", [_comparison_table(overview, _failed_per_dataset(stats))]),
+        Section("Plots", [Figure(key, path, _PLOTS[key][1]) for key, path in plot_files.items()]),
+        Section("Failures", [Failures(summary["failures"], "piece")]),
+    ])

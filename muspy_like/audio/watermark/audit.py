@@ -369,8 +369,13 @@ def audit(
     groups = [("suspect", _audio_files(suspect))]
     if reference is not None:
         groups.append(("reference", _audio_files(reference)))
-    if not groups[0][1]:
-        raise WatermarkError(f"no audio files found in {_describe(suspect)}")
+    from muspy_like.audio.arguments import spell
+    from muspy_like.audio.watermark.pipeline import AUDIO_EXTENSIONS
+
+    for (group, files), given in zip(groups, (suspect, reference)):
+        if not files:
+            where = _describe(given) if group == "suspect" else f"{spell('reference')} {_describe(given)}"
+            raise WatermarkError(f"no audio files ({', '.join(AUDIO_EXTENSIONS)}) found in {where}")
     clips: list[ClipScore] = []
     failures: list[dict[str, str]] = []
     silent: list[str] = []

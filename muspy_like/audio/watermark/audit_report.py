@@ -16,7 +16,6 @@ Every file is written atomically (:mod:`muspy_like.files`): it appears complete 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
 import math
@@ -160,33 +159,30 @@ def plot_histogram(result: AuditResult) -> Any:
 
 
 def _html(result: AuditResult, title: str, histogram: Path) -> str:
-    from muspy_like.statistics.page import failures_html, figure_html, page_html, table_html
+    from muspy_like.statistics.page import Failures, Figure, Paragraph, Section, Table, render_page
 
     headers = ["candidate", "clips", "mean z", "sd z", f"share z \u2265 {result.threshold:g}", "ref. clips",
                "ref. mean z", "AUROC", "p", "Holm p", "present"]
-    rows = [[c.label, c.n_clips, c.mean_z, c.sd_z, c.share_over_threshold, c.reference_clips,
-             math.nan if c.reference_mean_z is None else c.reference_mean_z, math.nan if c.auroc is None else c.auroc,
-             "< 1e-300" if c.p_value == 0 else _text(c.p_value), _text(c.adjusted_p), "yes" if c.present else "no"]
+    rows = [[c.label, c.n_clips, c.mean_z, c.sd_z, c.share_over_threshold, c.reference_clips, c.reference_mean_z,
+             c.auroc, "< 1e-300" if c.p_value == 0 else _text(c.p_value), _text(c.adjusted_p), c.present]
             for c in result.candidates]
-    verdict_class = "bad" if result.present else "ok"
-    notes = "".join(f"<li>{html.escape(note)}</li>" for note in result.notes)
-    silent = (f"<p>Silent files (nothing to score): {html.escape(', '.join(result.silent))}</p>"
-              if result.silent else "")
-    body = f"""<p class="{verdict_class}"><strong>{html.escape(result.verdict[:1].upper() + result.verdict[1:])}.</strong></p>
-<p>Test: {html.escape(result.test)}; threshold per clip z &ge; {result.threshold:g}.</p>
-{f"<ul>{notes}</ul>" if notes else ""}
-<h2>Candidates</h2>
-{table_html(headers, rows)}
-<h2>Clip scores</h2>
-{figure_html("histogram", histogram, "Clip z-scores per candidate")}
-<h2>Failures</h2>
-{failures_html(result.failures, "file", _FAILURE_FIELDS, "the scores")}
-{silent}"""
+    verdict = result.verdict[:1].upper() + result.verdict[1:] + "."
+    failures: list = [Failures(result.failures, "file", _FAILURE_FIELDS, "the scores")]
+    if result.silent:
+        failures.append(Paragraph(f"Silent files (nothing to score): {', '.join(result.silent)}"))
+    sections = [
+        Section("Verdict", [Paragraph(verdict, "bad" if result.present else "ok", strong=True),
+                            Paragraph(f"Test: {result.test}; threshold per clip z \u2265 {result.threshold:g}.")],
+                bullets=result.notes),
+        Section("Candidates", [Table(headers, rows)]),
+        Section("Clip scores", [Figure("histogram", histogram, "Clip z-scores per candidate")]),
+        Section("Failures", failures),
+    ]
     suspect = sum(1 for clip in result.clips if clip.group == "suspect")
     reference = len(result.clips) - suspect
-    meta = (f"{suspect} suspect clip(s), {reference} reference clip(s), {len(result.failures)} file(s) failed; "
-            f"lags at {result.sample_rate} Hz. Per clip: clips.csv; everything: audit.json.")
-    return page_html(title, meta, body)
+    facts = (f"{suspect} suspect clip(s), {reference} reference clip(s), {len(result.failures)} file(s) failed; "
+             f"lags at {result.sample_rate} Hz. Per clip: clips.csv; everything: audit.json.")
+    return render_page(title, facts, sections)
 
 
 def write_audit_report(result: AuditResult, out_dir: Union[str, Path], title: str = "Watermark audit") -> dict[str, Path]:

@@ -22,6 +22,7 @@ clip z-scores behave on unmarked audio (mean, spread, Kolmogorov-Smirnov test ag
 from __future__ import annotations
 
 import math
+import shutil
 import subprocess
 import tempfile
 import time
@@ -35,6 +36,7 @@ from muspy_like.audio.watermark.echo import EchoWatermark, embed
 from muspy_like.audio.watermark.experiment.corpus import VOICES, RenderedPart, chorale_paths, quantize_16_bit, render_parts
 from muspy_like.audio.watermark.experiment.features import loudness_db
 from muspy_like.audio.watermark.experiment.training import TrainingConfig, TrainingPart, pick_device, synthesize, train
+from muspy_like.errors import WatermarkError
 
 __all__ = ["ModelSpec", "ExperimentConfig", "ExperimentResult", "run_experiment", "default_models", "OUTPUT_CONDITIONS",
            "PAPER_DDSP"]
@@ -149,6 +151,8 @@ class ExperimentResult:
         Seconds spent rendering, training (per model), generating and auditing.
     device : str
         Where the models ran.
+    notes : list of str
+        What the reader should know (an output condition left out, and why).
     config : dict
         The configuration, as plain values.
     """
@@ -159,6 +163,7 @@ class ExperimentResult:
     pieces: dict[str, object] = field(default_factory=dict)
     timings: dict[str, object] = field(default_factory=dict)
     device: str = ""
+    notes: list[str] = field(default_factory=list)
     config: dict[str, object] = field(default_factory=dict)
 
     def row(self, model: str, outputs: str = "as generated") -> dict[str, object]:
@@ -186,9 +191,18 @@ def run_experiment(config: ExperimentConfig = ExperimentConfig(), work_dir: Opti
     if work_dir is None:
         with tempfile.TemporaryDirectory(prefix="muspy_like_audit_") as folder:
             return run_experiment(config, folder, log)
+    unknown = [condition for condition in config.conditions if condition not in OUTPUT_CONDITIONS]
+    if unknown:
+        raise WatermarkError(f"unknown output condition(s) {unknown}; choose from {list(OUTPUT_CONDITIONS)}")
+    if not any(spec.watermark is None for spec in config.models):
+        raise WatermarkError("the experiment needs a clean model (a ModelSpec without a watermark) as the reference")
     work = Path(work_dir)
     work.mkdir(parents=True, exist_ok=True)
     result = ExperimentResult(device=str(pick_device(config.training.device)), config=_plain(asdict(config)))
+    if "MP3 128 kbit/s" in config.conditions and shutil.which("ffmpeg") is None:
+        config = replace(config, conditions=tuple(c for c in config.conditions if c != "MP3 128 kbit/s"))
+        result.notes.append("the MP3 row was left out: no ffmpeg on this machine (install it, e.g. apt-get install "
+                            "ffmpeg, for that row)")
     started = time.perf_counter()
     paths = chorale_paths(config.minutes * 60, config.voices, config.max_piece_seconds)
     parts = render_parts(paths, RATE, config.training.hop, config.voices, config.engine, config.max_piece_seconds)
