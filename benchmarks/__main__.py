@@ -34,6 +34,7 @@ BENCHMARKS = {
     "size_caps": "The real files the size caps were sized against; what a decompression bomb costs (issue 13)",
     "compat": "Our own API before and after the MusPy compatibility layer (issue 14)",
     "rendering": "Rendering and watermarking mahler.mid in blocks: speed, memory, growth with length (issue 11)",
+    "watermark_audit": "Echo watermarks surviving DDSP training: audit of marked- vs clean-trained models (issue 18)",
 }
 PEERS = ["numpy", "mido", "symusic", "pretty_midi", "miditoolkit", "muspy", "music21", "partitura",
          "scikit-learn", "pyfluidsynth", "dask"]

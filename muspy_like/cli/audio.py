@@ -16,6 +16,8 @@ __all__ = ["register"]
 
 _RENDER_OPTIONS: dict[str, str] = {}
 _WATERMARK_OPTIONS = {"sample_rate": "--rate"}
+# The audit resamples by default; its refusal (under --no-resample) names the way back.
+_AUDIT_OPTIONS = {**_WATERMARK_OPTIONS, "resample": "--resample (the audit's default: leave out --no-resample)"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -94,6 +96,37 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                          help="refuse pieces longer than this (seconds, or e.g. 90m, 6h; default 4h)")
     _watermark_options(dataset)
     dataset.set_defaults(func=_dataset)
+
+    audit = actions.add_parser(
+        "audit", help="test a model's outputs for the watermarks of its suspected training data",
+        description=("Score every clip of a suspect model's outputs for one or more candidate watermarks and test "
+                     "whether any is present: mean z, share of clips over --threshold, a one-sided test against "
+                     "unmarked audio (--null: the z-scores of a --reference folder of known-clean audio, decoy "
+                     "spread sequences, or standard normal clip scores) with Holm's correction over the candidates, "
+                     "and the AUROC against --reference. Candidates: every --delta for --method single; every "
+                     "(--delta, --seed) pair for --method spread. Files at another rate are resampled to --rate and "
+                     "reported; unreadable files are listed and skipped; the exit status is 2 when nothing could be "
+                     "scored. With --report DIR: summary.md/.csv, clips.csv, audit.json, histogram.png, report.html."),
+    )
+    audit.add_argument("suspect", nargs="+", type=Path, help="the suspect model's outputs: audio files or folders")
+    audit.add_argument("--reference", nargs="+", type=Path,
+                       help="known-clean audio of the same kind (e.g. outputs of a model trained on clean data)")
+    audit.add_argument("--report", type=Path, help="folder for the report (created if needed)")
+    audit.add_argument("--null", choices=("auto", "normal", "reference", "decoys"), default="auto",
+                       help="null distribution of unmarked audio (default: reference if given, else decoys for "
+                            "spread candidates, else normal)")
+    audit.add_argument("--decoys", type=int, default=999, help="decoy sequences for --null decoys (default 999)")
+    audit.add_argument("--threshold", type=float, default=5.0, help="per-clip threshold on z (default 5)")
+    audit.add_argument("--significance", type=float, default=0.01,
+                       help="family-wise error rate for declaring a candidate present (default 0.01)")
+    audit.add_argument("--clip-seconds", type=float,
+                       help="score stretches of this length instead of whole files (e.g. 10)")
+    audit.add_argument("--band", type=float, nargs=2, metavar=("LOW_HZ", "HIGH_HZ"),
+                       help="band-limited cepstrum, e.g. '0 10500' for audio that went through 22.05 kHz")
+    audit.add_argument("--no-resample", action="store_true",
+                       help="list files at another rate than --rate as failures instead of resampling them")
+    _watermark_options(audit, several=True)
+    audit.set_defaults(func=_audit)
     watermark.set_defaults(func=lambda args: watermark.print_help() or 1)
 
 
@@ -111,13 +144,24 @@ def _duration(text: str) -> float:
     return float(match.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600}[match.group(2)]
 
 
-def _watermark_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--method", choices=("single", "spread"), default="spread",
-                        help="single echo or time-spread echo (default spread)")
-    parser.add_argument("--delta", type=int, nargs="+", default=[75],
-                        help="lag(s) in samples at --rate (default 75; several lags for --method single)")
+def _watermark_options(parser: argparse.ArgumentParser, several: bool = False) -> None:
+    """The watermark's options; ``several``: methods and seeds take several values (candidates of an audit)."""
+    if several:
+        parser.add_argument("--method", choices=("single", "spread"), nargs="+", default=["spread"],
+                            help="method(s) of the candidates (default spread)")
+        parser.add_argument("--delta", type=int, nargs="+", default=[75],
+                            help="lag(s) in samples at --rate, each its own candidate (default 75)")
+    else:
+        parser.add_argument("--method", choices=("single", "spread"), default="spread",
+                            help="single echo or time-spread echo (default spread)")
+        parser.add_argument("--delta", type=int, nargs="+", default=[75],
+                            help="lag(s) in samples at --rate (default 75; several lags for --method single)")
     parser.add_argument("--alpha", type=float, help="echo strength (default: 0.4 single, 0.01 spread)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the spread sequence (default 0)")
+    if several:
+        parser.add_argument("--seed", type=int, nargs="+", default=[0],
+                            help="seed(s) of the spread sequences, each its own candidate (default 0)")
+    else:
+        parser.add_argument("--seed", type=int, default=0, help="seed of the spread sequence (default 0)")
     parser.add_argument("--rate", type=float, default=44100, help="sample rate in Hz at which lags are counted")
 
 
@@ -227,3 +271,47 @@ def _dataset(args: argparse.Namespace) -> int:
         return 2
     return 0
 
+
+def _audit(args: argparse.Namespace) -> int:
+    from muspy_like.audio.arguments import cli_spelling
+    from muspy_like.audio.watermark.audit import audit, candidate_watermarks
+    from muspy_like.audio.watermark.audit_report import summary_markdown, write_audit_report
+    from muspy_like.files import prepare_output_folder
+
+    with cli_spelling(_AUDIT_OPTIONS):
+        candidates = candidate_watermarks(args.method, args.delta, args.seed, args.alpha, args.rate)
+        if args.report is not None:
+            prepare_output_folder(args.report)
+        result = audit(args.suspect, candidates, reference=args.reference, null=args.null, threshold=args.threshold,
+                       significance=args.significance, clip_seconds=args.clip_seconds,
+                       band_hz=None if args.band is None else tuple(args.band), resample=not args.no_resample,
+                       decoys=args.decoys, progress=sys.stderr.isatty())
+        if args.report is not None:
+            write_audit_report(result, args.report)
+    suspect_failures = [f for f in result.failures if f["group"] == "suspect"]
+    if not result.n_scored:
+        if len(suspect_failures) == 1 and not result.silent:
+            reason = ": " + suspect_failures[0]["message"]
+        else:
+            _print_failures(suspect_failures)
+            reason = f" ({len(suspect_failures)} failed, {len(result.silent)} silent)"
+        print(f"muspy-like: error: none of the suspect files could be scored{reason}", file=sys.stderr)
+        return 2
+    if result.null == "reference" and not any(clip.group == "reference" for clip in result.clips):
+        failed = [f for f in result.failures if f["group"] == "reference"]
+        reason = f" ({failed[0]['message']}{f' and {len(failed) - 1} more' if len(failed) > 1 else ''})" if failed else ""
+        print("muspy-like: error: none of the reference files could be scored, so there is no null to test against"
+              + reason, file=sys.stderr)
+        return 2
+    print(summary_markdown(result), end="")
+    _print_failures(result.failures)
+    if args.report is not None:
+        print(f"report written to {args.report} (report.html, summary.md, summary.csv, clips.csv, audit.json)")
+    return 0
+
+
+def _print_failures(failures: list) -> None:
+    for failure in failures[:10]:
+        print(f"  failed: {failure['message']}")
+    if len(failures) > 10:
+        print(f"  ... and {len(failures) - 10} more (see the report's failures.csv)")

@@ -7,9 +7,7 @@ without its folder.
 
 from __future__ import annotations
 
-import base64
 import datetime
-import html
 from pathlib import Path
 from typing import Any, Iterable, Optional, Sequence, Union
 
@@ -17,6 +15,7 @@ from muspy_like.core.music import Music
 from muspy_like.files import atomic_write_text
 from muspy_like.statistics.histograms import DURATION_BIN_LABELS
 from muspy_like.statistics.output import write_json
+from muspy_like.statistics.page import Cell, Failures, Figure, Section, Table, format_value, render_page
 from muspy_like.statistics.sources import PieceSource, load_piece, origin_of, resolve_sources
 from muspy_like.statistics.table import DatasetStatistics, compute_statistics
 
@@ -180,48 +179,27 @@ def _example_piece(stats: DatasetStatistics, pieces: Sequence[Any]) -> Optional[
     return None
 
 
-def _format(value: Any) -> str:
-    if isinstance(value, float):
-        if value != value:
-            return "&ndash;"
-        return f"{value:.3g}" if abs(value) < 1e4 else f"{value:,.0f}"
-    return html.escape(str(value))
-
-
-def _figures_table(summary: dict[str, Any]) -> str:
+def _figures_table(summary: dict[str, Any]) -> Table:
     """Rows = columns of the statistics table; cells = count, mean, std, percentiles over every piece."""
     keys = ("count", "mean", "std", "min", "p5", "p25", "median", "p75", "p95", "max")
-    head = "".join(f"<th>{key}</th>" for key in keys)
-    body = []
-    for column in SUMMARY_COLUMNS:
-        figures = summary["all"].get(column)
-        if figures is not None:
-            cells = "".join(f"<td>{_format(figures[key])}</td>" for key in keys)
-            body.append(f"<tr><th>{column}</th>{cells}</tr>")
-    return f"<table><thead><tr><th>column</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    rows = [[column, *(summary["all"][column][key] for key in keys)]
+            for column in SUMMARY_COLUMNS if summary["all"].get(column) is not None]
+    return Table(("column", *keys), rows)
 
 
-def _comparison_table(summary: dict[str, Any], failed: dict[str, int]) -> str:
+def _comparison_table(summary: dict[str, Any], failed: dict[str, int]) -> Table:
     """Rows = columns; one cell per dataset: median (and interquartile range)."""
     datasets = summary.get("datasets", {})
-    head = "".join(
-        f"<th>{html.escape(label)}<br><small>{d['n_pieces']} pieces, {failed.get(label, 0)} failed</small></th>"
-        for label, d in datasets.items()
-    )
-    body = []
+    notes = [None] + [f"{d['n_pieces']} pieces, {failed.get(label, 0)} failed" for label, d in datasets.items()]
+    rows = []
     for column in SUMMARY_COLUMNS:
-        cells = []
+        cells: list[Any] = [column]
         for data in datasets.values():
             figures = data["columns"].get(column)
-            if figures is None:
-                cells.append("<td>&ndash;</td>")
-            else:
-                cells.append(
-                    f"<td>{_format(figures['median'])} <small>({_format(figures['p25'])}&ndash;"
-                    f"{_format(figures['p75'])})</small></td>"
-                )
-        body.append(f"<tr><th>{column}</th>{''.join(cells)}</tr>")
-    return f"<table><thead><tr><th>median (p25&ndash;p75)</th>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+            cells.append(None if figures is None else
+                         Cell(figures["median"], f"{format_value(figures['p25'])}\u2013{format_value(figures['p75'])}"))
+        rows.append(cells)
+    return Table(("median (p25\u2013p75)", *datasets), rows, notes)
 
 
 def _failed_per_dataset(stats: DatasetStatistics) -> dict[str, int]:
@@ -232,58 +210,16 @@ def _failed_per_dataset(stats: DatasetStatistics) -> dict[str, int]:
     return counts
 
 
-def _failures_section(records: list[dict[str, str]]) -> str:
-    if not records:
-        return "<p class='ok'>Every piece was read and described.</p>"
-    rows = "".join(
-        f"<tr><td>{html.escape(r['source'])}</td><td>{html.escape(r['error'])}</td>"
-        f"<td>{html.escape(r['message'])}</td></tr>"
-        for r in records
-    )
-    return (
-        f"<p class='bad'>{len(records)} piece(s) could not be read or described; they are left out of "
-        "the figures above.</p>"
-        f"<table><thead><tr><th>source</th><th>error</th><th>message</th></tr></thead><tbody>{rows}</tbody></table>"
-    )
-
-
-_STYLE = """
-body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1150px; color: #222; }
-h1 { margin-bottom: 0.2em; } .meta { color: #666; margin-top: 0; }
-table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
-th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
-thead th { background: #f0f0f0; } tbody th { text-align: left; font-weight: normal; font-family: monospace; }
-figure { margin: 1.5em 0; } figure img { max-width: 100%; border: 1px solid #ddd; }
-figcaption { color: #555; font-size: 0.9em; } .ok { color: #276227; } .bad { color: #a02020; }
-"""
-
-
 def render_html(stats: DatasetStatistics, summary: dict[str, Any], plot_files: dict[str, Path], title: str) -> str:
     """The report page as one self-contained HTML string (plots embedded as base64 PNG)."""
     overview = summary["summary"]
-    figures = []
-    for key, path in plot_files.items():
-        encoded = base64.b64encode(Path(path).read_bytes()).decode("ascii")
-        caption = html.escape(_PLOTS[key][1])
-        figures.append(
-            f"<figure id='{key}'><img alt='{caption}' src='data:image/png;base64,{encoded}'>"
-            f"<figcaption>{caption} ({html.escape(Path(path).name)})</figcaption></figure>"
-        )
-    datasets = ", ".join(html.escape(label) for label in stats.datasets) or "none"
-    return f"""<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title><style>{_STYLE}</style></head>
-<body>
-<h1>{html.escape(title)}</h1>
-<p class="meta">{overview['n_pieces']} pieces described, {len(stats.failures)} failed; datasets: {datasets};
-created {html.escape(summary['created'])} with muspy_like {html.escape(summary['muspy_like_version'])}.
-Full table: statistics.csv; all figures: summary.json.</p>
-<h2>Summary over all pieces</h2>
-{_figures_table(overview)}
-<h2>Datasets compared</h2>
-{_comparison_table(overview, _failed_per_dataset(stats))}
-<h2>Plots</h2>
-{''.join(figures)}
-<h2>Failures</h2>
-{_failures_section(summary['failures'])}
-</body></html>
-"""
+    datasets = ", ".join(stats.datasets) or "none"
+    facts = (f"{overview['n_pieces']} pieces described, {len(stats.failures)} failed; datasets: {datasets}; "
+             f"created {summary['created']} with muspy_like {summary['muspy_like_version']}. "
+             "Full table: statistics.csv; all figures: summary.json.")
+    return render_page(title, facts, [
+        Section("Summary over all pieces", [_figures_table(overview)]),
+        Section("Datasets compared", [_comparison_table(overview, _failed_per_dataset(stats))]),
+        Section("Plots", [Figure(key, path, _PLOTS[key][1]) for key, path in plot_files.items()]),
+        Section("Failures", [Failures(summary["failures"], "piece")]),
+    ])

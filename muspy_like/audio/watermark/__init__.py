@@ -5,7 +5,9 @@ scores a clip by the cepstrum; :func:`~muspy_like.audio.watermark.pipeline.water
 :func:`~muspy_like.audio.watermark.pipeline.detect` work over pieces and files with a manifest and a report.
 The streaming forms (:class:`EchoEmbedder`, :func:`embed_blocks`, :func:`embed_file`, :func:`detect_blocks`,
 :func:`detect_file`, :class:`CepstrumAccumulator` with :func:`score`) give the same results block by block,
-in memory independent of the length of the audio.
+in memory independent of the length of the audio. :func:`audit` tests a generative model's outputs for the
+watermarks of its suspected training data (:func:`write_audit_report` writes its tables, histogram and
+HTML page); :mod:`muspy_like.audio.watermark.experiment` trains DDSP models on marked renders to show it.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from muspy_like.audio.watermark.pipeline import (
     watermark_dataset,
 )
 from muspy_like.audio.watermark.sequences import spread_sequence
+from muspy_like.audio.watermark.audit import AuditResult, audit, candidate_watermarks
+from muspy_like.audio.watermark.audit_report import write_audit_report
 
 __all__ = [
     "EchoWatermark",
@@ -46,6 +50,10 @@ __all__ = [
     "DatasetManifest",
     "detect",
     "spread_sequence",
+    "audit",
+    "AuditResult",
+    "candidate_watermarks",
+    "write_audit_report",
     "THRESHOLD",
     "PAPER_ALPHA",
     "PAPER_DELTAS",

@@ -81,12 +81,16 @@ __all__ = [
     "Detection",
     "detect_audio",
     "detect_blocks",
+    "accumulate_blocks",
+    "resampled_band",
     "CepstrumAccumulator",
     "score",
     "lags_needed",
     "mean_cepstra",
+    "cepstrum_zscore",
     "single_echo_zscore",
     "spread_echo_zscore",
+    "spread_echo_zscores",
     "NULL_LAGS",
     "THRESHOLD",
     "DEFAULT_FRAME",
@@ -262,6 +266,13 @@ class CepstrumAccumulator:
         frames = sum(self.counts.values())
         return self._cepstrum(self._total / frames) if frames else np.zeros(0)
 
+    @property
+    def segment_indices(self) -> list[int]:
+        """Index of each segment :meth:`cepstra` returns, in the same order (segment ``k`` starts at sample
+        ``k * segment_length``; always ``[0]`` without segments)."""
+        self.finish()
+        return sorted(self._segments)
+
     def cepstra(self, n_lags: Optional[int] = None) -> tuple[np.ndarray, np.ndarray, Optional[tuple[float, float]]]:
         """Frame-averaged real cepstrum of each segment that has non-silent frames.
 
@@ -414,8 +425,47 @@ def detect_blocks(
     """
     if aggregate not in ("cepstrum", "mean"):
         raise WatermarkError(f"{spell('aggregate')} must be 'cepstrum' or 'mean', not {aggregate!r}")
+    accumulator = accumulate_blocks(blocks, sample_rate, watermark.sample_rate, lags_needed(watermark), band_hz,
+                                    segment, frame, resample)
+    return score(accumulator, watermark, aggregate, threshold)
+
+
+def accumulate_blocks(
+    blocks: Iterable[np.ndarray],
+    sample_rate: int,
+    target_rate: int,
+    n_lags: int,
+    band_hz: Optional[tuple[float, float]] = None,
+    segment: Optional[float] = DEFAULT_SEGMENT,
+    frame: float = DEFAULT_FRAME,
+    resample: bool = False,
+) -> CepstrumAccumulator:
+    """Gather the cepstra of a stream at the watermarks' rate: the watermark-independent half of detection.
+
+    :func:`detect_blocks` is this followed by :func:`score`; calling :func:`score` on the result for
+    several watermarks (at ``target_rate``, needing at most ``n_lags`` lags) scores them all from one pass.
+
+    Parameters
+    ----------
+    blocks : iterable of ndarray
+        The audio, ``(n,)`` or ``(n, channels)`` per block.
+    sample_rate : int
+        Rate of the audio, in Hz.
+    target_rate : int
+        The rate the watermarks' lags are counted at, in Hz.
+    n_lags : int
+        Cepstral lags to keep (:func:`lags_needed` of the watermarks to score).
+    band_hz, segment, frame, resample
+        As in :func:`detect_audio`.
+
+    Raises
+    ------
+    WatermarkError
+        A rate mismatch without ``resample`` (the message says which option fits which case), a frame
+        too short for ``n_lags``, or no samples at all.
+    """
     rate = check_sample_rate(sample_rate)
-    target = watermark.sample_rate
+    target = check_sample_rate(target_rate)
     resampler = None
     if rate != target:
         if not resample:
@@ -426,10 +476,8 @@ def detect_blocks(
         from muspy_like.audio.resample import StreamResampler
 
         resampler = StreamResampler(rate, target)
-        nyquist = 0.95 * min(rate, target) / 2
-        band_hz = (0.0, nyquist) if band_hz is None else (band_hz[0], min(band_hz[1], nyquist))
+        band_hz = resampled_band(rate, target, band_hz)
     frame_length = int(round(check_seconds(frame, "frame", 0.0, 60.0, include_low=False) * target))
-    n_lags = lags_needed(watermark)
     if frame_length // 2 <= n_lags:
         raise WatermarkError(f"frames of {frame_length} samples are too short for lags up to {n_lags}; "
                              f"use a longer {spell('frame')}")
@@ -445,7 +493,13 @@ def detect_blocks(
         accumulator.update(resampler.flush())
     if accumulator.n_samples == 0:
         raise WatermarkError("audio must have at least one sample")
-    return score(accumulator, watermark, aggregate, threshold)
+    return accumulator.finish()
+
+
+def resampled_band(rate: int, target: int, band_hz: Optional[tuple[float, float]] = None) -> tuple[float, float]:
+    """The band scored after resampling from ``rate`` to ``target`` Hz: at most 95 % of the lower Nyquist frequency."""
+    nyquist = 0.95 * min(rate, target) / 2
+    return (0.0, nyquist) if band_hz is None else (band_hz[0], min(band_hz[1], nyquist))
 
 
 def lags_needed(watermark: EchoWatermark) -> int:
@@ -527,19 +581,39 @@ def spread_echo_zscore(cepstrum: np.ndarray, sequence: np.ndarray, delta: int) -
     lag ``max(l) + len(q) - 1``; lags beyond it (up to half the whitening width) make the whitening at the
     end of the sequence better estimated.
     """
+    return float(spread_echo_zscores(cepstrum, np.asarray(sequence)[None, :], delta)[0])
+
+
+def spread_echo_zscores(cepstrum: np.ndarray, sequences: np.ndarray, delta: int) -> np.ndarray:
+    """:func:`spread_echo_zscore` for many sequences of one length at once, shape ``(n_sequences, length)``.
+
+    The cepstrum is whitened once and the correlations are one matrix product, so scoring a clip for a
+    thousand decoy sequences costs milliseconds.
+    """
+    sequences = np.atleast_2d(sequences)
     lags = np.union1d(NULL_LAGS, np.arange(delta - _SPREAD_GUARD, delta + _SPREAD_GUARD + 1))
     lags = lags[lags >= _WHITEN_FROM]
-    needed = int(lags[-1]) + len(sequence)
+    needed = int(lags[-1]) + sequences.shape[1]
     if len(cepstrum) < needed:
         raise WatermarkError(f"the cepstrum has {len(cepstrum)} lags; the spread detector needs {needed}")
     whitened = cepstrum[_WHITEN_FROM:needed + WHITENING_WIDTH // 2]
     whitened = whitened / _moving_rms(whitened, WHITENING_WIDTH)
-    offset = lags[0] - _WHITEN_FROM
-    correlation = np.correlate(whitened[offset: needed - _WHITEN_FROM], sequence, mode="valid")
-    r = np.zeros(lags[-1] + 1)
-    r[lags[0]:] = correlation
-    guard = tuple(range(delta - _SPREAD_GUARD, delta + _SPREAD_GUARD + 1))
-    return _zscore(r, delta, guard)
+    windows = np.lib.stride_tricks.sliding_window_view(whitened[: needed - _WHITEN_FROM], sequences.shape[1])
+    r = windows[lags - _WHITEN_FROM] @ sequences.T  # (lags, sequences)
+    null = ~np.isin(lags, np.arange(delta - _SPREAD_GUARD, delta + _SPREAD_GUARD + 1)) & np.isin(lags, NULL_LAGS)
+    spread = r[null].std(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = (r[lags == delta][0] - r[null].mean(axis=0)) / spread
+    return np.where(spread > 0, z, np.nan)
+
+
+def cepstrum_zscore(cepstrum: np.ndarray, watermark: EchoWatermark) -> float:
+    """The score of one averaged cepstrum for a watermark: its z-score (the smallest over several single-echo lags).
+
+    ``cepstrum`` must reach :func:`lags_needed` lags. This is what :func:`score` computes for a clip or
+    segment; it costs microseconds, so many watermarks (candidates, decoys) can be scored on one cepstrum.
+    """
+    return float(min(_scores(cepstrum, watermark)))
 
 
 def _moving_rms(values: np.ndarray, width: int) -> np.ndarray:

@@ -92,13 +92,13 @@ class EchoWatermark:
         if len(alphas) == 1:
             alphas = alphas * len(deltas)
         if not deltas or len(alphas) != len(deltas):
-            raise WatermarkError(f"give one alpha, or one per lag: {len(deltas)} lags, {len(alphas)} alphas")
+            raise WatermarkError(f"give one {spell('alpha')}, or one per lag: {len(deltas)} lags, {len(alphas)} alphas")
         if self.method == "spread" and len(deltas) != 1:
-            raise WatermarkError("the spread method takes a single lag delta")
+            raise WatermarkError(f"the spread method takes a single lag ({spell('delta')})")
         if min(deltas) < 1 or len(set(deltas)) != len(deltas):
-            raise WatermarkError(f"lags must be distinct positive sample counts, got {deltas}")
+            raise WatermarkError(f"lags ({spell('delta')}) must be distinct positive sample counts, got {deltas}")
         if any(not 0 < abs(a) < 1 for a in alphas):
-            raise WatermarkError(f"echo strengths must satisfy 0 < |alpha| < 1, got {alphas}")
+            raise WatermarkError(f"echo strengths ({spell('alpha')}) must satisfy 0 < |alpha| < 1, got {alphas}")
         if self.length < 1:
             raise WatermarkError(f"the spread sequence needs at least one chip, got length={self.length}")
         object.__setattr__(self, "sample_rate", check_sample_rate(self.sample_rate))
