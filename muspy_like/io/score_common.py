@@ -9,6 +9,9 @@ the plain timeline of a :class:`~muspy_like.Music`:
 * :func:`measure_starts` and :func:`unfold_events` -- lay measures (and the events in them) end to end on
   that order;
 * :func:`merge_tied_notes` -- join a note tied to the next into one note;
+* :func:`read_int`, :func:`read_decimal` and :func:`read_fraction` -- the one place where numbers read
+  from score files are checked (:class:`ScoreValueError` says which element held which value), with the
+  bounds :data:`MAX_RESOLUTION`, :data:`MAX_QUARTERS` and :data:`MAX_TICK`;
 * :data:`DYNAMIC_VELOCITIES` and :func:`velocity_of_dynamics` -- dynamics markings and MusicXML
   ``dynamics`` percentages to MIDI velocities.
 
@@ -17,23 +20,171 @@ Times are integer ticks throughout; a reader chooses the resolution.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Optional, Sequence
 
 import numpy as np
 
+from muspy_like.core.events import KeySignature
+from muspy_like.theory import key_root
+
 __all__ = [
+    "ScoreValueError",
+    "read_int",
+    "read_decimal",
+    "read_fraction",
+    "check_resolution",
+    "check_piece_length",
+    "MAX_RESOLUTION",
+    "MAX_QUARTERS",
+    "MAX_TICK",
+    "key_signature_event",
     "MeasureFlow",
     "play_order",
     "measure_starts",
     "unfold_events",
     "merge_tied_notes",
+    "OPEN_TIE_POLICIES",
+    "check_open_ties",
     "DYNAMIC_VELOCITIES",
     "velocity_of_dynamics",
     "percent_to_velocity",
     "velocity_to_percent",
     "FORTE_VELOCITY",
 ]
+
+#: Largest resolution (ticks per quarter note) a score may need to be read exactly. Real files need far
+#: less (music21 writes 10,080 divisions; MuseScore 480 times the tuplet denominators).
+MAX_RESOLUTION = 2**30
+#: Longest single duration, offset or move in a score, in quarter notes (a million quarters: days of music).
+MAX_QUARTERS = 2**20
+#: Latest tick a piece may reach (times are stored as 64-bit integers).
+MAX_TICK = 2**62
+#: Longest numeral accepted, in characters (Python refuses to convert integers of more than 4,300 digits).
+_MAX_DIGITS = 40
+
+
+class ScoreValueError(ValueError):
+    """A number read from a score file is malformed or out of range.
+
+    The message names the element and its value (``<duration> '-4' is below 0``); the reader adds the
+    file, part (or staff) and measure.
+    """
+
+
+def _shown(text: object) -> str:
+    shown = repr(text if not isinstance(text, str) else text.strip())
+    return shown if len(shown) <= 60 else shown[:57] + "..."
+
+
+def _check_range(value, what: str, text: object, low, high):
+    if low is not None and value < low:
+        raise ScoreValueError(f"{what} {_shown(text)} is below {low}")
+    if high is not None and value > high:
+        raise ScoreValueError(f"{what} {_shown(text)} is above {high}")
+    return value
+
+
+def read_int(text: Optional[str], what: str, low: Optional[int] = None, high: Optional[int] = None,
+             rounding: bool = False) -> int:
+    """An integer read from a score file, checked.
+
+    Parameters
+    ----------
+    text : str or None
+        The element's text or attribute value (surrounding blanks allowed).
+    what : str
+        What holds it, for messages: ``"<duration>"``, ``"<time> <beats>"``, ``'len="..."'``.
+    low, high : int, optional
+        Inclusive bounds.
+    rounding : bool, default False
+        Accept a finite decimal (``"4.0"``, ``"2.5"``) and round it to the nearest integer, halves to even
+        (MusicXML allows decimal divisions counts; a few encoders write them).
+
+    Raises
+    ------
+    ScoreValueError
+        If the text is missing, not an integer (or decimal with ``rounding``), or out of bounds.
+    """
+    try:
+        value = int(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        if not rounding:
+            _refuse_number(text, what, "an integer")
+        value = round(read_decimal(text, what))
+    return _check_range(value, what, text, low, high)
+
+
+def read_decimal(text: Optional[str], what: str, low: Optional[float] = None,
+                 high: Optional[float] = None) -> float:
+    """A finite decimal number read from a score file, checked (see :func:`read_int`)."""
+    if text is None or len(text) > 4 * _MAX_DIGITS:
+        _refuse_number(text, what, "a number")
+    try:
+        value = float(text)  # type: ignore[arg-type]
+    except ValueError:
+        _refuse_number(text, what, "a number")
+    if not math.isfinite(value):
+        _refuse_number(text, what, "a finite number")
+    return _check_range(value, what, text, low, high)
+
+
+def read_fraction(text: Optional[str], what: str, low: Optional[Fraction] = None,
+                  high: Optional[Fraction] = None) -> Fraction:
+    """A fraction such as ``"3/4"`` (or an integer) read from a score file, checked (see :func:`read_int`)."""
+    if text is None or len(text) > 2 * _MAX_DIGITS:
+        _refuse_number(text, what, "a fraction")
+    numerator, slash, denominator = text.partition("/")
+    try:
+        top, bottom = int(numerator), int(denominator) if slash else 1
+    except ValueError:
+        _refuse_number(text, what, "a fraction")
+    if bottom <= 0:
+        raise ScoreValueError(f"{what} {_shown(text)} has a denominator of {bottom}: expected a positive one")
+    return _check_range(Fraction(top, bottom), what, text, low, high)
+
+
+def _refuse_number(text: Optional[str], what: str, kind: str):
+    if text is None or not text.strip():
+        raise ScoreValueError(f"{what} is empty: expected {kind}")
+    if len(text.strip()) > _MAX_DIGITS and text.strip().lstrip("+-").isdigit():
+        raise ScoreValueError(f"{what} {_shown(text)} has {len(text.strip())} digits: far too large")
+    raise ScoreValueError(f"{what} {_shown(text)} is not {kind}")
+
+
+def check_resolution(resolution: int, what: str) -> int:
+    """Refuse a resolution above :data:`MAX_RESOLUTION`; ``what`` says where it comes from."""
+    if resolution > MAX_RESOLUTION:
+        raise ScoreValueError(
+            f"{what} need a resolution of {resolution} ticks per quarter note to be exact, above the "
+            f"limit of {MAX_RESOLUTION}; the file is not a real score"
+        )
+    return resolution
+
+
+def check_piece_length(ticks: int, resolution: int) -> int:
+    """Refuse a piece whose end lies beyond :data:`MAX_TICK` (returns ``ticks``)."""
+    if ticks > MAX_TICK:
+        raise ScoreValueError(
+            f"the measures add up to {ticks / resolution:.4g} quarter notes, more than a Music can hold "
+            f"({MAX_TICK} ticks at {resolution} ticks per quarter)"
+        )
+    return ticks
+
+
+def key_signature_event(time: int, fifths: int, mode: Optional[str]) -> KeySignature:
+    """A key signature read from a score.
+
+    Theoretical keys beyond 7 sharps or flats (MusicXML and MuseScore allow them) keep their spelled tonic
+    (``"Abb"``) but store the enharmonic signature within -7..7 (11 flats -> 1 sharp), which is what
+    :class:`~muspy_like.KeySignature` holds.
+    """
+    root, root_str = key_root(fifths, mode)
+    fifths = (fifths + 7) % 12 - 7 if not -7 <= fifths <= 7 else fifths
+    return KeySignature(time=time, root=root, mode=mode, fifths=fifths, root_str=root_str)
+
 
 #: MIDI velocity of a dynamics marking. The spacing (about 16 per step, mf = 80) follows the usual
 #: notation-software defaults (MuseScore, Finale); ``sf``-type accents count as forte.
@@ -258,18 +409,40 @@ def unfold_events(measure: np.ndarray, offset: np.ndarray, order: Sequence[int],
     return source, time
 
 
+#: Values of the readers' ``open_ties`` keyword: what a tie start that no tie stop answers does.
+OPEN_TIE_POLICIES = ("join", "keep")
+
+
+def check_open_ties(open_ties: str) -> str:
+    """Return ``open_ties`` if it is one of :data:`OPEN_TIE_POLICIES`; raise ValueError naming the keyword."""
+    if open_ties not in OPEN_TIE_POLICIES:
+        raise ValueError(f"open_ties={open_ties!r}: expected one of {', '.join(map(repr, OPEN_TIE_POLICIES))}")
+    return open_ties
+
+
 def merge_tied_notes(
     time: np.ndarray,
     pitch: np.ndarray,
     duration: np.ndarray,
     tie_start: np.ndarray,
     tie_stop: np.ndarray,
+    voice: Optional[np.ndarray] = None,
+    open_ties: str = "join",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Join tied notes: a note that ends a tie extends the open tied note of the same pitch ending where it starts.
+    """Join tied notes into one note, per note (chord members are tied one by one).
 
-    A tie is open from a note marked ``tie_start`` until a note of the same pitch marked ``tie_stop`` starts
-    exactly at its end. A tie that is never closed (a "not ended" tie) leaves its note as written; a
-    ``tie_stop`` that matches no open tie is kept as a note of its own.
+    A note marked ``tie_start`` opens a tie that waits at its end tick for a note of the same pitch:
+
+    * a note marked ``tie_stop`` that starts there continues it, whatever its voice (ties into another
+      voice or staff exist); when several ties of its pitch wait there, the one of its own voice is
+      continued, else the earliest opened;
+    * with ``open_ties="join"`` (the default), a tie that no stop answers -- a "tie start and no stop" as
+      many encoders write -- is continued by the note of the same pitch *and voice* that starts where the
+      tied note ends, if there is one; a rest, a gap or another pitch in between leaves the tie open;
+    * with ``open_ties="keep"`` such a tie leaves its note as written.
+
+    A tie still open at the end leaves its note as written; a ``tie_stop`` that meets no open tie is a note
+    of its own. A note that continues a tie and is itself marked ``tie_start`` keeps the tie open.
 
     Parameters
     ----------
@@ -277,31 +450,71 @@ def merge_tied_notes(
         Notes (ticks, MIDI numbers, ticks).
     tie_start, tie_stop : numpy.ndarray of bool
         Whether each note starts / ends a tie.
+    voice : numpy.ndarray of int, optional
+        Voice of each note (any integer code, unique within the part); default: all in one voice.
+    open_ties : {"join", "keep"}
+        What an unanswered tie start does (see above).
 
     Returns
     -------
     (numpy.ndarray of bool, numpy.ndarray of int64)
         ``keep`` (False for notes absorbed into an earlier one) and the new durations, in ticks.
     """
+    check_open_ties(open_ties)
+    time = np.asarray(time, dtype=np.int64)
+    pitch = np.asarray(pitch, dtype=np.int64)
     duration = np.array(duration, dtype=np.int64, copy=True)
+    tie_start, tie_stop = np.asarray(tie_start, dtype=bool), np.asarray(tie_stop, dtype=bool)
+    voice = np.zeros(len(time), dtype=np.int64) if voice is None else np.asarray(voice, dtype=np.int64)
     keep = np.ones(len(time), dtype=bool)
-    flagged = np.flatnonzero(np.asarray(tie_start) | np.asarray(tie_stop))
-    if len(flagged) == 0:
+    candidates = tie_start | tie_stop
+    if not candidates.any():
         return keep, duration
-    flagged = flagged[np.lexsort((flagged, np.asarray(time)[flagged]))]
-    # Several tied notes of one pitch may end at the same tick (overlapping notes from MIDI, unisons in
-    # two voices): they wait in arrival order, so each stop continues a different one.
-    open_heads: dict[tuple[int, int], list[int]] = {}
-    times, pitches = np.asarray(time).tolist(), np.asarray(pitch).tolist()
-    starts_tie, stops_tie = np.asarray(tie_start).tolist(), np.asarray(tie_stop).tolist()
+    if open_ties == "join":
+        candidates |= _starts_at_a_tie_end(time, pitch, voice, duration, tie_start)
+    flagged = np.flatnonzero(candidates)
+    # In time order; at one tick the stops first, so that an explicit stop wins over an implied one.
+    flagged = flagged[np.lexsort((flagged, ~tie_stop[flagged], time[flagged]))]
+    # Several tied notes of one pitch may end at the same tick (unisons in two voices, overlapping notes
+    # from MIDI): they wait in the order they were opened.
+    waiting: dict[tuple[int, int], list[int]] = {}
+    times, pitches, voices = time.tolist(), pitch.tolist(), voice.tolist()
+    starts, stops = tie_start.tolist(), tie_stop.tolist()
     for i in flagged.tolist():
-        waiting = open_heads.get((pitches[i], times[i])) if stops_tie[i] else None
-        if waiting:
-            head = waiting.pop(0)
+        queue = waiting.get((pitches[i], times[i]))
+        head = _continued_tie(queue, voices, voices[i], stops[i], open_ties == "join") if queue else None
+        if head is None:
+            head = i
+        else:
             duration[head] = times[i] + duration[i] - times[head]
             keep[i] = False
-        else:
-            head = i
-        if starts_tie[i]:
-            open_heads.setdefault((pitches[i], times[head] + int(duration[head])), []).append(head)
+        if starts[i]:
+            waiting.setdefault((pitches[i], times[head] + int(duration[head])), []).append(head)
     return keep, duration
+
+
+def _continued_tie(queue: list[int], voices: list[int], voice: int, is_stop: bool, join_open: bool) -> Optional[int]:
+    """Pop and return the waiting tie a note continues (see :func:`merge_tied_notes`), or None."""
+    if not is_stop and not join_open:
+        return None
+    for k, head in enumerate(queue):
+        if voices[head] == voice:
+            return queue.pop(k)
+    if is_stop:
+        return queue.pop(0)
+    return None
+
+
+def _starts_at_a_tie_end(time: np.ndarray, pitch: np.ndarray, voice: np.ndarray, duration: np.ndarray,
+                         tie_start: np.ndarray) -> np.ndarray:
+    """Whether each note starts, in the voice and at the pitch of a tie-start note, where that note ends."""
+    ends = {(int(p), int(v), int(t)) for p, v, t in
+            zip(pitch[tie_start], voice[tie_start], (time + duration)[tie_start])}
+    if not ends:
+        return np.zeros(len(time), dtype=bool)
+    end_times = np.fromiter((t for _, _, t in ends), dtype=np.int64, count=len(ends))
+    maybe = np.flatnonzero(np.isin(time, end_times))
+    result = np.zeros(len(time), dtype=bool)
+    for i in maybe.tolist():
+        result[i] = (int(pitch[i]), int(voice[i]), int(time[i])) in ends
+    return result

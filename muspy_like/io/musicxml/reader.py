@@ -14,7 +14,14 @@ Policies (see ``docs/io-scores.md``):
 * each part is laid out on its own measure lengths (as music21 does); barlines are those of the first
   part; key and time signatures and tempos are global: the first part that gives one at a tick wins;
   keys are stored at concert pitch;
-* lyrics of the first verse go to the part's track.
+* lyrics of the first verse go to the part's track;
+* a tie start that no tie stop answers joins the next note of the same pitch in the same voice, if it
+  starts where the tied note ends (``open_ties="join"``, the default; ``"keep"`` leaves such notes as
+  written);
+* a chord member keeps its own ``<duration>``; the position moves by the first note of the chord.
+
+Every number is checked (:func:`muspy_like.io.score_common.read_int` and friends); a malformed file gives
+a :class:`~muspy_like.errors.MusicXMLError` naming the file, part, measure, element and value.
 """
 
 from __future__ import annotations
@@ -31,7 +38,6 @@ import numpy as np
 from muspy_like.core.events import (
     DEFAULT_VELOCITY,
     Barline,
-    KeySignature,
     Lyric,
     Metadata,
     NoteArray,
@@ -43,15 +49,24 @@ from muspy_like.core.track import Track
 from muspy_like.errors import MusicXMLError
 from muspy_like.io.musicxml.safe_xml import parse_xml, read_score_bytes
 from muspy_like.io.score_common import (
+    MAX_QUARTERS,
+    MAX_RESOLUTION,
     MeasureFlow,
+    ScoreValueError,
+    check_open_ties,
+    check_piece_length,
+    check_resolution,
+    key_signature_event,
     measure_starts,
     merge_tied_notes,
     percent_to_velocity,
     play_order,
+    read_decimal,
+    read_int,
     unfold_events,
     velocity_of_dynamics,
 )
-from muspy_like.theory import LETTER_PITCH_CLASSES, key_root, transpose_fifths
+from muspy_like.theory import LETTER_PITCH_CLASSES, transpose_fifths
 
 __all__ = ["read_musicxml", "parse_musicxml"]
 
@@ -72,14 +87,14 @@ _DIGITS = re.compile(r"\d+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
-def _number(text: Optional[str]) -> int:
-    """A MusicXML integer or decimal field, as the nearest integer."""
-    if text is None:
-        raise ValueError("missing number")
-    try:
-        return int(text)
-    except ValueError:
-        return int(round(float(text)))
+#: Errors that a malformed file can still raise from deep inside the walk; turned into MusicXMLError with
+#: the place (the checks of :mod:`~muspy_like.io.score_common` name the element and value themselves).
+_MALFORMED = (ValueError, TypeError, KeyError, ArithmeticError)
+
+
+def _midi_number(text: str, what: str) -> int:
+    """A 1-based MIDI channel, program or key number, as 0-based and clipped to 0-127."""
+    return min(max(read_int(text, what, rounding=True) - 1, 0), 127)
 
 
 @dataclass
@@ -97,7 +112,8 @@ class _PartInfo:
 class _PartEvents:
     """Events of one part, timed by (measure index, offset in ticks)."""
 
-    notes: list = field(default_factory=list)  # (measure, offset, pitch, duration, velocity, tie_start, tie_stop)
+    # (measure, offset, pitch, duration, velocity, tie_start, tie_stop, voice)
+    notes: list = field(default_factory=list)
     lyrics: list = field(default_factory=list)  # (measure, offset, text)
     velocities: list = field(default_factory=list)  # (measure, offset, velocity)
     lengths: list = field(default_factory=list)  # content length of each measure, ticks
@@ -115,7 +131,15 @@ class _Globals:
     flows: list = field(default_factory=list)
 
 
-def _part_list(root: Any) -> tuple[list[str], dict[str, _PartInfo]]:
+def _part_list(root: Any, source: str) -> tuple[list[str], dict[str, _PartInfo]]:
+    """Part ids in ``<part-list>`` order, and what the list says about each part."""
+    try:
+        return _read_part_list(root)
+    except ScoreValueError as exc:
+        raise MusicXMLError(f"{source}: <part-list>: {exc}") from None
+
+
+def _read_part_list(root: Any) -> tuple[list[str], dict[str, _PartInfo]]:
     order: list[str] = []
     infos: dict[str, _PartInfo] = {}
     part_list = root.find("part-list")
@@ -134,13 +158,13 @@ def _part_list(root: Any) -> tuple[list[str], dict[str, _PartInfo]]:
             unpitched = midi.findtext("midi-unpitched")
             if first:
                 if channel is not None:
-                    info.channel = min(max(_number(channel) - 1, 0), 15)
+                    info.channel = min(_midi_number(channel, "<midi-channel>"), 15)
                     info.is_drum = info.channel == 9
                 if program is not None:
-                    info.program = min(max(_number(program) - 1, 0), 127)
+                    info.program = _midi_number(program, "<midi-program>")
                 first = False
             if unpitched is not None:
-                info.unpitched[midi.get("id")] = min(max(_number(unpitched) - 1, 0), 127)
+                info.unpitched[midi.get("id")] = _midi_number(unpitched, "<midi-unpitched>")
         order.append(part_id)
         infos[part_id] = info
     return order, infos
@@ -160,22 +184,29 @@ def _parts(root: Any, source: str) -> list[tuple[str, list]]:
 
 
 def _time_signature(element: Any) -> Optional[tuple[int, int]]:
-    beats = [sum(int(x) for x in _DIGITS.findall(b.text or "")) for b in element.iterchildren("beats")]
-    types = [int(t.text) for t in element.iterchildren("beat-type") if (t.text or "").strip().isdigit()]
-    if not beats or not types or len(beats) != len(types) or 0 in types:
+    """(numerator, denominator) of a ``<time>``; composite meters add up ((3+2)/8 is 5/8), several
+    ``<beats>``/``<beat-type>`` pairs too (2/4 + 3/8 is 7/8). None for a time without numbers (senza misura)."""
+    beats = [sum(read_int(x, "<time> <beats>", 0, 10_000) for x in _DIGITS.findall(b.text or ""))
+             for b in element.iterchildren("beats")]
+    types = [read_int(t.text, "<time> <beat-type>", 1, 1024) for t in element.iterchildren("beat-type")]
+    if not beats or not types or len(beats) != len(types):
         return None
-    if len(beats) == 1:
-        return beats[0], types[0]
     total = sum(Fraction(b, t) for b, t in zip(beats, types))
     denominator = max(types)
-    return int(total * denominator), denominator
+    numerator = beats[0] if len(beats) == 1 else int(total * denominator)
+    shown = "+".join(f"{b}/{t}" for b, t in zip(beats, types))
+    if denominator & (denominator - 1):
+        raise ScoreValueError(f"<time> {shown}: the beat type must be a power of two (1, 2, 4, 8, ...)")
+    if numerator <= 0 or total.denominator > denominator:
+        raise ScoreValueError(f"<time> {shown}: not a meter a time signature can hold")
+    return numerator, denominator
 
 
 def _key_signature(element: Any, chromatic: int) -> Optional[tuple[int, Optional[str]]]:
     fifths = element.findtext("fifths")
     if fifths is None:
         return None
-    fifths = int(fifths)
+    fifths = read_int(fifths, "<key> <fifths>", -35, 35)
     if chromatic:
         fifths = transpose_fifths(fifths, chromatic)
     mode = element.findtext("mode")
@@ -193,11 +224,16 @@ def _metronome_qpm(metronome: Any) -> Optional[float]:
         return None
     dots = len(list(metronome.iterchildren("beat-unit-dot")))
     quarters *= 2 - 0.5**dots
-    return float(match.group()) * quarters
+    return read_decimal(match.group(), "<metronome> <per-minute>") * quarters
 
 
 class _PartReader:
-    """Reads the measures of one part (state: divisions, transposition, open endings)."""
+    """Reads the measures of one part.
+
+    State carried from measure to measure: divisions (as ticks per division), transposition, open
+    volta endings, the time signature's measure length. Within a measure: the position (``<backup>``,
+    ``<forward>`` and notes move it), the onset of the current chord and the furthest position reached.
+    """
 
     def __init__(self, index: int, info: _PartInfo, ticks_per_quarter: int, globals_: _Globals, source: str):
         self.index = index
@@ -207,9 +243,12 @@ class _PartReader:
         self.source = source
         self.events = _PartEvents()
         self.scale = ticks_per_quarter  # ticks per division (set by <divisions>)
+        self.max_divisions = MAX_QUARTERS  # longest duration in divisions (MAX_QUARTERS quarter notes)
         self.chromatic = 0
         self.nominal_length = 4 * ticks_per_quarter
         self.endings: frozenset = frozenset()
+        self.voices: dict[Optional[str], int] = {}  # <voice> text -> voice code
+        self.position = self.onset = self.length = 0
 
     def flow(self, m: int) -> MeasureFlow:
         flows = self.globals.flows
@@ -218,143 +257,144 @@ class _PartReader:
         return flows[m]
 
     def read(self, part_id: str, measures: list) -> _PartEvents:
+        """Read every measure; a malformed one raises MusicXMLError naming the file, part and measure."""
         for m, measure in enumerate(measures):
             try:
                 self.read_measure(m, measure)
-            except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
+            except _MALFORMED as exc:
                 number = measure.get("number", str(m + 1))
                 raise MusicXMLError(f"{self.source}: part {part_id!r}, measure {number}: {exc}") from None
         return self.events
 
     def read_measure(self, m: int, measure: Any) -> None:
-        events = self.events
-        notes = events.notes
-        position = length = 0
-        onset = 0
-        scale = self.scale
+        self.position = self.onset = self.length = 0
         flow = self.flow(m)
         if self.endings:
             flow.endings = flow.endings | self.endings
         for element in measure:
             tag = element.tag
             if tag == "note":
-                grace = cue = chord = rest = False
-                pitch = duration = -1
-                velocity = -1
-                tie_start = tie_stop = False
-                instrument = None
-                lyric = None
-                for child in element:
-                    ctag = child.tag
-                    if ctag == "pitch":
-                        pitch = self.pitch_of(child, "step", "alter", "octave") + self.chromatic
-                    elif ctag == "duration":
-                        duration = _number(child.text) * scale
-                    elif ctag == "tie":
-                        kind = child.get("type")
-                        tie_start |= kind == "start"
-                        tie_stop |= kind == "stop"
-                    elif ctag == "chord":
-                        chord = True
-                    elif ctag == "rest":
-                        rest = True
-                    elif ctag == "grace":
-                        grace = True
-                    elif ctag == "cue":
-                        cue = True
-                    elif ctag == "unpitched":
-                        events.has_unpitched = True
-                        pitch = self.pitch_of(child, "display-step", None, "display-octave")
-                    elif ctag == "instrument":
-                        instrument = child.get("id")
-                    elif ctag == "notations":
-                        for tied in child.iterchildren("tied"):
-                            kind = tied.get("type")
-                            tie_start |= kind == "start"
-                            tie_stop |= kind == "stop"
-                    elif ctag == "lyric" and lyric is None:
-                        number = child.get("number")
-                        if number is None or number == "1" or not self.has_first_verse(element):
-                            lyric = " ".join(t.text or "" for t in child.iterchildren("text")).strip()
-                if grace:
-                    continue
-                if duration < 0:
-                    raise ValueError("a note without <duration>")
-                if chord:
-                    start = onset
-                else:
-                    start = onset = position
-                    position += duration
-                if not rest and not cue:
-                    if instrument is not None and instrument in self.info.unpitched:
-                        pitch = self.info.unpitched[instrument]
-                    if not 0 <= pitch <= 127:
-                        raise ValueError(f"pitch {pitch} is outside the MIDI range 0-127")
-                    dynamics = element.get("dynamics")
-                    if dynamics is not None:
-                        velocity = percent_to_velocity(float(dynamics))
-                    notes.append((m, start, pitch, duration, velocity, tie_start, tie_stop))
-                if lyric:
-                    events.lyrics.append((m, start, lyric))
+                self.read_note(m, element)
             elif tag == "backup":
-                position -= _number(element.findtext("duration")) * scale
-                if position < 0:
-                    position = 0
+                # A backup before the start of the measure (a corrupt file) stops at the start.
+                self.position = max(self.position - self.divisions(element.findtext("duration"), "<backup>"), 0)
                 continue
             elif tag == "forward":
-                position += _number(element.findtext("duration")) * scale
+                self.position += self.divisions(element.findtext("duration"), "<forward>")
             elif tag == "attributes":
-                scale = self.read_attributes(element, m, position)
+                self.read_attributes(element, m)
             elif tag == "direction":
                 offset = element.findtext("offset")
-                at = position + (_number(offset) * scale if offset is not None else 0)
+                at = self.position
+                if offset is not None:
+                    at += self.divisions(offset, "<direction> <offset>", signed=True)
                 self.read_direction(element, m, max(at, 0))
             elif tag == "sound":
-                self.read_sound(element, m, position)
+                self.read_sound(element, m, self.position)
             elif tag == "barline":
                 self.read_barline(element, flow)
-            if position > length:
-                length = position
-        events.lengths.append(length)
-        events.nominal.append(self.nominal_length)
+            if self.position > self.length:
+                self.length = self.position
+        self.events.lengths.append(self.length)
+        self.events.nominal.append(self.nominal_length)
 
-    @staticmethod
-    def has_first_verse(note: Any) -> bool:
-        return any(lyric.get("number") in (None, "1") for lyric in note.iterchildren("lyric"))
+    def divisions(self, text: Optional[str], what: str, signed: bool = False) -> int:
+        """A duration or offset in divisions, checked, as ticks."""
+        if text is None:
+            raise ScoreValueError(f"{what} without <duration>")
+        limit = self.max_divisions
+        return read_int(text, what, -limit if signed else 0, limit, rounding=True) * self.scale
 
-    @staticmethod
-    def pitch_of(element: Any, step_tag: str, alter_tag: Optional[str], octave_tag: str) -> int:
-        step = octave = alter = None
+    def read_note(self, m: int, element: Any) -> None:
+        """One ``<note>``: its pitch, duration, ties, voice and lyric; a chord member starts with the chord."""
+        grace = cue = chord = rest = False
+        pitch_element = unpitched = duration = instrument = lyric = voice = None
+        tie_start = tie_stop = False
         for child in element:
             tag = child.tag
-            if tag == step_tag:
-                step = child.text
-            elif tag == octave_tag:
-                octave = child.text
-            elif tag == alter_tag:
-                alter = child.text
-        if step is None or octave is None:
-            raise ValueError(f"<{element.tag}> without <{step_tag}> or <{octave_tag}>")
-        semitone = LETTER_PITCH_CLASSES[step.strip().upper()]
-        if alter:
-            try:
-                semitone += int(alter)
-            except ValueError:
-                semitone += int(round(float(alter)))
-        return (int(octave) + 1) * 12 + semitone
+            if tag in _SKIPPED_NOTE_CHILDREN:
+                continue
+            if tag == "voice":
+                voice = child.text
+            elif tag == "duration":
+                duration = child.text
+            elif tag == "pitch":
+                pitch_element = child
+            elif tag == "rest":
+                rest = True
+            elif tag == "chord":
+                chord = True
+            elif tag == "tie":
+                kind = child.get("type")
+                tie_start |= kind == "start"
+                tie_stop |= kind == "stop"
+            elif tag == "notations":
+                for tied in child.iterchildren("tied"):
+                    kind = tied.get("type")
+                    tie_start |= kind == "start"
+                    tie_stop |= kind == "stop"
+            elif tag == "grace":
+                grace = True
+            elif tag == "cue":
+                cue = True
+            elif tag == "unpitched":
+                unpitched = child
+            elif tag == "instrument":
+                instrument = child.get("id")
+            elif tag == "lyric" and lyric is None:
+                number = child.get("number")
+                if number is None or number == "1" or not _has_first_verse(element):
+                    lyric = " ".join(t.text or "" for t in child.iterchildren("text")).strip()
+        if grace:
+            return
+        if duration is None:
+            raise ScoreValueError("a <note> without <duration>")
+        length = read_int(duration, "<note> <duration>", 0, self.max_divisions, rounding=True) * self.scale
+        if chord:
+            start = self.onset
+        else:
+            start = self.onset = self.position
+            self.position += length
+        if not rest and not cue:
+            pitch = self.note_pitch(pitch_element, unpitched, instrument)
+            dynamics = element.get("dynamics")
+            velocity = -1 if dynamics is None else percent_to_velocity(read_decimal(dynamics, '<note dynamics>', 0))
+            code = self.voices.get(voice)
+            if code is None:
+                code = self.voices[voice] = len(self.voices)
+            self.events.notes.append((m, start, pitch, length, velocity, tie_start, tie_stop, code))
+        if lyric:
+            self.events.lyrics.append((m, start, lyric))
 
-    def read_attributes(self, element: Any, m: int, position: int) -> int:
+    def note_pitch(self, pitch: Any, unpitched: Any, instrument: Optional[str]) -> int:
+        """MIDI key of a sounding note: its instrument's unpitched key, else its (transposed) pitch."""
+        if unpitched is not None:
+            self.events.has_unpitched = True
+        if instrument is not None and instrument in self.info.unpitched:
+            return self.info.unpitched[instrument]
+        if pitch is not None:
+            key = _pitch(pitch, "step", "alter", "octave") + self.chromatic
+        elif unpitched is not None:
+            key = _pitch(unpitched, "display-step", None, "display-octave")
+        else:
+            raise ScoreValueError("a <note> without <pitch>, <unpitched> or <rest>")
+        if not 0 <= key <= 127:
+            raise ScoreValueError(f"pitch {key} is outside the MIDI range 0-127")
+        return key
+
+    def read_attributes(self, element: Any, m: int) -> None:
+        position = self.position
         divisions = element.findtext("divisions")
         if divisions is not None:
-            value = _number(divisions)
-            if value <= 0:
-                raise ValueError(f"<divisions> must be positive, got {divisions}")
+            value = read_int(divisions, "<divisions>", 1, MAX_RESOLUTION, rounding=True)
             self.scale = self.tpq // value
+            self.max_divisions = value * MAX_QUARTERS
         for transpose in element.iterchildren("transpose"):
             if transpose.get("number") not in (None, "1"):
                 continue
-            chromatic = _number(transpose.findtext("chromatic") or "0")
-            octaves = _number(transpose.findtext("octave-change") or "0")
+            chromatic = read_int(transpose.findtext("chromatic") or "0", "<transpose> <chromatic>", -127, 127,
+                                 rounding=True)
+            octaves = read_int(transpose.findtext("octave-change") or "0", "<transpose> <octave-change>", -10, 10)
             double = transpose.find("double")
             if double is not None and double.get("above") != "yes":
                 octaves -= 1
@@ -374,7 +414,6 @@ class _PartReader:
             if parsed is not None:
                 self.globals.times.setdefault((m, position), (self.index, parsed))
                 self.nominal_length = parsed[0] * 4 * self.tpq // parsed[1]
-        return self.scale
 
     def read_direction(self, element: Any, m: int, at: int) -> None:
         sound = element.find("sound")
@@ -405,11 +444,13 @@ class _PartReader:
         if not attrib:
             return
         tempo = attrib.get("tempo")
-        if tempo is not None and float(tempo) > 0:
-            self.globals.tempos.setdefault((m, at), (self.index, float(tempo)))
+        if tempo is not None:
+            qpm = read_decimal(tempo, "<sound tempo>")
+            if qpm > 0:  # MusicXML allows 0 (no tempo): nothing to store
+                self.globals.tempos.setdefault((m, at), (self.index, qpm))
         dynamics = attrib.get("dynamics")
         if dynamics is not None:
-            self.events.velocities.append((m, at, percent_to_velocity(float(dynamics))))
+            self.events.velocities.append((m, at, percent_to_velocity(read_decimal(dynamics, "<sound dynamics>", 0))))
         flow = self.flow(m)
         if attrib.get("dacapo") == "yes":
             flow.da_capo = True
@@ -431,9 +472,10 @@ class _PartReader:
                 flow.repeat_start = True
             elif repeat.get("direction") == "backward":
                 times = repeat.get("times")
-                flow.repeat_times = max(flow.repeat_times, _number(times) if times else 2)
+                played = read_int(times, "<repeat times>", 0, 1000) if times else 2
+                flow.repeat_times = max(flow.repeat_times, played)
         for ending in barline.iterchildren("ending"):
-            numbers = frozenset(int(x) for x in _DIGITS.findall(ending.get("number") or ""))
+            numbers = frozenset(int(x) for x in _DIGITS.findall(ending.get("number") or "")[:100])
             kind = ending.get("type")
             if kind == "start":
                 self.endings = numbers
@@ -446,6 +488,41 @@ class _PartReader:
                 flow.segno = True
             elif child.tag == "coda":
                 flow.coda = True
+
+
+#: Children of ``<note>`` that the reader does not need (the most frequent first).
+_SKIPPED_NOTE_CHILDREN = frozenset(
+    {"type", "stem", "beam", "accidental", "dot", "time-modification", "staff", "notehead", "play", "listen",
+     "footnote", "level"}
+)
+
+
+def _has_first_verse(note: Any) -> bool:
+    return any(lyric.get("number") in (None, "1") for lyric in note.iterchildren("lyric"))
+
+
+def _pitch(element: Any, step_tag: str, alter_tag: Optional[str], octave_tag: str) -> int:
+    """MIDI key of a ``<pitch>`` (or ``<unpitched>`` display position), before transposition."""
+    step = octave = alter = None
+    for child in element:
+        tag = child.tag
+        if tag == step_tag:
+            step = child.text
+        elif tag == octave_tag:
+            octave = child.text
+        elif tag == alter_tag:
+            alter = child.text
+    if step is None or octave is None:
+        raise ScoreValueError(f"<{element.tag}> without <{step_tag}> or <{octave_tag}>")
+    semitone = LETTER_PITCH_CLASSES.get(step.strip().upper())
+    if semitone is None:
+        raise ScoreValueError(f"<{step_tag}> {step.strip()!r} is not a note letter A-G")
+    if alter:
+        try:
+            semitone += int(alter)
+        except ValueError:
+            semitone += round(read_decimal(alter, f"<{alter_tag}>", -12, 12))
+    return (read_int(octave, f"<{octave_tag}>", 0, 9) + 1) * 12 + semitone
 
 
 def _metadata(root: Any, source: Path) -> Metadata:
@@ -461,11 +538,32 @@ def _metadata(root: Any, source: Path) -> Metadata:
     )
 
 
-def _ticks_per_quarter(root: Any) -> int:
+def _ticks_per_quarter(root: Any, source: str) -> int:
+    """The least common multiple of every ``<divisions>`` in the file (1 if none): times stay exact."""
     # XPath returns the texts without building an element proxy per match (several times faster).
-    values = {_number(text) for text in root.xpath("//divisions/text()") if text.strip()}
-    values.discard(0)
-    return math.lcm(*values) if values else 1
+    texts = set(root.xpath("//divisions/text()"))
+    try:
+        values = {read_int(text, "<divisions>", 1, MAX_RESOLUTION, rounding=True) for text in texts}
+        return check_resolution(math.lcm(*values) if values else 1, f"the <divisions> {sorted(values)}")
+    except ScoreValueError as exc:
+        for element in root.iter("divisions"):
+            try:
+                read_int(element.text, "<divisions>", 1, MAX_RESOLUTION, rounding=True)
+            except ScoreValueError:
+                raise MusicXMLError(f"{source}: {_place(element)}: {exc}") from None
+        raise MusicXMLError(f"{source}: {exc}") from None
+
+
+def _place(element: Any) -> str:
+    """"part 'P1', measure 3" for an element inside a measure (partwise or timewise)."""
+    part = next(element.iterancestors("part"), None)
+    measure = next(element.iterancestors("measure"), None)
+    where = []
+    if part is not None:
+        where.append(f"part {part.get('id', '?')!r}")
+    if measure is not None:
+        where.append(f"measure {measure.get('number', '?')}")
+    return ", ".join(where) or "in the header"
 
 
 def _global_events(items: dict, starts: list[np.ndarray], order: list[int]) -> list[tuple[int, Any]]:
@@ -482,17 +580,6 @@ def _global_events(items: dict, starts: list[np.ndarray], order: list[int]) -> l
         for index, time in zip(source.tolist(), times.tolist()):
             placed.setdefault(time, entries[index][2])
     return sorted(placed.items())
-
-
-def _key_event(time: int, fifths: int, mode: Optional[str]) -> KeySignature:
-    """A key signature; theoretical keys beyond 7 sharps or flats keep their spelled tonic (``"Abb"``) but
-    store the enharmonic signature within -7..7 (11 flats -> 1 sharp)."""
-    root, root_str = key_root(fifths, mode)
-    while fifths > 7:
-        fifths -= 12
-    while fifths < -7:
-        fifths += 12
-    return KeySignature(time=time, root=root, mode=mode, fifths=fifths, root_str=root_str)
 
 
 def _deduplicate_changes(events: list, same) -> list:
@@ -518,12 +605,18 @@ def _measure_lengths(events: _PartEvents, n_measures: int) -> np.ndarray:
     return np.where(lengths > 0, lengths, nominal)
 
 
-def parse_musicxml(root: Any, source: Union[str, Path] = "<string>", expand_repeats: bool = False) -> Music:
+def parse_musicxml(
+    root: Any,
+    source: Union[str, Path] = "<string>",
+    expand_repeats: bool = False,
+    open_ties: str = "join",
+) -> Music:
     """Build a Music from a parsed MusicXML root element (see :func:`read_musicxml`)."""
     source = Path(source)
-    order_ids, infos = _part_list(root)
+    check_open_ties(open_ties)
+    order_ids, infos = _part_list(root, str(source))
     parts = _parts(root, str(source))
-    tpq = _ticks_per_quarter(root)
+    tpq = _ticks_per_quarter(root, str(source))
     globals_ = _Globals()
     used: set[str] = set()
     read_parts = []
@@ -539,9 +632,12 @@ def parse_musicxml(root: Any, source: Union[str, Path] = "<string>", expand_repe
     flows = globals_.flows + [MeasureFlow() for _ in range(n_measures - len(globals_.flows))]
     try:
         order = play_order(flows[:n_measures]) if expand_repeats else list(range(n_measures))
+        lengths = [_measure_lengths(events, n_measures) for _, events in read_parts]
+        for part_lengths in lengths:
+            check_piece_length(sum(part_lengths[order].tolist()) if len(order) else 0, tpq)
     except ValueError as exc:
-        raise MusicXMLError(f"{source}: cannot expand repeats: {exc}") from None
-    starts = [measure_starts(_measure_lengths(events, n_measures), order) for _, events in read_parts]
+        raise MusicXMLError(f"{source}: cannot lay out the measures: {exc}") from None
+    starts = [measure_starts(part_lengths, order) for part_lengths in lengths]
 
     music = Music(metadata=_metadata(root, source), resolution=tpq)
     music.tempos = [Tempo(t, q) for t, q in _global_events(globals_.tempos, starts, order)]
@@ -550,24 +646,25 @@ def parse_musicxml(root: Any, source: Union[str, Path] = "<string>", expand_repe
         lambda a, b: (a.numerator, a.denominator) == (b.numerator, b.denominator),
     )
     music.key_signatures = _deduplicate_changes(
-        [_key_event(t, f, mode) for t, (f, mode) in _global_events(globals_.keys, starts, order)],
+        [key_signature_event(t, f, mode) for t, (f, mode) in _global_events(globals_.keys, starts, order)],
         lambda a, b: (a.fifths, a.mode) == (b.fifths, b.mode),
     )
     music.barlines = [Barline(int(t)) for t in starts[0][:-1]] if starts else []
     for (info, events), part_starts in zip(read_parts, starts):
-        music.tracks.append(_track(info, events, order, part_starts))
+        music.tracks.append(_track(info, events, order, part_starts, open_ties))
     return music
 
 
-def _track(info: _PartInfo, events: _PartEvents, order: list[int], starts: np.ndarray) -> Track:
+def _track(info: _PartInfo, events: _PartEvents, order: list[int], starts: np.ndarray, open_ties: str) -> Track:
     track = Track(
         program=info.program, is_drum=info.is_drum or events.has_unpitched, name=info.name, channel=info.channel
     )
     if events.notes:
-        m, offset, pitch, duration, velocity, tie_start, tie_stop = (np.array(c) for c in zip(*events.notes))
+        m, offset, pitch, duration, velocity, tie_start, tie_stop, voice = (np.array(c) for c in zip(*events.notes))
         source, time = unfold_events(m, offset, order, starts)
         pitch, duration, velocity = pitch[source], duration[source], velocity[source]
-        keep, duration = merge_tied_notes(time, pitch, duration, tie_start[source], tie_stop[source])
+        keep, duration = merge_tied_notes(time, pitch, duration, tie_start[source], tie_stop[source],
+                                          voice[source], open_ties)
         if events.velocities:
             vm, voffset, vvalue = (np.array(c) for c in zip(*events.velocities))
             vsource, vtime = unfold_events(vm, voffset, order, starts)
@@ -594,6 +691,7 @@ def read_musicxml(
     path: Union[str, Path],
     resolution: Optional[int] = None,
     expand_repeats: bool = False,
+    open_ties: str = "join",
 ) -> Music:
     """Read a MusicXML file (``.xml``, ``.musicxml`` or compressed ``.mxl``).
 
@@ -609,6 +707,11 @@ def read_musicxml(
     expand_repeats : bool, default False
         Play repeats, volta endings, D.C., D.S., coda and fine (see
         :func:`~muspy_like.io.score_common.play_order`); by default measures are read in written order.
+    open_ties : {"join", "keep"}, default "join"
+        What a tie start that no tie stop answers does. ``"join"``: the note continues into the next note
+        of the same pitch in the same voice when that note starts where it ends (what music21's
+        ``stripTies`` and MusPy read into such files, see ``docs/io-scores.md``); ``"keep"``: both notes
+        stay as written. Ties with both ends are joined either way.
 
     Returns
     -------
@@ -619,7 +722,9 @@ def read_musicxml(
     ------
     MusicXMLError
         If the file is unreadable, unsafe (entity declarations) or malformed; the message names the file
-        and, where known, the part and measure.
+        and, where known, the part, the measure, the element and its value.
+    ValueError
+        If ``open_ties`` is not one of the values above.
 
     Examples
     --------
@@ -630,7 +735,7 @@ def read_musicxml(
     path = Path(path)
     data = read_score_bytes(path, (".mxl",), (".xml", ".musicxml"), MusicXMLError)
     root = parse_xml(data, str(path), MusicXMLError)
-    music = parse_musicxml(root, path, expand_repeats)
+    music = parse_musicxml(root, path, expand_repeats, open_ties)
     if resolution is not None and resolution != music.resolution:
         music.adjust_resolution(resolution)
     return music
