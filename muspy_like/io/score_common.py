@@ -434,8 +434,9 @@ def merge_tied_notes(
     A note marked ``tie_start`` opens a tie that waits at its end tick for a note of the same pitch:
 
     * a note marked ``tie_stop`` that starts there continues it, whatever its voice (ties into another
-      voice or staff exist); when several ties of its pitch wait there, the one of its own voice is
-      continued, else the earliest opened;
+      voice or staff exist). When several ties of its pitch wait there, a tie whose latest note is in the
+      stop's own voice is continued first; stops that find none take the remaining ties in the order they
+      were opened;
     * with ``open_ties="join"`` (the default), a tie that no stop answers -- a "tie start and no stop" as
       many encoders write -- is continued by the note of the same pitch *and voice* that starts where the
       tied note ends, if there is one; a rest, a gap or another pitch in between leaves the tie open;
@@ -473,36 +474,59 @@ def merge_tied_notes(
     if open_ties == "join":
         candidates |= _starts_at_a_tie_end(time, pitch, voice, duration, tie_start)
     flagged = np.flatnonzero(candidates)
-    # In time order; at one tick the stops first, so that an explicit stop wins over an implied one.
-    flagged = flagged[np.lexsort((flagged, ~tie_stop[flagged], time[flagged]))]
-    # Several tied notes of one pitch may end at the same tick (unisons in two voices, overlapping notes
-    # from MIDI): they wait in the order they were opened.
-    waiting: dict[tuple[int, int], list[int]] = {}
-    times, pitches, voices = time.tolist(), pitch.tolist(), voice.tolist()
+    flagged = flagged[np.lexsort((flagged, time[flagged]))]
+    chains = _TieChains(time.tolist(), pitch.tolist(), voice.tolist(), duration)
     starts, stops = tie_start.tolist(), tie_stop.tolist()
-    for i in flagged.tolist():
-        queue = waiting.get((pitches[i], times[i]))
-        head = _continued_tie(queue, voices, voices[i], stops[i], open_ties == "join") if queue else None
-        if head is None:
-            head = i
-        else:
-            duration[head] = times[i] + duration[i] - times[head]
-            keep[i] = False
-        if starts[i]:
-            waiting.setdefault((pitches[i], times[head] + int(duration[head])), []).append(head)
+    boundaries = np.flatnonzero(np.diff(time[flagged])) + 1
+    for group in np.split(flagged, boundaries):
+        group = group.tolist()
+        explicit = [i for i in group if stops[i]]
+        implied = [i for i in group if not stops[i]] if open_ties == "join" else []
+        # Chains continued in their own voice first, so that a stop in another voice takes what is left.
+        continued = {i: chains.take(i, same_voice=True) for i in explicit}
+        continued.update({i: chains.take(i, same_voice=False) for i in explicit if continued[i] is None})
+        continued.update({i: chains.take(i, same_voice=True) for i in implied})
+        for i in group:
+            head = continued.get(i)
+            if head is not None:
+                chains.extend(head, i)
+                keep[i] = False
+            if starts[i]:
+                chains.open(i if head is None else head)
     return keep, duration
 
 
-def _continued_tie(queue: list[int], voices: list[int], voice: int, is_stop: bool, join_open: bool) -> Optional[int]:
-    """Pop and return the waiting tie a note continues (see :func:`merge_tied_notes`), or None."""
-    if not is_stop and not join_open:
+class _TieChains:
+    """Tie chains waiting for their next note, for :func:`merge_tied_notes`.
+
+    A chain is named by its first note (its head), whose duration grows as notes join it; it waits at
+    (pitch, its end tick). Chains waiting at one place are kept in the order they were opened.
+    """
+
+    def __init__(self, times: list[int], pitches: list[int], voices: list[int], duration: np.ndarray):
+        self.times, self.pitches, self.voices, self.duration = times, pitches, voices, duration
+        self.reached = list(voices)  # per head: the voice of the chain's latest note
+        self.waiting: dict[tuple[int, int], list[int]] = {}
+
+    def open(self, head: int) -> None:
+        end = self.times[head] + int(self.duration[head])
+        self.waiting.setdefault((self.pitches[head], end), []).append(head)
+
+    def take(self, note: int, same_voice: bool) -> Optional[int]:
+        """Remove and return the chain waiting for ``note`` (in its voice, or the earliest), or None."""
+        queue = self.waiting.get((self.pitches[note], self.times[note]))
+        if not queue:
+            return None
+        if not same_voice:
+            return queue.pop(0)
+        for k, head in enumerate(queue):
+            if self.reached[head] == self.voices[note]:
+                return queue.pop(k)
         return None
-    for k, head in enumerate(queue):
-        if voices[head] == voice:
-            return queue.pop(k)
-    if is_stop:
-        return queue.pop(0)
-    return None
+
+    def extend(self, head: int, note: int) -> None:
+        self.duration[head] = self.times[note] + self.duration[note] - self.times[head]
+        self.reached[head] = self.voices[note]
 
 
 def _starts_at_a_tie_end(time: np.ndarray, pitch: np.ndarray, voice: np.ndarray, duration: np.ndarray,

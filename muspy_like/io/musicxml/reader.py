@@ -521,8 +521,9 @@ def _pitch(element: Any, step_tag: str, alter_tag: Optional[str], octave_tag: st
         try:
             semitone += int(alter)
         except ValueError:
-            semitone += round(read_decimal(alter, f"<{alter_tag}>", -12, 12))
-    return (read_int(octave, f"<{octave_tag}>", 0, 9) + 1) * 12 + semitone
+            semitone += round(read_decimal(alter, f"<{alter_tag}>", -24, 24))
+    # The schema's octaves are 0-9; octave -1 (MIDI keys 0-11) is what several writers use below that.
+    return (read_int(octave, f"<{octave_tag}>", -1, 9) + 1) * 12 + semitone
 
 
 def _metadata(root: Any, source: Path) -> Metadata:
