@@ -53,7 +53,8 @@ def from_music21(obj: "stream.Stream", resolution: int = DEFAULT_RESOLUTION) -> 
         dynamic mark, else 64), program, drum flag (unpitched percussion or MIDI channel 10), part name,
         the first verse of lyrics; dynamics (``"dynamic"``), chord symbols (``"chord_symbol"``, the
         figure), text expressions (``"text"``) and rehearsal marks (``"marker"``) as track annotations.
-        Tempos (metronome marks with an explicit number), key signatures (with mode when music21 has a
+        Tempos (metronome marks with an explicit or a playback-only number, see :func:`metronome_qpm`),
+        key signatures (with mode when music21 has a
         ``Key``) and time signatures are merged over all parts (one of each kind per tick). Title,
         composers and copyright go to ``metadata``.
 
@@ -194,15 +195,22 @@ class _PartReader:
 
 
 def metronome_qpm(mark: Any) -> Optional[float]:
-    """Quarter notes per minute of a music21 ``MetronomeMark``, or None if it has no explicit number.
+    """Quarter notes per minute of a music21 ``MetronomeMark``, or None if it gives no tempo.
 
+    The playback tempo (``numberSounding``, what music21 reads from a MusicXML ``<sound tempo>``, with or
+    without a printed mark) comes first, as in :func:`~muspy_like.io.musicxml.read_musicxml`; else the
+    printed number, unless music21 only guessed it from a text such as "Allegro" (``numberImplicit``).
     A quarter-note mark gives its number unchanged (no float noise from music21's conversion).
     """
-    if mark.number is None or mark.numberImplicit:
+    if mark.numberSounding is not None:
+        number = mark.numberSounding
+    elif mark.number is not None and not mark.numberImplicit:
+        number = mark.number
+    else:
         return None
     if mark.referent is None or mark.referent.quarterLength == 1:
-        return float(mark.number)
-    return float(mark.getQuarterBPM())
+        return float(number)
+    return float(number) * float(mark.referent.quarterLength)
 
 
 def _track_header(part: "stream.Stream") -> Track:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from music21 import chord, corpus, dynamics, note, stream, tempo, tie
+from music21 import chord, converter, corpus, dynamics, note, stream, tempo, tie
 
 import muspy_like as ml
 from muspy_like import Lyric, Music, Note, Tempo, Track
@@ -162,3 +162,18 @@ def test_every_program_and_drum_flag_survives_music21():
     tracks = [Track(program=p, is_drum=d, notes=[Note(0, 60, 24)]) for p in range(128) for d in (False, True)]
     back = from_music21(to_music21(Music(tracks=tracks)))
     assert [(t.program, t.is_drum) for t in back.tracks] == [(t.program, t.is_drum) for t in tracks]
+
+
+def test_playback_only_tempo_is_kept_like_the_reader_does(testdata_dir):
+    """Für Elise holds ``<sound tempo="72"/>`` with no printed metronome mark: music21 keeps it as a
+    playback-only ``MetronomeMark`` (``numberSounding``); the converter gives the tempo our reader gives."""
+    path = testdata_dir / "musicxml" / "fur-elise.xml"
+    converted = from_music21(converter.parse(str(path)))
+    read = ml.read_musicxml(path)
+    assert [(t.time, t.qpm) for t in read.tempos] == [(0, 72.0)]
+    assert [(t.time * read.resolution // converted.resolution, t.qpm) for t in converted.tempos] == [(0, 72.0)]
+    # A mark music21 only guessed from a word ("Allegro") gives no tempo; a half-note mark is converted.
+    part = stream.Part([tempo.MetronomeMark("Allegro"), note.Note("C4")])
+    assert from_music21(part).tempos == []
+    part = stream.Part([tempo.MetronomeMark(number=60, referent="half"), note.Note("C4")])
+    assert [t.qpm for t in from_music21(part).tempos] == [120.0]

@@ -18,7 +18,8 @@ Policies (see ``docs/io-scores.md``):
 * a tie start that no tie stop answers joins the next note of the same pitch in the same voice, if it
   starts where the tied note ends (``open_ties="join"``, the default; ``"keep"`` leaves such notes as
   written);
-* a chord member keeps its own ``<duration>``; the position moves by the first note of the chord.
+* a chord member sounds as long as the chord's first note, whatever its own ``<duration>`` says (the
+  position moves by the first note, as the specification says).
 
 Every number is checked (:func:`muspy_like.io.score_common.read_int` and friends); a malformed file gives
 a :class:`~muspy_like.errors.MusicXMLError` naming the file, part, measure, element and value.
@@ -248,7 +249,7 @@ class _PartReader:
         self.nominal_length = 4 * ticks_per_quarter
         self.endings: frozenset = frozenset()
         self.voices: dict[Optional[str], int] = {}  # <voice> text -> voice code
-        self.position = self.onset = self.length = 0
+        self.position = self.onset = self.length = self.chord_length = 0
 
     def flow(self, m: int) -> MeasureFlow:
         flows = self.globals.flows
@@ -351,14 +352,17 @@ class _PartReader:
             raise ScoreValueError("a <note> without <duration>")
         length = read_int(duration, "<note> <duration>", 0, self.max_divisions, rounding=True) * self.scale
         if chord:
-            start = self.onset
+            # A chord is one rhythmic value: a member whose own <duration> disagrees (an encoding slip, as
+            # in Schubert's Lindenbaum in music21's corpus) sounds as long as the chord's first note.
+            start, length = self.onset, self.chord_length
         else:
             start = self.onset = self.position
+            self.chord_length = length
             self.position += length
         if not rest and not cue:
             pitch = self.note_pitch(pitch_element, unpitched, instrument)
             dynamics = element.get("dynamics")
-            velocity = -1 if dynamics is None else percent_to_velocity(read_decimal(dynamics, '<note dynamics>', 0))
+            velocity = -1 if dynamics is None else percent_to_velocity(read_decimal(dynamics, '<note dynamics>'))
             code = self.voices.get(voice)
             if code is None:
                 code = self.voices[voice] = len(self.voices)
@@ -450,7 +454,7 @@ class _PartReader:
                 self.globals.tempos.setdefault((m, at), (self.index, qpm))
         dynamics = attrib.get("dynamics")
         if dynamics is not None:
-            self.events.velocities.append((m, at, percent_to_velocity(read_decimal(dynamics, "<sound dynamics>", 0))))
+            self.events.velocities.append((m, at, percent_to_velocity(read_decimal(dynamics, "<sound dynamics>"))))
         flow = self.flow(m)
         if attrib.get("dacapo") == "yes":
             flow.da_capo = True
