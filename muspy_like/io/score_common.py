@@ -475,11 +475,10 @@ def merge_tied_notes(
         candidates |= _starts_at_a_tie_end(time, pitch, voice, duration, tie_start)
     flagged = np.flatnonzero(candidates)
     flagged = flagged[np.lexsort((flagged, time[flagged]))]
-    chains = _TieChains(time.tolist(), pitch.tolist(), voice.tolist(), duration)
+    times = time.tolist()
+    chains = _TieChains(times, pitch.tolist(), voice.tolist(), duration)
     starts, stops = tie_start.tolist(), tie_stop.tolist()
-    boundaries = np.flatnonzero(np.diff(time[flagged])) + 1
-    for group in np.split(flagged, boundaries):
-        group = group.tolist()
+    for group in _same_time_groups(flagged.tolist(), times):
         explicit = [i for i in group if stops[i]]
         implied = [i for i in group if not stops[i]] if open_ties == "join" else []
         # Chains continued in their own voice first, so that a stop in another voice takes what is left.
@@ -494,6 +493,15 @@ def merge_tied_notes(
             if starts[i]:
                 chains.open(i if head is None else head)
     return keep, duration
+
+
+def _same_time_groups(indices: list[int], times: list[int]):
+    """Runs of ``indices`` (sorted by time) that share a time."""
+    start = 0
+    for k in range(1, len(indices) + 1):
+        if k == len(indices) or times[indices[k]] != times[indices[start]]:
+            yield indices[start:k]
+            start = k
 
 
 class _TieChains:

@@ -311,10 +311,8 @@ class _PartReader:
         grace = cue = chord = rest = False
         pitch_element = unpitched = duration = instrument = lyric = voice = None
         tie_start = tie_stop = False
-        for child in element:
+        for child in element.iterchildren(*_NOTE_CHILDREN):  # lxml filters by tag in C: no proxy for the rest
             tag = child.tag
-            if tag in _SKIPPED_NOTE_CHILDREN:
-                continue
             if tag == "voice":
                 voice = child.text
             elif tag == "duration":
@@ -350,7 +348,13 @@ class _PartReader:
             return
         if duration is None:
             raise ScoreValueError("a <note> without <duration>")
-        length = read_int(duration, "<note> <duration>", 0, self.max_divisions, rounding=True) * self.scale
+        try:
+            length = int(duration)
+        except ValueError:
+            length = -1
+        if not 0 <= length <= self.max_divisions:  # not a plain integer in range: the checked reading
+            length = read_int(duration, "<note> <duration>", 0, self.max_divisions, rounding=True)
+        length *= self.scale
         if chord:
             # A chord is one rhythmic value: a member whose own <duration> disagrees (an encoding slip, as
             # in Schubert's Lindenbaum in music21's corpus) sounds as long as the chord's first note.
@@ -494,11 +498,9 @@ class _PartReader:
                 flow.coda = True
 
 
-#: Children of ``<note>`` that the reader does not need (the most frequent first).
-_SKIPPED_NOTE_CHILDREN = frozenset(
-    {"type", "stem", "beam", "accidental", "dot", "time-modification", "staff", "notehead", "play", "listen",
-     "footnote", "level"}
-)
+#: Children of ``<note>`` that the reader uses (the others -- type, stem, beam, dots... -- are skipped).
+_NOTE_CHILDREN = ("voice", "duration", "pitch", "rest", "chord", "tie", "notations", "grace", "cue", "unpitched",
+                  "instrument", "lyric")
 
 
 def _has_first_verse(note: Any) -> bool:
@@ -518,16 +520,26 @@ def _pitch(element: Any, step_tag: str, alter_tag: Optional[str], octave_tag: st
             alter = child.text
     if step is None or octave is None:
         raise ScoreValueError(f"<{element.tag}> without <{step_tag}> or <{octave_tag}>")
-    semitone = LETTER_PITCH_CLASSES.get(step.strip().upper())
+    semitone = _STEPS.get(step)
     if semitone is None:
-        raise ScoreValueError(f"<{step_tag}> {step.strip()!r} is not a note letter A-G")
+        semitone = LETTER_PITCH_CLASSES.get(step.strip().upper())
+        if semitone is None:
+            raise ScoreValueError(f"<{step_tag}> {step.strip()!r} is not a note letter A-G")
     if alter:
         try:
             semitone += int(alter)
         except ValueError:
             semitone += round(read_decimal(alter, f"<{alter_tag}>", -24, 24))
     # The schema's octaves are 0-9; octave -1 (MIDI keys 0-11) is what several writers use below that.
-    return (read_int(octave, f"<{octave_tag}>", -1, 9) + 1) * 12 + semitone
+    octave_number = _OCTAVES.get(octave)
+    if octave_number is None:
+        octave_number = read_int(octave, f"<{octave_tag}>", -1, 9)
+    return (octave_number + 1) * 12 + semitone
+
+
+#: Fast paths for the usual texts of ``<step>`` and ``<octave>`` (others go through the checks).
+_STEPS = dict(LETTER_PITCH_CLASSES)
+_OCTAVES = {str(octave): octave for octave in range(-1, 10)}
 
 
 def _metadata(root: Any, source: Path) -> Metadata:
@@ -546,7 +558,7 @@ def _metadata(root: Any, source: Path) -> Metadata:
 def _ticks_per_quarter(root: Any, source: str) -> int:
     """The least common multiple of every ``<divisions>`` in the file (1 if none): times stay exact."""
     # XPath returns the texts without building an element proxy per match (several times faster).
-    texts = set(root.xpath("//divisions/text()"))
+    texts = set(root.xpath("part/measure/attributes/divisions/text() | measure/part/attributes/divisions/text()"))
     try:
         values = {read_int(text, "<divisions>", 1, MAX_RESOLUTION, rounding=True) for text in texts}
         return check_resolution(math.lcm(*values) if values else 1, f"the <divisions> {sorted(values)}")
