@@ -75,8 +75,12 @@ class ScoreValueError(ValueError):
 
 
 def _shown(text: object) -> str:
-    shown = repr(text if not isinstance(text, str) else text.strip())
-    return shown if len(shown) <= 60 else shown[:57] + "..."
+    """A value for a message: quoted, and cut (saying how long it was) when long."""
+    value = text.strip() if isinstance(text, str) else text
+    shown = repr(value)
+    if len(shown) <= 60:
+        return shown
+    return f"{shown[:40]}...' ({len(value) if isinstance(value, str) else len(shown)} characters)"
 
 
 def _check_range(value, what: str, text: object, low, high):

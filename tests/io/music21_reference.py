@@ -29,6 +29,7 @@ import argparse
 import gzip
 import json
 import math
+import os
 import sys
 import tempfile
 import time
@@ -36,9 +37,12 @@ import warnings
 from concurrent.futures import ProcessPoolExecutor
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
-REFERENCE = Path(__file__).resolve().parents[1] / "data" / "music21_musicxml_notes.json.gz"
+DATA = Path(__file__).resolve().parents[1] / "data"
+#: Where each source's files live, and its reference file. "corpus": music21's own corpus; "testdata":
+#: the MusicXML files of MusPy's test data and the LilyPond test suite (``shared/muspy_testdata``).
+REFERENCES = {"corpus": DATA / "music21_musicxml_notes.json.gz", "testdata": DATA / "music21_testdata_notes.json.gz"}
 SUFFIXES = (".xml", ".mxl", ".musicxml")
 
 #: (onset in quarters, MIDI key, duration in quarters, flags)
@@ -47,15 +51,19 @@ TIE_START, TIE_STOP, UNPITCHED = 1, 2, 4
 _TIE_FLAGS = {"start": TIE_START, "stop": TIE_STOP, "continue": TIE_START | TIE_STOP}
 
 
-def corpus_root() -> Path:
-    from music21 import corpus
+def source_root(source: str) -> Path:
+    """The folder of a source's files (see :data:`REFERENCES`)."""
+    if source == "corpus":
+        from music21 import corpus
 
-    return Path(corpus.__file__).resolve().parent
+        return Path(corpus.__file__).resolve().parent
+    shared = Path(os.environ.get("MUSPY_LIKE_SHARED", Path(__file__).resolve().parents[2].parent / "shared"))
+    return shared / "muspy_testdata"
 
 
-def corpus_files() -> list[str]:
-    """Every MusicXML file of music21's corpus, as paths relative to the corpus folder, sorted."""
-    root = corpus_root()
+def source_files(source: str) -> list[str]:
+    """Every MusicXML file of a source, as paths relative to its folder, sorted."""
+    root = source_root(source)
     return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.suffix.lower() in SUFFIXES)
 
 
@@ -131,12 +139,13 @@ def decode_times(encoded: dict[str, Any]) -> list[Fraction]:
     return times
 
 
-def _reference_entry(relative: str) -> tuple[str, dict[str, Any]]:
+def _reference_entry(task: tuple[str, str]) -> tuple[str, dict[str, Any]]:
     from music21 import environment
 
+    source, relative = task
     environment.Environment()["directoryScratch"] = tempfile.mkdtemp(prefix="music21-reference-")
     start = time.perf_counter()
-    parts = music21_parts(corpus_root() / relative)
+    parts = music21_parts(source_root(source) / relative)
     entry = {
         "parts": [{"id": p["id"], "staff": p["staff"], "notes": encode_notes(p["notes"]),
                    "written": encode_notes(p["written"]), "measures": encode_times(p["measures"])} for p in parts],
@@ -145,39 +154,303 @@ def _reference_entry(relative: str) -> tuple[str, dict[str, Any]]:
     return relative, entry
 
 
-def build_reference(jobs: int = 1) -> dict[str, Any]:
-    """music21's notes for every corpus file (slow: about 40 minutes of CPU in all)."""
+def build_reference(source: str, jobs: int = 1) -> dict[str, Any]:
+    """music21's notes for every file of a source (the corpus takes about 40 minutes of CPU)."""
     import music21
 
-    files = corpus_files()
+    files = source_files(source)
     entries: dict[str, Any] = {}
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for done, (relative, entry) in enumerate(pool.map(_reference_entry, files, chunksize=1), 1):
+        tasks = [(source, relative) for relative in files]
+        for done, (relative, entry) in enumerate(pool.map(_reference_entry, tasks, chunksize=1), 1):
             entries[relative] = entry
             print(f"{done}/{len(files)} {relative} ({entry['seconds']:.1f} s)", flush=True)
-    return {"music21": music21.__version__, "files": entries}
+    return {"music21": music21.__version__, "source": source, "files": entries}
 
 
-def load_reference(path: Path = REFERENCE) -> dict[str, Any]:
-    """The stored reference (``{"music21": version, "files": {relative path: entry}}``)."""
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
+def load_reference(source: str) -> dict[str, Any]:
+    """The stored reference of a source (``{"music21": version, "source", "files": {path: entry}}``)."""
+    with gzip.open(REFERENCES[source], "rt", encoding="utf-8") as handle:
         return json.load(handle)
+
+
+def write_reference(reference: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".part")
+    with gzip.open(temporary, "wt", encoding="utf-8", compresslevel=9) as handle:
+        json.dump(reference, handle, separators=(",", ":"), sort_keys=True)
+    temporary.replace(path)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.io.music21_reference", description=__doc__.splitlines()[0])
+    parser.add_argument("sources", nargs="*", choices=list(REFERENCES), default=list(REFERENCES),
+                        help="which references to rebuild (default: all)")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="music21 processes (default 1)")
-    parser.add_argument("--output", type=Path, default=REFERENCE, help=f"where to write (default {REFERENCE})")
+    parser.add_argument("--report", action="store_true",
+                        help="build nothing: compare our reader with the stored references and count the classes")
     args = parser.parse_args(argv)
-    reference = build_reference(args.jobs)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    temporary = args.output.with_name(args.output.name + ".part")
-    with gzip.open(temporary, "wt", encoding="utf-8", compresslevel=9) as handle:
-        json.dump(reference, handle, separators=(",", ":"), sort_keys=True)
-    temporary.replace(args.output)
-    print(f"wrote {args.output} ({args.output.stat().st_size} bytes) for music21 {reference['music21']}")
+    for source in args.sources:
+        if args.report:
+            print(difference_report(source))
+            continue
+        reference = build_reference(source, args.jobs)
+        write_reference(reference, REFERENCES[source])
+        print(f"wrote {REFERENCES[source]} ({REFERENCES[source].stat().st_size} bytes) for music21 "
+              f"{reference['music21']}")
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# -- comparing our reader with the reference ------------------------------------------------------------
+
+#: Classes of difference (see ``docs/io-scores.md``, "Differences from music21"), by name.
+DIFFERENCE_CLASSES = {
+    "staves": "music21 splits a multi-staff part into one PartStaff per staff (compared merged)",
+    "unlisted parts": "music21 ignores a <part> that <part-list> does not declare; we read it",
+    "unpitched": "unpitched percussion: music21 gives the display position, we the instrument's MIDI key",
+    "direction offset": "music21 lengthens a measure to reach a direction placed after its end with <offset>",
+    "zero forward": "music21 makes a <forward> of zero divisions a quarter rest, lengthening its measure",
+    "ties": "music21's stripTies joins other notes than the file's ties (details in the report)",
+}
+
+
+def reference_tracks(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """music21's parts grouped as our tracks: consecutive PartStaffs of one part make one track."""
+    tracks: list[dict[str, Any]] = []
+    previous = None
+    for part in entry["parts"]:
+        key = part["id"].rsplit("-Staff", 1)[0] if part["staff"] else None
+        notes, written = decode_notes(part["notes"]), decode_notes(part["written"])
+        if key is not None and key == previous:
+            tracks[-1]["notes"] = sorted(tracks[-1]["notes"] + notes)
+            tracks[-1]["written"] = sorted(tracks[-1]["written"] + written)
+            tracks[-1]["staves"] += 1
+        else:
+            tracks.append({"notes": notes, "written": written, "measures": decode_times(part["measures"]),
+                           "staves": 1})
+        previous = key
+    return tracks
+
+
+def our_tracks(music: Any) -> list[list[tuple[Fraction, int, Fraction]]]:
+    """Per track: sorted (onset, key, duration) in quarter notes."""
+    r = music.resolution
+    return [sorted((Fraction(t, r), p, Fraction(d, r)) for t, p, d in
+                   zip(track.notes.time.tolist(), track.notes.pitch.tolist(), track.notes.duration.tolist()))
+            for track in music.tracks]
+
+
+def _plain(notes: list[NoteRow]) -> list[tuple[Fraction, int, Fraction]]:
+    return sorted(n[:3] for n in notes)
+
+
+def compare_file(source: str, relative: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """Compare our reading of a corpus file with music21's; return ``{"classes": set, "notes": {...}}``.
+
+    ``classes`` is empty when the note content is identical (over whole tracks), else the classes of
+    difference found (:data:`DIFFERENCE_CLASSES`), each checked: a difference that fits none is reported as
+    ``"unexplained: ..."``.
+    """
+    from muspy_like.io.musicxml import read_musicxml
+
+    path = source_root(source) / relative
+    music = read_musicxml(path)
+    ours, theirs = our_tracks(music), reference_tracks(entry)
+    classes: set[str] = set()
+    counts: dict[str, int] = {}
+    if any(track["staves"] > 1 for track in theirs):
+        classes.add("staves")
+    raw = _RawScore(path)
+    if len(ours) != len(theirs):
+        unlisted = raw.unlisted_parts()
+        if len(ours) - len(unlisted) != len(theirs):
+            return {"classes": classes | {f"unexplained: {len(theirs)} music21 tracks, {len(ours)} ours"},
+                    "counts": counts}
+        classes.add("unlisted parts")
+        ours = [track for k, track in enumerate(ours) if k not in unlisted]
+    starts = [Fraction(b.time, music.resolution) for b in music.barlines]
+    for index, (mine, reference) in enumerate(zip(ours, theirs)):
+        if mine == _plain(reference["notes"]):
+            continue
+        notes, written = reference["notes"], reference["written"]
+        if any(n[3] & UNPITCHED for n in written):
+            classes.add("unpitched")
+            mine = _drop_keys(mine, notes)
+            notes, written = _drop_keys_rows(notes), _drop_keys_rows(written)
+            if mine == _plain(notes):
+                continue
+        shifted = _measure_shifts(reference["measures"], starts)
+        if shifted:
+            found = raw.lengthened_measures(index, shifted)
+            if found is None:
+                return {"classes": classes | {f"unexplained: track {index} measure lengths"}, "counts": counts}
+            classes |= found
+            notes, written = _unshift(notes, reference["measures"], starts), _unshift(written, reference["measures"], starts)
+            if mine == _plain(notes):
+                continue
+        joins = tie_joins(mine, written)
+        if joins is None:
+            return {"classes": classes | {f"unexplained: track {index} notes"}, "counts": counts}
+        classes.add("ties")
+        for kind, number in _music21_tie_errors(_plain(notes), mine, written).items():
+            counts[kind] = counts.get(kind, 0) + number
+    return {"classes": classes, "counts": counts}
+
+
+def _drop_keys(mine: list, reference: list[NoteRow]) -> list:
+    """Our notes with the keys of unpitched notes (where music21 has unpitched notes) left out."""
+    return sorted((o, -1, d) for o, _, d in mine)
+
+
+def _drop_keys_rows(rows: list[NoteRow]) -> list[NoteRow]:
+    return sorted((o, -1, d, f) for o, _, d, f in rows)
+
+
+def _measure_shifts(music21_starts: list[Fraction], our_starts: list[Fraction]) -> list[int]:
+    """Indices of the measures after which music21's measures start later than ours (its measure is longer)."""
+    count = min(len(music21_starts), len(our_starts))
+    shifts = [music21_starts[k] - our_starts[k] for k in range(count)]
+    return [k - 1 for k in range(1, count) if shifts[k] != shifts[k - 1]]
+
+
+def _unshift(rows: list[NoteRow], music21_starts: list[Fraction], our_starts: list[Fraction]) -> list[NoteRow]:
+    """music21's notes moved from its measure starts to ours."""
+    import bisect
+
+    count = min(len(music21_starts), len(our_starts))
+    moved = []
+    for onset, key, duration, flags in rows:
+        k = max(bisect.bisect_right(music21_starts, onset, 0, count) - 1, 0)
+        moved.append((onset - music21_starts[k] + our_starts[k], key, duration, flags))
+    return sorted(moved)
+
+
+def tie_joins(mine: list, written: list[NoteRow]) -> Optional[int]:
+    """How many written notes our notes join, if our notes are exactly the written notes with some joined.
+
+    Each of our notes must be a chain of written notes of its key, each starting where the previous ends
+    and each but the last marked tie start in the file; every written note used once. Returns None when
+    our notes are not such a grouping.
+    """
+    pool: dict[tuple[Fraction, int], list[tuple[Fraction, int]]] = {}
+    for onset, key, duration, flags in written:
+        pool.setdefault((onset, key), []).append((duration, flags))
+    joined = 0
+    for onset, key, duration in mine:
+        position, end = onset, onset + duration
+        while position < end:
+            candidates = pool.get((position, key))
+            if not candidates:
+                return None
+            remaining = end - position
+            # The written note that closes the chain exactly, else one that is tied on to the next.
+            choice = next((c for c in candidates if c[0] == remaining), None)
+            if choice is None:
+                choice = next((c for c in candidates if c[0] < remaining and c[1] & TIE_START), None)
+            if choice is None:
+                return None
+            candidates.remove(choice)
+            position += choice[0]
+            joined += position < end
+    if any(pool.values()):
+        return None
+    return joined
+
+
+def _music21_tie_errors(theirs: list, mine: list, written: list[NoteRow]) -> dict[str, int]:
+    """Count music21's stripped notes that differ from ours, by what music21 did with the written notes."""
+    from collections import Counter
+
+    only_theirs = Counter(theirs) - Counter(mine)
+    written_spans = {(o, k): d for o, k, d, _ in written}
+    kinds: dict[str, int] = {}
+    for onset, key, duration in only_theirs.elements():
+        first = written_spans.get((onset, key))
+        if first is None:
+            kind = "music21 drops a note"
+        elif tie_joins([(onset, key, duration)], [w for w in written if w[1] == key]) is not None or \
+                first == duration:
+            kind = "music21 leaves tied notes apart"
+        else:
+            kind = "music21 joins notes across others or lengthens a chord member"
+        kinds[kind] = kinds.get(kind, 0) + 1
+    return kinds
+
+
+class _RawScore:
+    """The raw MusicXML of a corpus file, for checking where music21 lengthens measures."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._parts: Optional[list] = None
+
+    def parts(self) -> list:
+        if self._parts is None:
+            from muspy_like.errors import MusicXMLError
+            from muspy_like.io.musicxml.safe_xml import parse_xml, read_score_bytes
+
+            root = parse_xml(read_score_bytes(self.path, (".mxl",), (".xml", ".musicxml"), MusicXMLError),
+                             str(self.path), MusicXMLError)
+            self._parts = [list(part.iterchildren("measure")) for part in root.iterchildren("part")]
+            listed = {part.get("id") for part in root.iterfind("part-list/score-part")}
+            self._unlisted = {k for k, part in enumerate(root.iterchildren("part")) if part.get("id") not in listed}
+        return self._parts
+
+    def unlisted_parts(self) -> set[int]:
+        """Indices of the ``<part>`` elements whose id ``<part-list>`` does not declare."""
+        self.parts()
+        return self._unlisted
+
+    def lengthened_measures(self, track: int, measures: list[int]) -> Optional[set[str]]:
+        """The classes that explain music21's longer measures, or None if a measure has no such cause.
+
+        A measure is explained if, in any part, it holds a ``<direction>`` placed later with a positive
+        ``<offset>`` ("direction offset") or a ``<forward>`` of zero divisions ("zero forward").
+        """
+        found: set[str] = set()
+        for k in measures:
+            causes = set()
+            for part in self.parts():
+                if k < len(part):
+                    if any(_positive(text) for text in part[k].xpath("direction/offset/text()")):
+                        causes.add("direction offset")
+                    if any(text.strip() == "0" for text in part[k].xpath("forward/duration/text()")):
+                        causes.add("zero forward")
+            if not causes:
+                return None
+            found |= causes
+        return found
+
+
+def _positive(text: str) -> bool:
+    try:
+        return float(text) > 0
+    except ValueError:
+        return False
+
+
+def difference_report(source: str) -> str:
+    """Our reader against a stored reference: files identical, and files and notes per class of difference."""
+    reference = load_reference(source)
+    by_class: dict[str, list[str]] = {}
+    notes: dict[str, int] = {}
+    identical = 0
+    for relative, entry in sorted(reference["files"].items()):
+        result = compare_file(source, relative, entry)
+        if not result["classes"] - {"staves"}:
+            identical += 1
+        for name in result["classes"]:
+            by_class.setdefault(name, []).append(relative)
+        for kind, count in result["counts"].items():
+            notes[kind] = notes.get(kind, 0) + count
+    lines = [f"{source}: {len(reference['files'])} files (music21 {reference['music21']}); "
+             f"{identical} with identical note content (multi-staff parts merged)"]
+    for name, files in sorted(by_class.items()):
+        lines.append(f"  {name}: {len(files)} files: {', '.join(files)}")
+    for kind, count in sorted(notes.items()):
+        lines.append(f"  notes where {kind}: {count}")
+    return "\n".join(lines)

@@ -419,3 +419,61 @@ def test_cue_notes_take_time_but_are_silent(tmp_path):
         "</measure></part></score-partwise>"
     )
     assert notes(read_musicxml(path)) == [(1, 60, 1)]
+
+
+def tie_file(tmp_path, measures: list[str]) -> object:
+    """A one-part score (divisions 1, 4/4) of the given measures."""
+    body = "".join(f'<measure number="{i + 1}">'
+                   + ("<attributes><divisions>1</divisions><time><beats>4</beats><beat-type>4</beat-type></time>"
+                      "</attributes>" if i == 0 else "") + m + "</measure>" for i, m in enumerate(measures))
+    path = tmp_path / "ties.xml"
+    path.write_text('<score-partwise><part-list><score-part id="P1"><part-name>x</part-name></score-part></part-list>'
+                    f'<part id="P1">{body}</part></score-partwise>')
+    return path
+
+
+def n(step, duration, voice="1", ties=(), chord=False, rest=False):
+    pitch = "<rest/>" if rest else f"<pitch><step>{step}</step><octave>4</octave></pitch>"
+    tie = "".join(f'<tie type="{t}"/>' for t in ties)
+    return f'<note>{"<chord/>" if chord else ""}{pitch}<duration>{duration}</duration>{tie}<voice>{voice}</voice></note>'
+
+
+def test_unanswered_tie_start_joins_the_next_note_of_its_pitch_and_voice(tmp_path):
+    # Measure 1: C4 whole, tie start, no stop anywhere. Measure 2, voice 1: C4 half then D4; voice 2: C4 whole.
+    path = tie_file(tmp_path, [n("C", 4, ties=["start"]),
+                               n("C", 2) + n("D", 2) + "<backup><duration>4</duration></backup>" + n("C", 4, voice="2")])
+    joined = notes(read_musicxml(path))
+    assert sorted(joined) == [(0, 60, 6), (4, 60, 4), (6, 62, 2)]  # voice 1's C4 continues it, not voice 2's
+    assert sorted(notes(read_musicxml(path, open_ties="keep"))) == [(0, 60, 4), (4, 60, 2), (4, 60, 4), (6, 62, 2)]
+    with pytest.raises(ValueError, match="open_ties='never'"):
+        read_musicxml(path, open_ties="never")
+
+
+def test_unanswered_tie_start_does_not_jump_over_a_rest_or_another_pitch(tmp_path):
+    path = tie_file(tmp_path, [n("C", 1, ties=["start"]) + n("", 1, rest=True) + n("C", 1, ties=["start"]) + n("D", 1)
+                               + "<forward><duration>0</duration></forward>",
+                               n("C", 4)])
+    assert sorted(notes(read_musicxml(path))) == [(0, 60, 1), (2, 60, 1), (3, 62, 1), (4, 60, 4)]
+
+
+def test_ties_inside_chords_are_per_note(tmp_path):
+    # A C4-E4 chord where only C4 is tied, into a C4-E4 chord: C4 lasts 2 bars, E4 is struck twice
+    # (music21 ties whole chords and would lengthen E4 too).
+    path = tie_file(tmp_path, [n("C", 4, ties=["start"]) + n("E", 4, chord=True),
+                               n("C", 4, ties=["stop"]) + n("E", 4, chord=True)])
+    assert sorted(notes(read_musicxml(path))) == [(0, 60, 8), (0, 64, 4), (4, 64, 4)]
+
+
+def test_chord_member_with_its_own_duration_sounds_as_long_as_the_chord(tmp_path):
+    """The documented rule for an ambiguous file: a <chord/> note whose <duration> differs from the first
+    note's takes the first note's (the chord is one rhythmic value); the position moves by the first note."""
+    path = tie_file(tmp_path, [n("C", 2) + n("E", 4, chord=True) + n("D", 2)])
+    assert sorted(notes(read_musicxml(path))) == [(0, 60, 2), (0, 64, 2), (2, 62, 2)]
+
+
+def test_overlapping_unisons_in_two_voices_keep_their_own_ties(tmp_path):
+    """Two C4s tied over the barline in voices 1 and 2, ending at different times: each stop continues the
+    tie of its own voice (the stops come in the other order in the file)."""
+    measure1 = n("C", 4, ties=["start"]) + "<backup><duration>2</duration></backup>" + n("C", 2, "2", ties=["start"])
+    measure2 = n("C", 3, "2", ties=["stop"]) + "<backup><duration>3</duration></backup>" + n("C", 1, ties=["stop"])
+    assert sorted(notes(read_musicxml(tie_file(tmp_path, [measure1, measure2])))) == [(0, 60, 5), (2, 60, 5)]

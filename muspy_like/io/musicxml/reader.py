@@ -187,8 +187,7 @@ def _parts(root: Any, source: str) -> list[tuple[str, list]]:
 def _time_signature(element: Any) -> Optional[tuple[int, int]]:
     """(numerator, denominator) of a ``<time>``; composite meters add up ((3+2)/8 is 5/8), several
     ``<beats>``/``<beat-type>`` pairs too (2/4 + 3/8 is 7/8). None for a time without numbers (senza misura)."""
-    beats = [sum(read_int(x, "<time> <beats>", 0, 10_000) for x in _DIGITS.findall(b.text or ""))
-             for b in element.iterchildren("beats")]
+    beats = [_beats(b.text) for b in element.iterchildren("beats")]
     types = [read_int(t.text, "<time> <beat-type>", 1, 1024) for t in element.iterchildren("beat-type")]
     if not beats or not types or len(beats) != len(types):
         return None
@@ -201,6 +200,14 @@ def _time_signature(element: Any) -> Optional[tuple[int, int]]:
     if numerator <= 0 or total.denominator > denominator:
         raise ScoreValueError(f"<time> {shown}: not a meter a time signature can hold")
     return numerator, denominator
+
+
+def _beats(text: Optional[str]) -> int:
+    """The number of beats of a ``<beats>``: an integer, or a sum such as ``3+2``."""
+    terms = _DIGITS.findall(text or "")
+    if not terms:
+        raise ScoreValueError(f"<time> <beats> {(text or '').strip()!r} holds no number")
+    return sum(read_int(term, "<time> <beats>", 0, 10_000) for term in terms[:64])
 
 
 def _key_signature(element: Any, chromatic: int) -> Optional[tuple[int, Optional[str]]]:
