@@ -397,6 +397,9 @@ def unfold_events(measure: np.ndarray, offset: np.ndarray, order: Sequence[int],
         order.
     """
     measure = np.asarray(measure, dtype=np.int64)
+    if len(order) == len(starts) - 1 and _is_identity(order):
+        # Written order (no repeats expanded): every event is played once, where it is written.
+        return np.arange(len(measure)), starts[measure] + np.asarray(offset, dtype=np.int64)
     by_measure = np.argsort(measure, kind="stable")
     sorted_measures = measure[by_measure]
     order = np.asarray(order, dtype=np.int64)
@@ -422,6 +425,11 @@ def check_open_ties(open_ties: str) -> str:
     if open_ties not in OPEN_TIE_POLICIES:
         raise ValueError(f"open_ties={open_ties!r}: expected one of {', '.join(map(repr, OPEN_TIE_POLICIES))}")
     return open_ties
+
+
+def _is_identity(order: Sequence[int]) -> bool:
+    """Whether a play order is the written order 0, 1, 2, ..."""
+    return len(order) == 0 or (order[0] == 0 and order[-1] == len(order) - 1 and list(order) == list(range(len(order))))
 
 
 def merge_tied_notes(

@@ -191,14 +191,17 @@ def _time_signature(element: Any) -> Optional[tuple[int, int]]:
     types = [read_int(t.text, "<time> <beat-type>", 1, 1024) for t in element.iterchildren("beat-type")]
     if not beats or not types or len(beats) != len(types):
         return None
-    total = sum(Fraction(b, t) for b, t in zip(beats, types))
     denominator = max(types)
-    numerator = beats[0] if len(beats) == 1 else int(total * denominator)
-    shown = "+".join(f"{b}/{t}" for b, t in zip(beats, types))
-    if denominator & (denominator - 1):
-        raise ScoreValueError(f"<time> {shown}: the beat type must be a power of two (1, 2, 4, 8, ...)")
-    if numerator <= 0 or total.denominator > denominator:
-        raise ScoreValueError(f"<time> {shown}: not a meter a time signature can hold")
+    if len(beats) == 1:
+        numerator, exact = beats[0], True
+    else:  # 2/4 + 3/8 is 7/8
+        total = sum(Fraction(b, t) for b, t in zip(beats, types))
+        numerator, exact = int(total * denominator), total.denominator <= denominator
+    if denominator & (denominator - 1) or numerator <= 0 or not exact:
+        shown = "+".join(f"{b}/{t}" for b, t in zip(beats, types))
+        reason = "the beat type must be a power of two (1, 2, 4, 8, ...)" if denominator & (denominator - 1) else \
+            "not a meter a time signature can hold"
+        raise ScoreValueError(f"<time> {shown}: {reason}")
     return numerator, denominator
 
 
@@ -275,36 +278,65 @@ class _PartReader:
         return self.events
 
     def read_measure(self, m: int, measure: Any) -> None:
+        """Read one measure: its notes, position moves, attributes, directions and barlines.
+
+        The measure is walked once, in document order, over only the elements the reader uses (lxml filters
+        the tags in C, so no Python object is made for the others: stems, beams, slurs, layout...). A
+        ``<note>`` is followed by its own pitch, duration, ties and voice; the next top-level element ends it.
+        """
         self.position = self.onset = self.length = 0
         flow = self.flow(m)
         if self.endings:
             flow.endings = flow.endings | self.endings
-        for element in measure:
+        note: Optional[_NoteFields] = None
+        texts: dict = {}  # texts of the current note's step, octave, duration... (the hot path: no call)
+        for element in measure.iter(*_WALKED_TAGS):
             tag = element.tag
-            if tag == "note":
-                self.read_note(m, element)
-            elif tag == "backup":
-                # A backup before the start of the measure (a corrupt file) stops at the start.
-                self.position = max(self.position - self.divisions(element.findtext("duration"), "<backup>"), 0)
+            if tag in _NOTE_TEXTS:
+                texts[tag] = element.text
                 continue
-            elif tag == "forward":
-                self.position += self.divisions(element.findtext("duration"), "<forward>")
-            elif tag == "attributes":
-                self.read_attributes(element, m)
-            elif tag == "direction":
-                offset = element.findtext("offset")
-                at = self.position
-                if offset is not None:
-                    at += self.divisions(offset, "<direction> <offset>", signed=True)
-                self.read_direction(element, m, max(at, 0))
-            elif tag == "sound":
-                self.read_sound(element, m, self.position)
-            elif tag == "barline":
-                self.read_barline(element, flow)
-            if self.position > self.length:
-                self.length = self.position
+            if tag not in _TOP_LEVEL_TAGS:
+                if note is not None:
+                    note.take(tag, element)
+                continue
+            if tag == "sound" and element.getparent() is not measure:
+                continue  # a <direction>'s own <sound>, read with its direction
+            if note is not None:
+                self.add_note(m, note)
+                note = None
+            if tag == "note":
+                note = _NoteFields(element)
+                texts = note.texts
+            else:
+                texts = {}
+                self.read_element(tag, element, m, flow)
+        if note is not None:
+            self.add_note(m, note)
         self.events.lengths.append(self.length)
         self.events.nominal.append(self.nominal_length)
+
+    def read_element(self, tag: str, element: Any, m: int, flow: MeasureFlow) -> None:
+        """A top-level element of a measure other than a note."""
+        if tag == "backup":
+            # A backup before the start of the measure (a corrupt file) stops at the start.
+            self.position = max(self.position - self.divisions(element.findtext("duration"), "<backup>"), 0)
+            return
+        if tag == "forward":
+            self.position += self.divisions(element.findtext("duration"), "<forward>")
+        elif tag == "attributes":
+            self.read_attributes(element, m)
+        elif tag == "direction":
+            offset = element.findtext("offset")
+            at = self.position
+            if offset is not None:
+                at += self.divisions(offset, "<direction> <offset>", signed=True)
+            self.read_direction(element, m, max(at, 0))
+        elif tag == "sound":
+            self.read_sound(element, m, self.position)
+        elif tag == "barline":
+            self.read_barline(element, flow)
+        if self.position > self.length:
+            self.length = self.position
 
     def divisions(self, text: Optional[str], what: str, signed: bool = False) -> int:
         """A duration or offset in divisions, checked, as ticks."""
@@ -313,46 +345,12 @@ class _PartReader:
         limit = self.max_divisions
         return read_int(text, what, -limit if signed else 0, limit, rounding=True) * self.scale
 
-    def read_note(self, m: int, element: Any) -> None:
-        """One ``<note>``: its pitch, duration, ties, voice and lyric; a chord member starts with the chord."""
-        grace = cue = chord = rest = False
-        pitch_element = unpitched = duration = instrument = lyric = voice = None
-        tie_start = tie_stop = False
-        for child in element.iterchildren(*_NOTE_CHILDREN):  # lxml filters by tag in C: no proxy for the rest
-            tag = child.tag
-            if tag == "voice":
-                voice = child.text
-            elif tag == "duration":
-                duration = child.text
-            elif tag == "pitch":
-                pitch_element = child
-            elif tag == "rest":
-                rest = True
-            elif tag == "chord":
-                chord = True
-            elif tag == "tie":
-                kind = child.get("type")
-                tie_start |= kind == "start"
-                tie_stop |= kind == "stop"
-            elif tag == "notations":
-                for tied in child.iterchildren("tied"):
-                    kind = tied.get("type")
-                    tie_start |= kind == "start"
-                    tie_stop |= kind == "stop"
-            elif tag == "grace":
-                grace = True
-            elif tag == "cue":
-                cue = True
-            elif tag == "unpitched":
-                unpitched = child
-            elif tag == "instrument":
-                instrument = child.get("id")
-            elif tag == "lyric" and lyric is None:
-                number = child.get("number")
-                if number is None or number == "1" or not _has_first_verse(element):
-                    lyric = " ".join(t.text or "" for t in child.iterchildren("text")).strip()
-        if grace:
+    def add_note(self, m: int, note: "_NoteFields") -> None:
+        """Place a read note: move the position, and keep it unless it is a rest, a cue or a grace note."""
+        if note.grace:
             return
+        texts = note.texts
+        duration = texts.get("duration")
         if duration is None:
             raise ScoreValueError("a <note> without <duration>")
         try:
@@ -362,7 +360,7 @@ class _PartReader:
         if not 0 <= length <= self.max_divisions:  # not a plain integer in range: the checked reading
             length = read_int(duration, "<note> <duration>", 0, self.max_divisions, rounding=True)
         length *= self.scale
-        if chord:
+        if note.chord:
             # A chord is one rhythmic value: a member whose own <duration> disagrees (an encoding slip, as
             # in Schubert's Lindenbaum in music21's corpus) sounds as long as the chord's first note.
             start, length = self.onset, self.chord_length
@@ -370,27 +368,40 @@ class _PartReader:
             start = self.onset = self.position
             self.chord_length = length
             self.position += length
-        if not rest and not cue:
-            pitch = self.note_pitch(pitch_element, unpitched, instrument)
-            dynamics = element.get("dynamics")
-            velocity = -1 if dynamics is None else percent_to_velocity(read_decimal(dynamics, '<note dynamics>'))
+            if self.position > self.length:
+                self.length = self.position
+        if not note.rest and not note.cue:
+            dynamics = note.element.get("dynamics")
+            velocity = -1 if dynamics is None else percent_to_velocity(read_decimal(dynamics, "<note dynamics>"))
+            voice = texts.get("voice")
             code = self.voices.get(voice)
             if code is None:
                 code = self.voices[voice] = len(self.voices)
-            self.events.notes.append((m, start, pitch, length, velocity, tie_start, tie_stop, code))
-        if lyric:
-            self.events.lyrics.append((m, start, lyric))
+            self.events.notes.append((m, start, self.note_key(note), length, velocity, note.tie_start,
+                                      note.tie_stop, code))
+        if note.lyric is not None:
+            text = " ".join(t.text or "" for t in note.lyric.iterchildren("text")).strip()
+            if text:
+                self.events.lyrics.append((m, start, text))
 
-    def note_pitch(self, pitch: Any, unpitched: Any, instrument: Optional[str]) -> int:
+    def note_key(self, note: "_NoteFields") -> int:
         """MIDI key of a sounding note: its instrument's unpitched key, else its (transposed) pitch."""
-        if unpitched is not None:
+        if note.unpitched:
             self.events.has_unpitched = True
-        if instrument is not None and instrument in self.info.unpitched:
-            return self.info.unpitched[instrument]
-        if pitch is not None:
-            key = _pitch(pitch, "step", "alter", "octave") + self.chromatic
-        elif unpitched is not None:
-            key = _pitch(unpitched, "display-step", None, "display-octave")
+        if note.instrument is not None and note.instrument in self.info.unpitched:
+            return self.info.unpitched[note.instrument]
+        texts = note.texts
+        step = texts.get("step")
+        if step is not None and not note.unpitched:
+            alter, octave = texts.get("alter"), texts.get("octave")
+            key = _PLAIN_KEYS.get((step, alter, octave))
+            if key is None:
+                key = _midi_key(step, alter, octave, "step", "octave")
+            key += self.chromatic
+        elif note.unpitched and texts.get("display-step") is not None:
+            key = _midi_key(texts["display-step"], None, texts.get("display-octave"), "display-step", "display-octave")
+        elif note.unpitched:
+            raise ScoreValueError("<unpitched> without <display-step> or <display-octave>")
         else:
             raise ScoreValueError("a <note> without <pitch>, <unpitched> or <rest>")
         if not 0 <= key <= 127:
@@ -505,28 +516,59 @@ class _PartReader:
                 flow.coda = True
 
 
-#: Children of ``<note>`` that the reader uses (the others -- type, stem, beam, dots... -- are skipped).
-_NOTE_CHILDREN = ("voice", "duration", "pitch", "rest", "chord", "tie", "notations", "grace", "cue", "unpitched",
-                  "instrument", "lyric")
+#: Children of a measure that end the note before them.
+_TOP_LEVEL_TAGS = frozenset({"note", "backup", "forward", "attributes", "direction", "sound", "barline",
+                             "figured-bass", "harmony"})
+#: Elements of a note whose text the reader keeps as written.
+_NOTE_TEXTS = frozenset({"step", "alter", "octave", "duration", "voice", "display-step", "display-octave"})
+#: Every element a measure walk looks at: the top-level ones, and the parts of a note the reader uses.
+_WALKED_TAGS = tuple(_TOP_LEVEL_TAGS) + tuple(_NOTE_TEXTS) + (
+    "chord", "rest", "grace", "cue", "tie", "tied", "unpitched", "instrument", "lyric",
+)
 
 
-def _has_first_verse(note: Any) -> bool:
-    return any(lyric.get("number") in (None, "1") for lyric in note.iterchildren("lyric"))
+class _NoteFields:
+    """What a measure walk gathers about one ``<note>``: ``texts`` by tag (:data:`_NOTE_TEXTS`), and flags."""
+
+    __slots__ = ("element", "texts", "chord", "rest", "grace", "cue", "unpitched", "instrument", "tie_start",
+                 "tie_stop", "lyric", "first_verse")
+
+    def __init__(self, element: Any):
+        self.element = element
+        self.texts: dict[str, Optional[str]] = {}
+        self.instrument = self.lyric = None
+        self.chord = self.rest = self.grace = self.cue = self.unpitched = False
+        self.tie_start = self.tie_stop = self.first_verse = False
+
+    def take(self, tag: str, element: Any) -> None:
+        """Record one element found inside the note (other than the texts)."""
+        if tag == "tie" or tag == "tied":
+            kind = element.get("type")
+            self.tie_start |= kind == "start"
+            self.tie_stop |= kind == "stop"
+        elif tag == "chord":
+            self.chord = True
+        elif tag == "rest":
+            self.rest = True
+        elif tag == "grace":
+            self.grace = True
+        elif tag == "cue":
+            self.cue = True
+        elif tag == "unpitched":
+            self.unpitched = True
+        elif tag == "instrument":
+            self.instrument = element.get("id")
+        elif tag == "lyric":
+            # The first verse: the first lyric numbered 1 (or not numbered), else the first lyric.
+            if self.lyric is None or (not self.first_verse and element.get("number") in (None, "1")):
+                self.first_verse = element.get("number") in (None, "1")
+                self.lyric = element
 
 
-def _pitch(element: Any, step_tag: str, alter_tag: Optional[str], octave_tag: str) -> int:
-    """MIDI key of a ``<pitch>`` (or ``<unpitched>`` display position), before transposition."""
-    step = octave = alter = None
-    for child in element:
-        tag = child.tag
-        if tag == step_tag:
-            step = child.text
-        elif tag == octave_tag:
-            octave = child.text
-        elif tag == alter_tag:
-            alter = child.text
+def _midi_key(step: Optional[str], alter: Optional[str], octave: Optional[str], step_tag: str, octave_tag: str) -> int:
+    """MIDI key of a written step, alter and octave (before transposition)."""
     if step is None or octave is None:
-        raise ScoreValueError(f"<{element.tag}> without <{step_tag}> or <{octave_tag}>")
+        raise ScoreValueError(f"a pitch without <{step_tag}> or <{octave_tag}>")
     semitone = _STEPS.get(step)
     if semitone is None:
         semitone = LETTER_PITCH_CLASSES.get(step.strip().upper())
@@ -536,7 +578,7 @@ def _pitch(element: Any, step_tag: str, alter_tag: Optional[str], octave_tag: st
         try:
             semitone += int(alter)
         except ValueError:
-            semitone += round(read_decimal(alter, f"<{alter_tag}>", -24, 24))
+            semitone += round(read_decimal(alter, "<alter>", -24, 24))
     # The schema's octaves are 0-9; octave -1 (MIDI keys 0-11) is what several writers use below that.
     octave_number = _OCTAVES.get(octave)
     if octave_number is None:
@@ -547,6 +589,11 @@ def _pitch(element: Any, step_tag: str, alter_tag: Optional[str], octave_tag: st
 #: Fast paths for the usual texts of ``<step>`` and ``<octave>`` (others go through the checks).
 _STEPS = dict(LETTER_PITCH_CLASSES)
 _OCTAVES = {str(octave): octave for octave in range(-1, 10)}
+#: MIDI key of every usual (step, alter, octave) text triple, looked up once per note.
+_PLAIN_KEYS = {
+    (step, alter, octave): _midi_key(step, alter, octave, "step", "octave")
+    for step in _STEPS for alter in (None, "-2", "-1", "0", "1", "2") for octave in _OCTAVES
+}
 
 
 def _metadata(root: Any, source: Path) -> Metadata:
@@ -684,7 +731,8 @@ def _track(info: _PartInfo, events: _PartEvents, order: list[int], starts: np.nd
         program=info.program, is_drum=info.is_drum or events.has_unpitched, name=info.name, channel=info.channel
     )
     if events.notes:
-        m, offset, pitch, duration, velocity, tie_start, tie_stop, voice = (np.array(c) for c in zip(*events.notes))
+        m, offset, pitch, duration, velocity, tie_start, tie_stop, voice = np.array(events.notes, dtype=np.int64).T
+        tie_start, tie_stop = tie_start.astype(bool), tie_stop.astype(bool)
         source, time = unfold_events(m, offset, order, starts)
         pitch, duration, velocity = pitch[source], duration[source], velocity[source]
         keep, duration = merge_tied_notes(time, pitch, duration, tie_start[source], tie_stop[source],
@@ -699,16 +747,21 @@ def _track(info: _PartInfo, events: _PartEvents, order: list[int], starts: np.nd
         else:
             inherited = np.full(len(time), DEFAULT_VELOCITY)
         velocity = np.where(velocity >= 0, velocity, inherited)
-        track.notes = NoteArray.from_columns(
-            time=time[keep], pitch=pitch[keep], duration=duration[keep], velocity=velocity[keep]
-        )
-        track.notes.sort()
+        track.notes = _note_array(time[keep], pitch[keep], duration[keep], velocity[keep])
     if events.lyrics:
         lm, loffset, texts = zip(*events.lyrics)
         lsource, ltime = unfold_events(np.array(lm), np.array(loffset), order, starts)
         track.lyrics = sorted((Lyric(int(t), texts[i]) for i, t in zip(lsource.tolist(), ltime.tolist())),
                               key=lambda x: x.time)
     return track
+
+
+def _note_array(time: np.ndarray, pitch: np.ndarray, duration: np.ndarray, velocity: np.ndarray) -> NoteArray:
+    """Notes in the order :meth:`NoteArray.sort` gives, built from new columns the reader checked."""
+    order = np.lexsort((velocity, duration, pitch, time))
+    columns = {"time": time[order], "pitch": pitch[order].astype(np.int16), "duration": duration[order],
+               "velocity": velocity[order].astype(np.int16)}
+    return NoteArray._from_trusted(columns, len(order))
 
 
 def read_musicxml(

@@ -55,6 +55,7 @@ _PARSER = etree.XMLParser(
     huge_tree=False,
     remove_comments=True,
     remove_pis=True,
+    remove_blank_text=True,  # no whitespace nodes between elements: a smaller tree, parsed and walked faster
 )
 
 
