@@ -201,8 +201,6 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
 
 
 # -- comparing our reader with the reference ------------------------------------------------------------
@@ -215,6 +213,9 @@ DIFFERENCE_CLASSES = {
     "direction offset": "music21 lengthens a measure to reach a direction placed after its end with <offset>",
     "zero forward": "music21 makes a <forward> of zero divisions a quarter rest, lengthening its measure",
     "ties": "music21's stripTies joins other notes than the file's ties (details in the report)",
+    "cue notes": "music21 keeps <cue/> notes as sounding notes; the specification says they are silent",
+    "accidental without alter": "music21 lets a printed <accidental> change a pitch that has no <alter>",
+    "overfull measure": "a measure overfull by a stray amount keeps its time signature's length (both readers)",
 }
 
 
@@ -271,11 +272,16 @@ def compare_file(source: str, relative: str, entry: dict[str, Any]) -> dict[str,
             return {"classes": classes | {f"unexplained: {len(theirs)} music21 tracks, {len(ours)} ours"},
                     "counts": counts}
         classes.add("unlisted parts")
-        ours = [track for k, track in enumerate(ours) if k not in unlisted]
-    starts = [Fraction(b.time, music.resolution) for b in music.barlines]
+        listed = [k for k in range(len(ours)) if k not in unlisted]
+        ours = [ours[k] for k in listed]
+    else:
+        listed = list(range(len(ours)))
+    part_starts: list = []
     for index, (mine, reference) in enumerate(zip(ours, theirs)):
         if mine == _plain(reference["notes"]):
             continue
+        part_starts = part_starts or our_measure_starts(path)  # the layout is needed only where notes differ
+        starts = part_starts[listed[index]]
         notes, written = reference["notes"], reference["written"]
         if any(n[3] & UNPITCHED for n in written):
             classes.add("unpitched")
@@ -285,20 +291,50 @@ def compare_file(source: str, relative: str, entry: dict[str, Any]) -> dict[str,
                 continue
         shifted = _measure_shifts(reference["measures"], starts)
         if shifted:
-            found = raw.lengthened_measures(index, shifted)
+            found = raw.lengthened_measures(listed[index], shifted)
             if found is None:
                 return {"classes": classes | {f"unexplained: track {index} measure lengths"}, "counts": counts}
             classes |= found
             notes, written = _unshift(notes, reference["measures"], starts), _unshift(written, reference["measures"], starts)
             if mine == _plain(notes):
                 continue
-        joins = tie_joins(mine, written)
-        if joins is None:
+        fixed = _printed_accidentals(mine, notes, written, raw.accidentals_without_alter(listed[index]))
+        if fixed is not None:
+            classes.add("accidental without alter")
+            notes, written = fixed
+            if mine == _plain(notes):
+                continue
+        leftover = tie_joins(mine, written, raw.cue_pitches(listed[index]))
+        if leftover is None:
             return {"classes": classes | {f"unexplained: track {index} notes"}, "counts": counts}
+        if leftover:
+            classes.add("cue notes")
         classes.add("ties")
         for kind, number in _music21_tie_errors(_plain(notes), mine, written).items():
             counts[kind] = counts.get(kind, 0) + number
     return {"classes": classes, "counts": counts}
+
+
+def our_measure_starts(path: Path) -> list[list[Fraction]]:
+    """Where our reader starts each measure of each part, in quarter notes.
+
+    The reader lays every part out on its own measure lengths (``Music.barlines`` holds the first part's
+    only), so this rebuilds the layout with the reader's own steps.
+    """
+    from muspy_like.errors import MusicXMLError
+    from muspy_like.io.musicxml import reader
+    from muspy_like.io.musicxml.safe_xml import parse_xml, read_score_bytes
+    from muspy_like.io.score_common import measure_starts
+
+    root = parse_xml(read_score_bytes(path, (".mxl",), (".xml", ".musicxml"), MusicXMLError), str(path), MusicXMLError)
+    _, infos = reader._part_list(root, str(path))
+    tpq = reader._ticks_per_quarter(root, str(path))
+    shared = reader._Globals()
+    parts = [reader._PartReader(k, infos.get(pid, reader._PartInfo()), tpq, shared, str(path)).read(pid, measures)
+             for k, (pid, measures) in enumerate(reader._parts(root, str(path)))]
+    count = max((len(events.lengths) for events in parts), default=0)
+    return [[Fraction(int(t), tpq) for t in measure_starts(reader._measure_lengths(events, count, tpq))[:-1]]
+            for events in parts]
 
 
 def _drop_keys(mine: list, reference: list[NoteRow]) -> list:
@@ -329,17 +365,17 @@ def _unshift(rows: list[NoteRow], music21_starts: list[Fraction], our_starts: li
     return sorted(moved)
 
 
-def tie_joins(mine: list, written: list[NoteRow]) -> Optional[int]:
-    """How many written notes our notes join, if our notes are exactly the written notes with some joined.
+def tie_joins(mine: list, written: list[NoteRow], cues: Optional[list[int]] = None) -> Optional[list[NoteRow]]:
+    """Whether our notes are exactly the written notes with some joined; return the written notes left over.
 
     Each of our notes must be a chain of written notes of its key, each starting where the previous ends
-    and each but the last marked tie start in the file; every written note used once. Returns None when
-    our notes are not such a grouping.
+    and each but the last marked tie start in the file. Every written note must be used once, except cue
+    notes: those left over must have the keys of the file's cue notes (``cues``, one key per cue note).
+    Returns None when our notes are not such a grouping, else the written notes left over (cue notes).
     """
     pool: dict[tuple[Fraction, int], list[tuple[Fraction, int]]] = {}
     for onset, key, duration, flags in written:
         pool.setdefault((onset, key), []).append((duration, flags))
-    joined = 0
     for onset, key, duration in mine:
         position, end = onset, onset + duration
         while position < end:
@@ -355,28 +391,54 @@ def tie_joins(mine: list, written: list[NoteRow]) -> Optional[int]:
                 return None
             candidates.remove(choice)
             position += choice[0]
-            joined += position < end
-    if any(pool.values()):
+    leftover = [(onset, key, d, f) for (onset, key), rest in pool.items() for d, f in rest]
+    from collections import Counter
+
+    if Counter(key for _, key, _, _ in leftover) - Counter(cues or []):
         return None
-    return joined
+    return leftover
+
+
+def _printed_accidentals(mine: list, notes: list[NoteRow], written: list[NoteRow],
+                         allowed: int) -> Optional[tuple[list[NoteRow], list[NoteRow]]]:
+    """music21's notes with the pitches music21 took from printed accidentals put back as ours, if at most
+    ``allowed`` notes (the file's accidentals without ``<alter>``) differ only so; else None."""
+    from collections import Counter
+
+    if not allowed:
+        return None
+    only_theirs = Counter(_plain(notes)) - Counter(mine)
+    only_ours = Counter(mine) - Counter(_plain(notes))
+    changes = {}
+    for onset, key, duration in only_theirs.elements():
+        match = next((n for n in only_ours if n[0] == onset and n[2] == duration and 0 < abs(n[1] - key) <= 2), None)
+        if match is None:
+            return None
+        only_ours[match] -= 1
+        only_ours += Counter()
+        changes[(onset, key)] = match[1]
+    if not changes or len(changes) > allowed:
+        return None
+
+    def put_back(rows: list[NoteRow]) -> list[NoteRow]:
+        return sorted((o, changes.get((o, k), k), d, f) for o, k, d, f in rows)
+
+    return put_back(notes), put_back(written)
 
 
 def _music21_tie_errors(theirs: list, mine: list, written: list[NoteRow]) -> dict[str, int]:
     """Count music21's stripped notes that differ from ours, by what music21 did with the written notes."""
     from collections import Counter
 
-    only_theirs = Counter(theirs) - Counter(mine)
-    written_spans = {(o, k): d for o, k, d, _ in written}
+    starts = Counter((o, k) for o, k, _, _ in written)
     kinds: dict[str, int] = {}
-    for onset, key, duration in only_theirs.elements():
-        first = written_spans.get((onset, key))
-        if first is None:
+    for onset, key, duration in (Counter(theirs) - Counter(mine)).elements():
+        if not starts[(onset, key)]:
             kind = "music21 drops a note"
-        elif tie_joins([(onset, key, duration)], [w for w in written if w[1] == key]) is not None or \
-                first == duration:
-            kind = "music21 leaves tied notes apart"
+        elif tie_joins([(onset, key, duration)], written, [k for _, k, _, _ in written]) is not None:
+            kind = "music21 leaves tied notes apart"  # its note is written notes joined, just fewer of them
         else:
-            kind = "music21 joins notes across others or lengthens a chord member"
+            kind = "music21 adds up notes that do not touch, or lengthens a chord member"
         kinds[kind] = kinds.get(kind, 0) + 1
     return kinds
 
@@ -399,6 +461,21 @@ class _RawScore:
             listed = {part.get("id") for part in root.iterfind("part-list/score-part")}
             self._unlisted = {k for k, part in enumerate(root.iterchildren("part")) if part.get("id") not in listed}
         return self._parts
+
+    def cue_pitches(self, part: int) -> list[int]:
+        """MIDI keys of the cue notes of a part (before transposition)."""
+        keys = []
+        for measure in self.parts()[part]:
+            for note in measure.iterchildren("note"):
+                if note.find("cue") is not None and note.find("pitch") is not None:
+                    keys.append(_raw_key(note.find("pitch")))
+        return keys
+
+    def accidentals_without_alter(self, part: int) -> int:
+        """How many notes of a part print a sharp or flat that their ``<pitch>`` has no ``<alter>`` for."""
+        return sum(1 for measure in self.parts()[part] for note in measure.iterchildren("note")
+                   if note.findtext("accidental") in ("sharp", "flat", "double-sharp", "sharp-sharp", "flat-flat")
+                   and note.find("pitch") is not None and note.find("pitch/alter") is None)
 
     def unlisted_parts(self) -> set[int]:
         """Indices of the ``<part>`` elements whose id ``<part-list>`` does not declare."""
@@ -424,6 +501,12 @@ class _RawScore:
                 return None
             found |= causes
         return found
+
+
+def _raw_key(pitch: Any) -> int:
+    steps = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+    return (int(pitch.findtext("octave")) + 1) * 12 + steps[pitch.findtext("step").strip()] + \
+        round(float(pitch.findtext("alter") or 0))
 
 
 def _positive(text: str) -> bool:
@@ -454,3 +537,7 @@ def difference_report(source: str) -> str:
     for kind, count in sorted(notes.items()):
         lines.append(f"  notes where {kind}: {count}")
     return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

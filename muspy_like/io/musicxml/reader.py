@@ -663,17 +663,24 @@ def _deduplicate_changes(events: list, same) -> list:
     return kept
 
 
-def _measure_lengths(events: _PartEvents, n_measures: int) -> np.ndarray:
+def _measure_lengths(events: _PartEvents, n_measures: int, ticks_per_quarter: int) -> np.ndarray:
     """Length of each measure of a part, in ticks: its content, or the time signature's when empty.
 
     Each part is laid out on its own measure lengths (as music21 does), so a part whose measure is
-    shorter than the others' does not shift; a part with fewer measures gets empty full-length ones.
+    shorter than the others' does not shift; a part with fewer measures gets empty full-length ones. A
+    measure overfull by a small amount that is no note value (at most half a quarter note, and not a
+    multiple of a 64th or of a 32nd triplet: the remainder of a badly rounded tuplet, as in Beethoven's
+    op. 18 no. 1 in music21's corpus) is taken as mis-encoded and keeps its time signature's length, so
+    the part stays in step with the others (music21's rule too).
     """
     lengths = np.zeros(n_measures, dtype=np.int64)
     nominal = np.full(n_measures, events.nominal[-1] if events.nominal else 0, dtype=np.int64)
     lengths[: len(events.lengths)] = events.lengths
     nominal[: len(events.nominal)] = events.nominal
-    return np.where(lengths > 0, lengths, nominal)
+    excess = lengths - nominal
+    stray = ((excess > 0) & (2 * excess <= ticks_per_quarter) & ((16 * excess) % ticks_per_quarter != 0)
+             & ((12 * excess) % ticks_per_quarter != 0))
+    return np.where(lengths > 0, np.where(stray, nominal, lengths), nominal)
 
 
 def parse_musicxml(
@@ -703,7 +710,7 @@ def parse_musicxml(
     flows = globals_.flows + [MeasureFlow() for _ in range(n_measures - len(globals_.flows))]
     try:
         order = play_order(flows[:n_measures]) if expand_repeats else list(range(n_measures))
-        lengths = [_measure_lengths(events, n_measures) for _, events in read_parts]
+        lengths = [_measure_lengths(events, n_measures, tpq) for _, events in read_parts]
         for part_lengths in lengths:
             check_piece_length(sum(part_lengths[order].tolist()) if len(order) else 0, tpq)
     except ValueError as exc:
