@@ -184,13 +184,16 @@ def write_reference(reference: dict[str, Any], path: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m tests.io.music21_reference", description=__doc__.splitlines()[0])
-    parser.add_argument("sources", nargs="*", choices=list(REFERENCES), default=list(REFERENCES),
-                        help="which references to rebuild (default: all)")
+    parser.add_argument("sources", nargs="*", metavar="SOURCE",
+                        help=f"which references to rebuild, among {', '.join(REFERENCES)} (default: all)")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="music21 processes (default 1)")
     parser.add_argument("--report", action="store_true",
                         help="build nothing: compare our reader with the stored references and count the classes")
     args = parser.parse_args(argv)
-    for source in args.sources:
+    unknown = sorted(set(args.sources) - set(REFERENCES))
+    if unknown:
+        parser.error(f"unknown sources: {', '.join(unknown)}")
+    for source in args.sources or list(REFERENCES):
         if args.report:
             print(difference_report(source))
             continue
@@ -250,69 +253,84 @@ def _plain(notes: list[NoteRow]) -> list[tuple[Fraction, int, Fraction]]:
 
 
 def compare_file(source: str, relative: str, entry: dict[str, Any]) -> dict[str, Any]:
-    """Compare our reading of a corpus file with music21's; return ``{"classes": set, "notes": {...}}``.
+    """Compare our reading of a corpus file with music21's; return ``{"classes": set, "counts": {...}}``.
 
     ``classes`` is empty when the note content is identical (over whole tracks), else the classes of
     difference found (:data:`DIFFERENCE_CLASSES`), each checked: a difference that fits none is reported as
-    ``"unexplained: ..."``.
+    ``"unexplained: ..."``. ``counts`` counts music21's notes by what music21 did wrong with ties.
     """
     from muspy_like.io.musicxml import read_musicxml
 
     path = source_root(source) / relative
-    music = read_musicxml(path)
-    ours, theirs = our_tracks(music), reference_tracks(entry)
-    classes: set[str] = set()
-    counts: dict[str, int] = {}
+    ours, theirs = our_tracks(read_musicxml(path)), reference_tracks(entry)
+    result: dict[str, Any] = {"classes": set(), "counts": {}}
     if any(track["staves"] > 1 for track in theirs):
-        classes.add("staves")
+        result["classes"].add("staves")
     raw = _RawScore(path)
+    listed = list(range(len(ours)))
     if len(ours) != len(theirs):
-        unlisted = raw.unlisted_parts()
-        if len(ours) - len(unlisted) != len(theirs):
-            return {"classes": classes | {f"unexplained: {len(theirs)} music21 tracks, {len(ours)} ours"},
-                    "counts": counts}
-        classes.add("unlisted parts")
-        listed = [k for k in range(len(ours)) if k not in unlisted]
-        ours = [ours[k] for k in listed]
-    else:
-        listed = list(range(len(ours)))
+        listed = [k for k in listed if k not in raw.unlisted_parts()]
+        if len(listed) != len(theirs):
+            result["classes"].add(f"unexplained: {len(theirs)} music21 tracks, {len(ours)} ours")
+            return result
+        result["classes"].add("unlisted parts")
     part_starts: list = []
-    for index, (mine, reference) in enumerate(zip(ours, theirs)):
-        if mine == _plain(reference["notes"]):
+    for part, reference in zip(listed, theirs):
+        if ours[part] == _plain(reference["notes"]):
             continue
         part_starts = part_starts or our_measure_starts(path)  # the layout is needed only where notes differ
-        starts = part_starts[listed[index]]
-        notes, written = reference["notes"], reference["written"]
-        if any(n[3] & UNPITCHED for n in written):
-            classes.add("unpitched")
-            mine = _drop_keys(mine, notes)
-            notes, written = _drop_keys_rows(notes), _drop_keys_rows(written)
-            if mine == _plain(notes):
-                continue
-        shifted = _measure_shifts(reference["measures"], starts)
-        if shifted:
-            found = raw.lengthened_measures(listed[index], shifted)
-            if found is None:
-                return {"classes": classes | {f"unexplained: track {index} measure lengths"}, "counts": counts}
-            classes |= found
-            notes, written = _unshift(notes, reference["measures"], starts), _unshift(written, reference["measures"], starts)
-            if mine == _plain(notes):
-                continue
-        fixed = _printed_accidentals(mine, notes, written, raw.accidentals_without_alter(listed[index]))
-        if fixed is not None:
-            classes.add("accidental without alter")
-            notes, written = fixed
-            if mine == _plain(notes):
-                continue
-        leftover = tie_joins(mine, written, raw.cue_pitches(listed[index]))
-        if leftover is None:
-            return {"classes": classes | {f"unexplained: track {index} notes"}, "counts": counts}
-        if leftover:
-            classes.add("cue notes")
+        try:
+            _explain_track(ours[part], reference, part_starts[part], raw, part, result)
+        except _Unexplained as exc:
+            result["classes"].add(f"unexplained: part {part}: {exc}")
+            return result
+    return result
+
+
+class _Unexplained(Exception):
+    """A difference that fits no class."""
+
+
+def _explain_track(mine: list, reference: dict[str, Any], starts: list[Fraction], raw: "_RawScore", part: int,
+                   result: dict[str, Any]) -> None:
+    """Add to ``result`` the classes that explain how one track differs; raise _Unexplained if none does.
+
+    The classes are tried in turn, each undoing its difference on music21's side: unpitched keys, longer
+    measures, printed accidentals; what is left must be tie joins (and cue notes).
+    """
+    classes = result["classes"]
+    notes, written = reference["notes"], reference["written"]
+    if any(n[3] & UNPITCHED for n in written):
+        classes.add("unpitched")
+        mine, notes, written = _drop_keys(mine), _drop_keys_rows(notes), _drop_keys_rows(written)
+        if mine == _plain(notes):
+            return
+    shifted = _measure_shifts(reference["measures"], starts)
+    if shifted:
+        found = raw.lengthened_measures(part, shifted)
+        if found is None:
+            raise _Unexplained(f"music21 makes measures {[k + 1 for k in shifted][:5]} longer, for no known cause")
+        classes |= found
+        notes, written = _unshift(notes, reference["measures"], starts), _unshift(written, reference["measures"], starts)
+        if mine == _plain(notes):
+            return
+    fixed = _printed_accidentals(mine, notes, written, raw.accidentals_without_alter(part))
+    if fixed is not None:
+        classes.add("accidental without alter")
+        notes, written = fixed
+        if mine == _plain(notes):
+            return
+    cues = tie_joins(mine, written, raw.cue_pitches(part))
+    if cues is None:
+        raise _Unexplained("the notes are not music21's written notes joined at the file's ties")
+    if cues:
+        classes.add("cue notes")
+        notes = [n for n in notes if (n[0], n[1]) not in {(c[0], c[1]) for c in cues}]
+    kinds = _music21_tie_errors(_plain(notes), mine, written)
+    if kinds or _plain(notes) != mine:
         classes.add("ties")
-        for kind, number in _music21_tie_errors(_plain(notes), mine, written).items():
-            counts[kind] = counts.get(kind, 0) + number
-    return {"classes": classes, "counts": counts}
+    for kind, number in kinds.items():
+        result["counts"][kind] = result["counts"].get(kind, 0) + number
 
 
 def our_measure_starts(path: Path) -> list[list[Fraction]]:
@@ -337,7 +355,7 @@ def our_measure_starts(path: Path) -> list[list[Fraction]]:
             for events in parts]
 
 
-def _drop_keys(mine: list, reference: list[NoteRow]) -> list:
+def _drop_keys(mine: list) -> list:
     """Our notes with the keys of unpitched notes (where music21 has unpitched notes) left out."""
     return sorted((o, -1, d) for o, _, d in mine)
 
