@@ -118,7 +118,8 @@ class _PartEvents:
     lyrics: list = field(default_factory=list)  # (measure, offset, text)
     velocities: list = field(default_factory=list)  # (measure, offset, velocity)
     lengths: list = field(default_factory=list)  # content length of each measure, ticks
-    nominal: list = field(default_factory=list)  # length the time signature gives, ticks
+    nominal: list = field(default_factory=list)  # length the time signature gives, ticks (rounded down)
+    nominal_exact: list = field(default_factory=list)  # whether that length is a whole number of ticks
     has_unpitched: bool = False
 
 
@@ -257,6 +258,7 @@ class _PartReader:
         self.max_divisions = MAX_QUARTERS  # longest duration in divisions (MAX_QUARTERS quarter notes)
         self.chromatic = 0
         self.nominal_length = 4 * ticks_per_quarter
+        self.nominal_exact = True
         self.endings: frozenset = frozenset()
         self.voices: dict[Optional[str], int] = {}  # <voice> text -> voice code
         self.position = self.onset = self.length = self.chord_length = 0
@@ -314,6 +316,7 @@ class _PartReader:
             self.add_note(m, note)
         self.events.lengths.append(self.length)
         self.events.nominal.append(self.nominal_length)
+        self.events.nominal_exact.append(self.nominal_exact)
 
     def read_element(self, tag: str, element: Any, m: int, flow: MeasureFlow) -> None:
         """A top-level element of a measure other than a note."""
@@ -439,7 +442,8 @@ class _PartReader:
             parsed = _time_signature(time)
             if parsed is not None:
                 self.globals.times.setdefault((m, position), (self.index, parsed))
-                self.nominal_length = parsed[0] * 4 * self.tpq // parsed[1]
+                self.nominal_length, remainder = divmod(parsed[0] * 4 * self.tpq, parsed[1])
+                self.nominal_exact = remainder == 0
 
     def read_direction(self, element: Any, m: int, at: int) -> None:
         sound = element.find("sound")
@@ -677,8 +681,12 @@ def _measure_lengths(events: _PartEvents, n_measures: int, ticks_per_quarter: in
     nominal = np.full(n_measures, events.nominal[-1] if events.nominal else 0, dtype=np.int64)
     lengths[: len(events.lengths)] = events.lengths
     nominal[: len(events.nominal)] = events.nominal
+    exact = np.ones(n_measures, dtype=bool)
+    exact[: len(events.nominal_exact)] = events.nominal_exact
     excess = lengths - nominal
-    stray = ((excess > 0) & (2 * excess <= ticks_per_quarter) & ((16 * excess) % ticks_per_quarter != 0)
+    # (Where the time signature's length is no whole number of ticks, as 5/16 at 7 ticks per quarter, the
+    # content decides: it is the only exact length there is.)
+    stray = (exact & (excess > 0) & (2 * excess <= ticks_per_quarter) & ((16 * excess) % ticks_per_quarter != 0)
              & ((12 * excess) % ticks_per_quarter != 0))
     return np.where(lengths > 0, np.where(stray, nominal, lengths), nominal)
 
