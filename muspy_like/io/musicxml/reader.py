@@ -1,9 +1,9 @@
 """MusicXML reader: ``.xml``/``.musicxml`` (partwise or timewise) and compressed ``.mxl`` to a Music.
 
-The reader walks the XML tree once per part, collecting events as (measure index, offset in the measure)
-pairs in integer ticks at the least common multiple of every ``<divisions>`` in the file, so nothing is
-rounded. Measures are then laid end to end (each as long as its longest part), optionally in their
-played order with repeats and jumps expanded, and ties are joined (:mod:`muspy_like.io.score_common`).
+The reader walks each measure once, collecting events as (measure index, offset in the measure) pairs in
+integer ticks at the least common multiple of every ``<divisions>`` in the file, so nothing is rounded.
+Measures are then laid end to end (each part on its own measure lengths), optionally in their played
+order with repeats and jumps expanded, and ties are joined (:mod:`muspy_like.io.score_common`).
 
 Policies (see ``docs/io-scores.md``):
 
@@ -11,8 +11,9 @@ Policies (see ``docs/io-scores.md``):
 * written pitches of transposing parts become sounding pitches (``<transpose>``);
 * velocity comes from the last ``<sound dynamics>`` or dynamics marking of the part at or before the note
   (64 before any), a note's own ``dynamics`` attribute taking precedence;
-* each part is laid out on its own measure lengths (as music21 does); barlines are those of the first
-  part; key and time signatures and tempos are global: the first part that gives one at a tick wins;
+* each part is laid out on its own measure lengths (as music21 does): a measure lasts as long as its
+  content, or its time signature says when empty or overfull by a stray amount; barlines are those of
+  the first part; key and time signatures and tempos are global: the first part that gives one at a tick wins;
   keys are stored at concert pitch;
 * lyrics of the first verse go to the part's track;
 * a tie start that no tie stop answers joins the next note of the same pitch in the same voice, if it
