@@ -27,6 +27,7 @@ from muspy_like.core.music import DEFAULT_RESOLUTION, Music
 from muspy_like.core.track import Track
 from muspy_like.errors import ConversionError
 from muspy_like.interop._common import DRUM_CHANNEL, require_music
+from muspy_like.io.score_common import hyphenated_syllable, split_syllable
 from muspy_like.theory import key_fifths, key_from_tonic
 
 if TYPE_CHECKING:
@@ -51,7 +52,8 @@ def from_music21(obj: "stream.Stream", resolution: int = DEFAULT_RESOLUTION) -> 
         One track per part: notes (chords split into notes, tied notes merged into one, grace notes
         dropped because they take no metrical time), velocities (explicit note volume, else the latest
         dynamic mark, else 64), program, drum flag (unpitched percussion or MIDI channel 10), part name,
-        the first verse of lyrics; dynamics (``"dynamic"``), chord symbols (``"chord_symbol"``, the
+        the first verse of lyrics (a syllable's hyphenation in its text, ``"Tra -"``, ``"- la -"``,
+        ``"- li"``, as the score readers keep it); dynamics (``"dynamic"``), chord symbols (``"chord_symbol"``, the
         figure), text expressions (``"text"``) and rehearsal marks (``"marker"``) as track annotations.
         Tempos (metronome marks with an explicit or a playback-only number, see :func:`metronome_qpm`),
         key signatures (with mode when music21 has a
@@ -142,7 +144,8 @@ class _PartReader:
                 for sub in element.notes if isinstance(element, chord.Chord) else [element]:
                     self.add_note(time, end, sub, element)
                 if element.lyrics and element.lyrics[0].text:
-                    track.lyrics.append(Lyric(time, element.lyrics[0].text))
+                    first = element.lyrics[0]
+                    track.lyrics.append(Lyric(time, hyphenated_syllable(first.text, first.syllabic)))
             elif isinstance(element, tempo.MetronomeMark):
                 qpm = metronome_qpm(element)
                 if qpm is not None:
@@ -305,7 +308,8 @@ def _part(music: Music, track: Track, first: bool, lyrics: list[Lyric], annotati
     for lyric in lyrics:
         target = first_at_tick.get(lyric.time)
         if target is not None and not target.lyrics:
-            target.lyric = lyric.lyric
+            syllable, syllabic = split_syllable(lyric.lyric)
+            target.lyrics = [note.Lyric(syllable, syllabic=syllabic, applyRaw=True)]
         else:
             annotations = annotations + [Annotation(lyric.time, lyric.lyric, "text")]
     for item in annotations:

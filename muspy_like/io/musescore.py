@@ -58,6 +58,7 @@ from muspy_like.io.score_common import (
     check_open_ties,
     check_piece_length,
     check_resolution,
+    hyphenated_syllable,
     key_signature_event,
     measure_starts,
     merge_tied_notes,
@@ -380,7 +381,8 @@ class _StaffReader:
             if _text(lyric, "no", "0") == "0":
                 text = lyric.find("text")
                 if text is not None:
-                    events.lyrics.append((m, position, "".join(text.itertext()).strip()))
+                    syllable = "".join(text.itertext()).strip()
+                    events.lyrics.append((m, position, hyphenated_syllable(syllable, _text(lyric, "syllabic"))))
                 break
         for note in chord.iterchildren("Note"):
             pitch = read_int(_text(note, "pitch"), "<Note> <pitch>", 0, 127)

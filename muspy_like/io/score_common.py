@@ -13,7 +13,9 @@ the plain timeline of a :class:`~muspy_like.Music`:
   from score files are checked (:class:`ScoreValueError` says which element held which value), with the
   bounds :data:`MAX_RESOLUTION`, :data:`MAX_QUARTERS` and :data:`MAX_TICK`;
 * :data:`DYNAMIC_VELOCITIES` and :func:`velocity_of_dynamics` -- dynamics markings and MusicXML
-  ``dynamics`` percentages to MIDI velocities.
+  ``dynamics`` percentages to MIDI velocities;
+* :func:`hyphenated_syllable` and :func:`split_syllable` -- a lyric's ``<syllabic>`` kept in its text as
+  MusPy keeps it (``"Tra -"``, ``"- la -"``, ``"- li"``), and read back by the writer.
 
 Times are integer ticks throughout; a reader chooses the resolution.
 """
@@ -53,6 +55,8 @@ __all__ = [
     "percent_to_velocity",
     "velocity_to_percent",
     "FORTE_VELOCITY",
+    "hyphenated_syllable",
+    "split_syllable",
 ]
 
 #: Largest resolution (ticks per quarter note) a score may need to be read exactly. Real files need far
@@ -238,6 +242,51 @@ def percent_to_velocity(percent: float) -> int:
 def velocity_to_percent(velocity: int) -> str:
     """A MIDI velocity as a MusicXML ``dynamics`` percentage that :func:`percent_to_velocity` maps back."""
     return f"{velocity * 100.0 / FORTE_VELOCITY:.4f}".rstrip("0").rstrip(".")
+
+
+#: ``<syllabic>`` values after which the word goes on to the next syllable / which continue a word.
+_WORD_GOES_ON = frozenset({"begin", "middle"})
+_WORD_CONTINUED = frozenset({"middle", "end"})
+
+
+def hyphenated_syllable(text: str, first_syllabic: Optional[str], last_syllabic: Optional[str] = None) -> str:
+    """A lyric's text with its hyphenation written into it, the way MusPy stores it.
+
+    A syllable that continues a word (``<syllabic>`` ``middle`` or ``end``) gets a leading ``"- "``, one
+    whose word goes on (``begin`` or ``middle``) a trailing ``" -"``: ``"Tra -"``, ``"- la -"``, ``"- li"``;
+    a whole word (``single`` or no ``<syllabic>``), and an empty text, are left alone. ``first_syllabic`` is the lyric's first
+    ``<syllabic>``; ``last_syllabic`` its last one, which differs only where an ``<elision>`` joins
+    syllables of two words on one note (it defaults to the first).
+    """
+    if not text:
+        return text
+    if last_syllabic is None:
+        last_syllabic = first_syllabic
+    if first_syllabic is not None:
+        first_syllabic = first_syllabic.strip()
+    if last_syllabic is not None:
+        last_syllabic = last_syllabic.strip()
+    if first_syllabic in _WORD_CONTINUED:
+        text = "- " + text
+    if last_syllabic in _WORD_GOES_ON:
+        text += " -"
+    return text
+
+
+def split_syllable(text: str) -> tuple[str, Optional[str]]:
+    """The syllable and its MusicXML ``<syllabic>`` value from a text made by :func:`hyphenated_syllable`.
+
+    ``"Tra -"`` gives ``("Tra", "begin")``, ``"- la -"`` ``("la", "middle")``, ``"- li"`` ``("li", "end")``
+    and a text with no such hyphen ``(text, None)``. A lone hyphen is a syllable, not a mark.
+    """
+    continued = text.startswith("- ") and len(text) > 2
+    if continued:
+        text = text[2:]
+    goes_on = text.endswith(" -") and len(text) > 2
+    if goes_on:
+        text = text[:-2]
+    syllabic = {(False, True): "begin", (True, True): "middle", (True, False): "end"}.get((continued, goes_on))
+    return text, syllabic
 
 
 @dataclass

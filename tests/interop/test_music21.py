@@ -144,10 +144,13 @@ def test_music21_measures_and_ties_merge_back_into_the_same_notes(source, midi_d
 def test_song_lyrics_survive_music21_and_midi():
     score = corpus.parse("schubert/Lindenbaum")
     music = from_music21(score)
+    hyphens = {None: ("", ""), "single": ("", ""), "begin": ("", " -"), "middle": ("- ", " -"), "end": ("- ", "")}
     expected = [
-        [(round(float(n.offset) * 24), n.lyrics[0].text) for n in part.flatten().notes if n.lyrics and n.lyrics[0].text]
+        [(round(float(n.offset) * 24), "{1}{0}{2}".format(n.lyrics[0].text, *hyphens[n.lyrics[0].syllabic]))
+         for n in part.flatten().notes if n.lyrics and n.lyrics[0].text]
         for part in score.parts
     ]
+    assert any(text.endswith(" -") for part in expected for _, text in part)  # the song has words of 2+ syllables
     assert [[(x.time, x.lyric) for x in t.lyrics] for t in music.tracks] == expected
     assert sum(map(len, expected)) > 100
     voice = next(t for t in music.tracks if t.lyrics)

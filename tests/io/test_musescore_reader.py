@@ -78,6 +78,14 @@ def test_hand_read_facts(testdata_dir):
     assert (music.key_signatures[0].fifths, music.key_signatures[0].root_str) == (3, "A")
 
 
+def test_lyrics_keep_their_syllabic(testdata_dir):
+    """``<Lyrics><syllabic>`` of 61a: "Tra-la-li" is three syllables of one word, "Ja!" a word."""
+    music = read_musescore(testdata_dir / "musescore-lilypond" / "61a-Lyrics.mscx")
+    assert [(F(x.time, music.resolution), x.lyric) for x in music.tracks[0].lyrics] == [
+        (0, "Tra -"), (1, "- la -"), (2, "- li"), (3, "Ja!"), (5, "Tra -"), (7, "- ra!"), (9, "Bah!")
+    ]
+
+
 @pytest.mark.parametrize("name", ["v1.mscx", "v2.mscx"])
 def test_old_musescore_versions(testdata_dir, name):
     music = read_musescore(testdata_dir / "musescore" / name)

@@ -191,8 +191,9 @@ def test_33_ties(suite):
     # As written: a tie is joined only where a stop answers it.
     as_written = suite("33i-Ties-NotEnded.xml", open_ties="keep")
     assert notes(as_written) == [(0, 72, 4), (4, 72, 4), (8, 72, 4), (12, 72, 8)]
+    # Every lyric of this file is marked <syllabic>end</syllabic> (ending a word): a leading hyphen.
     assert [(quarters(music, x.time), x.lyric) for x in music.tracks[0].lyrics] == [
-        (0, "A"), (4, "B"), (8, "C"), (12, "D"), (16, "E")
+        (0, "- A"), (4, "- B"), (8, "- C"), (12, "- D"), (16, "- E")
     ]
 
 
@@ -251,14 +252,33 @@ def test_51_header(suite):
 def test_61_lyrics(suite):
     music = suite("61a-Lyrics.xml")
     assert [(quarters(music, x.time), x.lyric) for x in music.tracks[0].lyrics] == [
-        (0, "Tra"), (1, "la"), (2, "li"), (3, "Ja!"), (5, "Tra"), (7, "ra!"), (9, "Bah!")
+        (0, "Tra -"), (1, "- la -"), (2, "- li"), (3, "Ja!"), (5, "Tra -"), (7, "- ra!"), (9, "Bah!")
     ]
     music = suite("61e-Lyrics-Chords.xml")
     assert [(quarters(music, x.time), x.lyric) for x in music.tracks[0].lyrics] == [
-        (0, "Ly"), (1, "rics"), (2, "on"), (3, "chords")
+        (0, "Ly -"), (1, "- rics"), (2, "on"), (3, "chords")
     ]
     assert sorted(notes(music)) == [(0, 64, 1), (0, 72, 1), (1, 69, 1), (1, 72, 1), (2, 64, 1), (2, 72, 1),
                                     (3, 69, 1), (3, 72, 1)]
+
+
+def test_syllabic_of_an_elision_takes_its_first_and_last_syllables(tmp_path):
+    """A lyric that joins the end of one word and the start of the next on one note (``<elision>``)
+    continues a word and goes on to the next syllable: hyphens on both sides."""
+    score = (
+        '<score-partwise version="4.0"><part-list><score-part id="P1"><part-name/></score-part></part-list>'
+        '<part id="P1"><measure number="1"><attributes><divisions>1</divisions></attributes>'
+        '<note><pitch><step>C</step><octave>4</octave></pitch><duration>1</duration><lyric number="1">'
+        '<syllabic>end</syllabic><text>a</text><elision/><syllabic>begin</syllabic><text>b</text></lyric></note>'
+        '<note><pitch><step>D</step><octave>4</octave></pitch><duration>1</duration><lyric number="1">'
+        '<syllabic>single</syllabic><text>word</text></lyric></note>'
+        '<note><pitch><step>E</step><octave>4</octave></pitch><duration>1</duration><lyric number="1">'
+        '<syllabic>begin</syllabic><text></text></lyric></note>'
+        '</measure></part></score-partwise>'
+    )
+    path = tmp_path / "elision.musicxml"
+    path.write_text(score)
+    assert [x.lyric for x in read_musicxml(path).tracks[0].lyrics] == ["- a b -", "word"]
 
 
 def test_72a_transposing_instruments_sound_in_c(suite):

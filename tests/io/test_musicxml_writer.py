@@ -162,6 +162,22 @@ def test_lyrics_inside_notes_and_on_rests(tmp_path):
     assert [(x.time, x.lyric) for x in back.tracks[0].lyrics] == [(0, "long"), (4, "held"), (8, "rest"), (12, "end")]
 
 
+def test_hyphenated_lyrics_are_written_as_syllabic(tmp_path):
+    """A hyphen kept in a lyric's text ("Tra -") is written as ``<syllabic>`` (music21 reads the syllables
+    back), and our reader gives the same texts again; a lone hyphen stays a syllable of its own."""
+    from music21 import converter
+
+    music = Music(resolution=4)
+    texts = ["Tra -", "- la -", "- li", "Ja!", "-", "- -"]
+    music.tracks = [Track(notes=[Note(4 * i, 60, 4) for i in range(len(texts))],
+                          lyrics=[Lyric(4 * i, text) for i, text in enumerate(texts)])]
+    back, path = round_trip(music, tmp_path)
+    assert [x.lyric for x in back.tracks[0].lyrics] == texts
+    notes = converter.parse(str(path), forceSource=True).flatten().notes
+    assert [(n.lyrics[0].text, n.lyrics[0].syllabic) for n in notes] == [
+        ("Tra", "begin"), ("la", "middle"), ("li", "end"), ("Ja!", None), ("-", None), ("-", "end")]
+
+
 def test_zero_length_notes_become_grace_notes(tmp_path):
     music = Music(resolution=4, tracks=[Track(notes=[Note(0, 62, 0), Note(0, 60, 4)])])
     _, path = round_trip(music, tmp_path)

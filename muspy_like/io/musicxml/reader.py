@@ -58,6 +58,7 @@ from muspy_like.io.score_common import (
     check_open_ties,
     check_piece_length,
     check_resolution,
+    hyphenated_syllable,
     key_signature_event,
     measure_starts,
     merge_tied_notes,
@@ -384,7 +385,7 @@ class _PartReader:
             self.events.notes.append((m, start, self.note_key(note), length, velocity, note.tie_start,
                                       note.tie_stop, code))
         if note.lyric is not None:
-            text = " ".join(t.text or "" for t in note.lyric.iterchildren("text")).strip()
+            text = _lyric_text(note.lyric)
             if text:
                 self.events.lyrics.append((m, start, text))
 
@@ -568,6 +569,16 @@ class _NoteFields:
             if self.lyric is None or (not self.first_verse and element.get("number") in (None, "1")):
                 self.first_verse = element.get("number") in (None, "1")
                 self.lyric = element
+
+
+def _lyric_text(lyric: Any) -> str:
+    """A ``<lyric>``'s text (syllables joined by an ``<elision>`` separated by a space), hyphenated as its
+    ``<syllabic>`` says (:func:`~muspy_like.io.score_common.hyphenated_syllable`); empty if it has none."""
+    text = " ".join(t.text or "" for t in lyric.iterchildren("text")).strip()
+    if not text:
+        return text
+    syllabics = [element.text for element in lyric.iterchildren("syllabic")]
+    return hyphenated_syllable(text, syllabics[0], syllabics[-1]) if syllabics else text
 
 
 def _midi_key(step: Optional[str], alter: Optional[str], octave: Optional[str], step_tag: str, octave_tag: str) -> int:

@@ -49,7 +49,7 @@ from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import MusicXMLError
 from muspy_like.files import atomic_write
-from muspy_like.io.score_common import DYNAMIC_VELOCITIES, velocity_to_percent
+from muspy_like.io.score_common import DYNAMIC_VELOCITIES, split_syllable, velocity_to_percent
 from muspy_like.theory import fifths_of, spell
 
 __all__ = ["write_musicxml", "musicxml_tree"]
@@ -418,7 +418,7 @@ class _PartWriter:
                 self._type(note, end - begin)
             texts = self.rest_lyrics.get(start + begin) if voice == 1 else None
             if texts:
-                _sub(_sub(note, "lyric", number="1"), "text", texts.pop(0))
+                _lyric(note, texts.pop(0))
 
     def _type(self, note: Any, duration: int, accidental: int = 0) -> None:
         """``<type>``, ``<dot>``, ``<accidental>`` and ``<time-modification>``, in the schema's order."""
@@ -481,8 +481,17 @@ class _PartWriter:
             if piece.tie_start:
                 _sub(notations, "tied", type="start")
         if piece.lyric is not None:
-            lyric = _sub(note, "lyric", number="1")
-            _sub(lyric, "text", piece.lyric)
+            _lyric(note, piece.lyric)
+
+
+def _lyric(note: Any, text: str) -> None:
+    """A first-verse ``<lyric>``; a hyphen kept in the text as the reader keeps it (``"Tra -"``) becomes
+    its ``<syllabic>`` again (:func:`~muspy_like.io.score_common.split_syllable`)."""
+    lyric = _sub(note, "lyric", number="1")
+    syllable, syllabic = split_syllable(text)
+    if syllabic is not None:
+        _sub(lyric, "syllabic", syllabic)
+    _sub(lyric, "text", syllable)
 
 
 def _score_part(part_list: Any, track: Any, part_id: str, channel: int) -> None:
