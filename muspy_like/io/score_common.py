@@ -157,8 +157,9 @@ def read_fraction(text: Optional[str], what: str, low: Optional[Fraction] = None
 def _refuse_number(text: Optional[str], what: str, kind: str):
     if text is None or not text.strip():
         raise ScoreValueError(f"{what} is empty: expected {kind}")
-    if len(text.strip()) > _MAX_DIGITS and text.strip().lstrip("+-").isdigit():
-        raise ScoreValueError(f"{what} {_shown(text)} has {len(text.strip())} digits: far too large")
+    digits = text.strip().lstrip("+-").replace("/", "", 1)  # an integer, or a fraction's two
+    if len(digits) > _MAX_DIGITS and digits.isdigit():
+        raise ScoreValueError(f"{what} {_shown(text)} has {len(digits)} digits: far too large")
     raise ScoreValueError(f"{what} {_shown(text)} is not {kind}")
 
 

@@ -56,6 +56,11 @@ def note(duration: str = "4", step: str = "C", octave: str = "4", extra: str = "
         ("<divisions>1</divisions>", '<direction><sound tempo="fast"/></direction>' + note(),
          r"measure 2: <sound tempo> 'fast' is not a number"),
         ("<divisions>1</divisions><key><fifths>100</fifths></key>", note(), r"measure 1: <key> <fifths> '100' is above 35"),
+        ("<divisions>1</divisions><time><beats>0</beats><beat-type>0</beat-type></time>", note(),
+         r"measure 1: <time> <beat-type> '0' is below 1"),
+        ("<divisions>1</divisions><time><beats>0</beats><beat-type>4</beat-type></time>", note(),
+         r"measure 1: <time> 0/4: not a meter a time signature can hold"),
+        ("<divisions>1</divisions>", "<forward><duration>-4</duration></forward>", r"measure 2: <forward> '-4' is below 0"),
     ],
 )
 def test_malformed_musicxml_names_file_part_measure_element_and_value(tmp_path, attributes, measure, message):
@@ -100,16 +105,6 @@ def test_entity_declarations_are_refused_in_every_encoding(tmp_path, encoding, m
     assert read_musicxml(path).tracks == []
 
 
-def test_encrypted_archive_is_refused(tmp_path):
-    path = tmp_path / "locked.mxl"
-    with zipfile.ZipFile(path, "w") as archive:
-        archive.writestr("score.musicxml", musicxml(note()))
-    data = bytearray(path.read_bytes())
-    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # local and central headers
-        data[data.find(signature) + flag_offset] |= 0x1  # the "encrypted" flag bit
-    path.write_bytes(bytes(data))
-    with pytest.raises(MusicXMLError, match="locked.mxl: archive member score.musicxml is encrypted"):
-        read_musicxml(path)
 
 
 def musescore(body: str, division: str = "480", measure_attributes: str = "") -> str:
@@ -125,6 +120,12 @@ CHORD = "<Chord><durationType>quarter</durationType><Note><pitch>60</pitch></Not
     [
         (musescore(CHORD, division="0"), r"<Division> '0' is below 1"),
         (musescore(CHORD, division="x"), r"<Division> 'x' is not an integer"),
+        (musescore(CHORD, division="NaN"), r"<Division> 'NaN' is not an integer"),
+        (musescore(CHORD, division="1" + "0" * 400), r"<Division> '1000+\.\.\.' \(401 characters\) is above 1073741824"),
+        (musescore(CHORD, measure_attributes=' len="1' + "0" * 400 + '/4"'),
+         r"staff 1, measure 1: <Measure len> '1000+\.\.\.' \(403 characters\) has 402 digits: far too large"),
+        (musescore("<Rest><durationType>measure</durationType><duration>-4/4</duration></Rest>"),
+         r"staff 1, measure 1: <duration> '-4/4' is below 0"),
         (musescore("<TimeSig><sigN>4</sigN><sigD>3</sigD></TimeSig>" + CHORD),
          r"staff 1, measure 1: <TimeSig> 4/3: a time signature needs a positive numerator and a power of two"),
         (musescore("<TimeSig><sigN>0</sigN><sigD>0</sigD></TimeSig>" + CHORD), r"staff 1, measure 1: <TimeSig> 0/0:"),
@@ -154,3 +155,34 @@ def test_valid_odd_values_still_read(tmp_path):
     path = tmp_path / "odd.musicxml"
     path.write_text(musicxml('<sound dynamics="-1.11"/>' + note(), "<divisions>1</divisions>"))  # as in a corpus file
     assert read_musicxml(path).validate().tracks[0].notes.velocity.tolist() == [0]
+
+
+def encrypted_archive(path, member: str, text: str) -> None:
+    """A zip archive holding ``text`` as ``member``, flagged as encrypted (as a password-protected one is)."""
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(member, text)
+    data = bytearray(path.read_bytes())
+    for signature, flag_offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):  # local and central headers
+        data[data.find(signature) + flag_offset] |= 0x1  # the "encrypted" flag bit
+    path.write_bytes(bytes(data))
+
+
+def test_encrypted_archive_is_refused(tmp_path):
+    encrypted_archive(tmp_path / "locked.mxl", "score.musicxml", musicxml(note()))
+    with pytest.raises(MusicXMLError, match="locked.mxl: archive member score.musicxml is encrypted"):
+        read_musicxml(tmp_path / "locked.mxl")
+    encrypted_archive(tmp_path / "locked.mscz", "score.mscx", musescore(CHORD))
+    with pytest.raises(MuseScoreError, match="locked.mscz: archive member score.mscx is encrypted"):
+        read_musescore(tmp_path / "locked.mscz")
+
+
+@pytest.mark.parametrize("encoding, mark", [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-32-le", codecs.BOM_UTF32_LE),
+                                            ("utf-32-be", b"")])
+def test_musescore_entity_declarations_are_refused_in_every_encoding(tmp_path, encoding, mark):
+    declaration = '<?xml version="1.0" encoding="{}"?>'.format(encoding[:6].upper())
+    path = tmp_path / "entity.mscx"
+    path.write_bytes(mark + (declaration + '<!DOCTYPE museScore [<!ENTITY boom "x">]>' + musescore(CHORD)).encode(encoding))
+    with pytest.raises(MuseScoreError, match="entity.mscx: refusing an XML document that declares entities"):
+        read_musescore(path)
+    path.write_bytes(mark + (declaration + musescore(CHORD)).encode(encoding))
+    assert read_musescore(path).n_notes == 1

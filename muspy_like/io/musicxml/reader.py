@@ -574,11 +574,18 @@ class _NoteFields:
 def _lyric_text(lyric: Any) -> str:
     """A ``<lyric>``'s text (syllables joined by an ``<elision>`` separated by a space), hyphenated as its
     ``<syllabic>`` says (:func:`~muspy_like.io.score_common.hyphenated_syllable`); empty if it has none."""
-    text = " ".join(t.text or "" for t in lyric.iterchildren("text")).strip()
-    if not text:
-        return text
-    syllabics = [element.text for element in lyric.iterchildren("syllabic")]
-    return hyphenated_syllable(text, syllabics[0], syllabics[-1]) if syllabics else text
+    texts = []
+    first = last = None
+    for child in lyric:  # one pass over the few children (a lyric is read for most notes of a song)
+        tag = child.tag
+        if tag == "text":
+            texts.append(child.text or "")
+        elif tag == "syllabic":
+            last = child.text
+            if first is None:
+                first = last
+    text = (texts[0] if len(texts) == 1 else " ".join(texts)).strip()
+    return hyphenated_syllable(text, first, last) if first is not None and text else text
 
 
 def _midi_key(step: Optional[str], alter: Optional[str], octave: Optional[str], step_tag: str, octave_tag: str) -> int:
