@@ -23,7 +23,7 @@ from benchmarks.harness import RESULTS_DIR, machine_info
 BENCHMARKS = {
     "import_time": "Start-up cost of `import muspy_like` (issue 2)",
     "midi_io": "MIDI read/write speed and memory vs mido, pretty_midi, miditoolkit, symusic, muspy (issue 2)",
-    "formats": "MusicXML read speed vs music21 and partitura (issue 3)",
+    "formats": "MusicXML read speed vs music21 and partitura on a broad corpus; growth with size (issues 3, 11)",
     "representations": "Representation encode/decode vs muspy (issue 3)",
     "pickling": "Pickle and copy cost of a piece vs symusic, pretty_midi, muspy (issue 2)",
     "datasets": "Parallel conversion speed-up and cache loading (issue 4)",

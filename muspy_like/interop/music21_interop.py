@@ -27,6 +27,7 @@ from muspy_like.core.music import DEFAULT_RESOLUTION, Music
 from muspy_like.core.track import Track
 from muspy_like.errors import ConversionError
 from muspy_like.interop._common import DRUM_CHANNEL, require_music
+from muspy_like.io.score_common import hyphenated_syllable, split_syllable
 from muspy_like.theory import key_fifths, key_from_tonic
 
 if TYPE_CHECKING:
@@ -51,9 +52,11 @@ def from_music21(obj: "stream.Stream", resolution: int = DEFAULT_RESOLUTION) -> 
         One track per part: notes (chords split into notes, tied notes merged into one, grace notes
         dropped because they take no metrical time), velocities (explicit note volume, else the latest
         dynamic mark, else 64), program, drum flag (unpitched percussion or MIDI channel 10), part name,
-        the first verse of lyrics; dynamics (``"dynamic"``), chord symbols (``"chord_symbol"``, the
+        the first verse of lyrics (a syllable's hyphenation in its text, ``"Tra -"``, ``"- la -"``,
+        ``"- li"``, as the score readers keep it); dynamics (``"dynamic"``), chord symbols (``"chord_symbol"``, the
         figure), text expressions (``"text"``) and rehearsal marks (``"marker"``) as track annotations.
-        Tempos (metronome marks with an explicit number), key signatures (with mode when music21 has a
+        Tempos (metronome marks with an explicit or a playback-only number, see :func:`metronome_qpm`),
+        key signatures (with mode when music21 has a
         ``Key``) and time signatures are merged over all parts (one of each kind per tick). Title,
         composers and copyright go to ``metadata``.
 
@@ -141,7 +144,8 @@ class _PartReader:
                 for sub in element.notes if isinstance(element, chord.Chord) else [element]:
                     self.add_note(time, end, sub, element)
                 if element.lyrics and element.lyrics[0].text:
-                    track.lyrics.append(Lyric(time, element.lyrics[0].text))
+                    first = element.lyrics[0]
+                    track.lyrics.append(Lyric(time, hyphenated_syllable(first.text, first.syllabic)))
             elif isinstance(element, tempo.MetronomeMark):
                 qpm = metronome_qpm(element)
                 if qpm is not None:
@@ -194,15 +198,22 @@ class _PartReader:
 
 
 def metronome_qpm(mark: Any) -> Optional[float]:
-    """Quarter notes per minute of a music21 ``MetronomeMark``, or None if it has no explicit number.
+    """Quarter notes per minute of a music21 ``MetronomeMark``, or None if it gives no tempo.
 
+    The playback tempo (``numberSounding``, what music21 reads from a MusicXML ``<sound tempo>``, with or
+    without a printed mark) comes first, as in :func:`~muspy_like.io.musicxml.read_musicxml`; else the
+    printed number, unless music21 only guessed it from a text such as "Allegro" (``numberImplicit``).
     A quarter-note mark gives its number unchanged (no float noise from music21's conversion).
     """
-    if mark.number is None or mark.numberImplicit:
+    if mark.numberSounding is not None:
+        number = mark.numberSounding
+    elif mark.number is not None and not mark.numberImplicit:
+        number = mark.number
+    else:
         return None
     if mark.referent is None or mark.referent.quarterLength == 1:
-        return float(mark.number)
-    return float(mark.getQuarterBPM())
+        return float(number)
+    return float(number) * float(mark.referent.quarterLength)
 
 
 def _track_header(part: "stream.Stream") -> Track:
@@ -297,7 +308,8 @@ def _part(music: Music, track: Track, first: bool, lyrics: list[Lyric], annotati
     for lyric in lyrics:
         target = first_at_tick.get(lyric.time)
         if target is not None and not target.lyrics:
-            target.lyric = lyric.lyric
+            syllable, syllabic = split_syllable(lyric.lyric)
+            target.lyrics = [note.Lyric(syllable, syllabic=syllabic, applyRaw=True)]
         else:
             annotations = annotations + [Annotation(lyric.time, lyric.lyric, "text")]
     for item in annotations:

@@ -16,7 +16,13 @@ Policies (shared with the MusicXML reader, see ``docs/io-scores.md``):
   any; a note's ``<velocity>`` is absolute with ``<veloType>user``, otherwise an offset in percent;
 * repeats, voltas, D.C./D.S., coda and fine expanded with ``expand_repeats=True``
   (MusPy's reader always expands them);
-* global events (tempo, time and key signatures, barlines) come from the first staff.
+* ties as in the MusicXML reader (``open_ties``); a voice is a staff's ``<voice>`` (MuseScore 3) or
+  ``<track>`` (MuseScore 1 and 2);
+* global events (tempo, time and key signatures, barlines) come from the first staff; every copyright
+  line is kept.
+
+Every number is checked (:mod:`muspy_like.io.score_common`); a malformed file gives a
+:class:`~muspy_like.errors.MuseScoreError` naming the file, staff, measure, element and value.
 """
 
 from __future__ import annotations
@@ -33,7 +39,6 @@ import numpy as np
 from muspy_like.core.events import (
     DEFAULT_VELOCITY,
     Barline,
-    KeySignature,
     Lyric,
     Metadata,
     NoteArray,
@@ -45,14 +50,25 @@ from muspy_like.core.track import Track
 from muspy_like.errors import MuseScoreError
 from muspy_like.io.musicxml.safe_xml import parse_xml, read_score_bytes
 from muspy_like.io.score_common import (
+    MAX_QUARTERS,
+    MAX_RESOLUTION,
+    MAX_TICK,
     MeasureFlow,
+    ScoreValueError,
+    check_open_ties,
+    check_piece_length,
+    check_resolution,
+    hyphenated_syllable,
+    key_signature_event,
     measure_starts,
     merge_tied_notes,
     play_order,
+    read_decimal,
+    read_fraction,
+    read_int,
     unfold_events,
     velocity_of_dynamics,
 )
-from muspy_like.theory import key_root
 
 __all__ = ["read_musescore"]
 
@@ -74,6 +90,14 @@ _NOTE_VALUES = {
 _GRACE_TAGS = {"acciaccatura", "appoggiatura", "grace4", "grace8", "grace16", "grace32", "grace8after",
                "grace16after", "grace32after"}
 _DIGITS = re.compile(r"\d+")
+#: Errors that a malformed file can still raise from deep inside the walk (see the MusicXML reader).
+_MALFORMED = (ValueError, TypeError, KeyError, ArithmeticError)
+#: Most dots a note value may carry (MuseScore writes up to 4).
+_MAX_DOTS = 8
+#: Largest tuplet number (``<normalNotes>``, ``<actualNotes>``) accepted.
+_MAX_TUPLET = 1024
+#: Voice codes per staff (MuseScore has 4 voices per staff; room for more).
+_VOICES_PER_STAFF = 64
 
 
 @dataclass
@@ -88,7 +112,8 @@ class _Part:
 class _StaffEvents:
     """Events of one staff, timed by (measure index, offset in quarters)."""
 
-    notes: list = field(default_factory=list)  # (measure, offset, pitch, duration, velocity, tie_start, tie_stop)
+    # (measure, offset, pitch, duration, velocity, tie_start, tie_stop, voice)
+    notes: list = field(default_factory=list)
     lyrics: list = field(default_factory=list)  # (measure, offset, text)
     lengths: list = field(default_factory=list)  # measure lengths, quarters
     tempos: list = field(default_factory=list)  # (measure, offset, qpm)
@@ -115,48 +140,70 @@ def _parts(score: Any) -> list[_Part]:
         if instrument is not None:
             program_element = instrument.find("Channel/program")
             if program_element is not None and program_element.get("value") is not None:
-                program = min(max(int(program_element.get("value")), 0), 127)
+                program = min(max(read_int(program_element.get("value"), "<program value>"), 0), 127)
             is_drum = _text(instrument, "useDrumset") == "1" or instrument.find("Drum") is not None
         parts.append(_Part(name, program, is_drum, max(len(part.findall("Staff")), 1)))
     return parts
 
 
 def _metadata(root: Any, score: Any, path: Path) -> Metadata:
-    tags = {tag.get("name"): (tag.text or "").strip() for tag in score.iter("metaTag")}
-    title = tags.get("workTitle") or tags.get("movementTitle")
+    tags: dict[str, list[str]] = {}
+    for tag in score.iter("metaTag"):
+        text = (tag.text or "").strip()
+        if text:
+            tags.setdefault(tag.get("name"), []).append(text)
+    title = (tags.get("workTitle") or tags.get("movementTitle") or [None])[0]
     if not title:
         for text in score.iter("Text"):
             if text.findtext("style") == "Title" or text.findtext("subtype") == "Title":
                 title = "".join(text.find("text").itertext()).strip() if text.find("text") is not None else None
                 break
-    creators = [tags[name] for name in ("composer", "lyricist", "poet", "arranger", "translator") if tags.get(name)]
+    creators = [value for name in ("composer", "lyricist", "poet", "arranger", "translator")
+                for value in tags.get(name, [])]
     return Metadata(
         title=title or None,
         creators=creators,
-        copyright=tags.get("copyright") or None,
+        copyright="\n".join(tags.get("copyright", [])) or None,
         source_filename=path.name,
         source_format="musescore",
     )
 
 
 def _duration(chord: Any, ratio: Fraction, measure_length: Fraction) -> Fraction:
+    """Length of a chord or rest in quarter notes: note value, dots and tuplet ratio."""
     kind = _text(chord, "durationType")
     if kind == "measure":
         written = _text(chord, "duration")
-        return Fraction(written) * 4 if written else measure_length
+        return read_fraction(written, "<duration>", low=Fraction(0)) * 4 if written else measure_length
     if kind not in _NOTE_VALUES:
-        raise ValueError(f"unknown <durationType> {kind!r}")
-    value = _NOTE_VALUES[kind]
-    dots = int(_text(chord, "dots", "0"))
-    return value * (2 - Fraction(1, 2**dots)) * ratio
+        raise ScoreValueError(f"<durationType> {kind!r} is not a note value")
+    dots = read_int(_text(chord, "dots", "0"), "<dots>", 0, _MAX_DOTS)
+    return _NOTE_VALUES[kind] * (2 - Fraction(1, 2**dots)) * ratio
+
+
+def _time_signature(element: Any) -> Optional[tuple[int, int]]:
+    """(numerator, denominator) of a ``<TimeSig>``; composite numerators (3+2) add up."""
+    numerator = _text(element, "sigN") or _text(element, "nom1")
+    denominator = _text(element, "sigD") or _text(element, "den")
+    if numerator is None or denominator is None:
+        return None
+    top = sum(read_int(x, "<TimeSig> <sigN>", 0, 10_000) for x in _DIGITS.findall(numerator)[:32])
+    bottom = read_int(denominator, "<TimeSig> <sigD>")
+    if top <= 0 or not 0 < bottom <= 1024 or bottom & (bottom - 1):
+        raise ScoreValueError(
+            f"<TimeSig> {numerator}/{denominator}: a time signature needs a positive numerator and a power of "
+            "two (1, 2, 4, ... 1024) as denominator"
+        )
+    return top, bottom
 
 
 class _StaffReader:
     """Reads the measures of one staff."""
 
-    def __init__(self, division: int, is_first: bool):
+    def __init__(self, division: int, index: int):
         self.division = division
-        self.is_first = is_first
+        self.is_first = index == 0
+        self.voice_base = index * _VOICES_PER_STAFF
         self.events = _StaffEvents()
         self.nominal = Fraction(4)
         self.velocity = DEFAULT_VELOCITY
@@ -164,10 +211,14 @@ class _StaffReader:
         self.open_voltas: dict[str, tuple[int, frozenset]] = {}  # MuseScore 2: volta id -> (first, numbers)
 
     def read(self, staff: Any) -> _StaffEvents:
+        """Read every measure; a malformed one raises ScoreValueError prefixed with its measure number."""
         written_start = Fraction(0)
         for m, measure in enumerate(staff.iterchildren("Measure")):
             self.events.flows.append(MeasureFlow())
-            length = self.read_measure(m, measure, written_start)
+            try:
+                length = self.read_measure(m, measure, written_start)
+            except _MALFORMED as exc:
+                raise ScoreValueError(f"measure {measure.get('number', m + 1)}: {exc}") from None
             self.events.lengths.append(length)
             written_start += length
         flows = self.events.flows
@@ -177,26 +228,38 @@ class _StaffReader:
         return self.events
 
     def read_measure(self, m: int, measure: Any, written_start: Fraction) -> Fraction:
+        """Read one measure; return its length in quarter notes."""
         flow = self.events.flows[m]
-        declared = measure.get("len")
         for element in measure:
             if element.tag in ("TimeSig", "voice"):
                 for signature in ([element] if element.tag == "TimeSig" else element.iterchildren("TimeSig")):
                     self.time_signature(signature, m, Fraction(0))
                 break
-        length = Fraction(declared) * 4 if declared else self.nominal
+        length = self.measure_length(measure.get("len"))
         if measure.find("startRepeat") is not None:
             flow.repeat_start = True
         end_repeat = measure.find("endRepeat")
         if end_repeat is not None:
-            flow.repeat_times = int(end_repeat.text) if (end_repeat.text or "").strip().isdigit() else 2
+            times = (end_repeat.text or "").strip()
+            flow.repeat_times = read_int(times, "<endRepeat>", 0, 1000) if times else 2
         voices = list(measure.iterchildren("voice"))
-        containers = voices if voices else [measure]
-        for container in containers:
-            self.read_voice(container, m, length, written_start)
+        if voices:
+            for index, voice in enumerate(voices):
+                self.read_voice(voice, m, length, written_start, self.voice_base + index)
+        else:
+            self.read_voice(measure, m, length, written_start, None)
         for element in measure:
             if element.tag in ("Marker", "Jump"):
                 self.navigation(element, m)
+        return length
+
+    def measure_length(self, declared: Optional[str]) -> Fraction:
+        """A measure's length in quarters: its ``len`` attribute (irregular measures), else the meter's."""
+        if declared is None:
+            return self.nominal
+        length = read_fraction(declared, "<Measure len>", low=Fraction(0), high=Fraction(MAX_QUARTERS, 4)) * 4
+        if length == 0:
+            raise ScoreValueError(f"<Measure len> {declared!r}: a measure must have a length")
         return length
 
     def navigation(self, element: Any, m: int) -> None:
@@ -210,18 +273,16 @@ class _StaffReader:
             )
 
     def time_signature(self, element: Any, m: int, offset: Fraction) -> None:
-        numerator = _text(element, "sigN") or _text(element, "nom1")
-        denominator = _text(element, "sigD") or _text(element, "den")
-        if numerator is None or denominator is None:
+        parsed = _time_signature(element)
+        if parsed is None:
             return
-        numerator_value = sum(int(x) for x in _DIGITS.findall(numerator))
-        denominator_value = int(denominator)
-        self.nominal = Fraction(4 * numerator_value, denominator_value)
+        self.nominal = Fraction(4 * parsed[0], parsed[1])
         if self.is_first:
-            self.events.times.append((m, offset, numerator_value, denominator_value))
+            self.events.times.append((m, offset, *parsed))
 
-    def read_voice(self, voice: Any, m: int, length: Fraction, written_start: Fraction) -> None:
-        events = self.events
+    def read_voice(self, voice: Any, m: int, length: Fraction, written_start: Fraction,
+                   voice_code: Optional[int]) -> None:
+        """Read the chords, rests and markings of one voice (MuseScore 3) or measure (1 and 2)."""
         position = Fraction(0)
         ratios: list[Fraction] = []
         tuplets_by_id: dict[str, Fraction] = {}
@@ -236,78 +297,95 @@ class _StaffReader:
                     continue
                 duration = _duration(element, ratio, length)
                 if tag == "Chord":
-                    self.chord(element, m, position, duration)
+                    code = voice_code if voice_code is not None else self.voice_of_track(element)
+                    self.chord(element, m, position, duration, code)
                 position += duration
             elif tag == "Tuplet":
-                normal, actual = _text(element, "normalNotes"), _text(element, "actualNotes")
-                if normal is None or actual is None:
-                    continue
-                value = Fraction(int(normal), int(actual))
-                if element.get("id") is not None:
-                    tuplets_by_id[element.get("id")] = value
-                else:
-                    ratios.append(value)
+                self.tuplet(element, ratios, tuplets_by_id)
             elif tag == "endTuplet":
                 if ratios:
                     ratios.pop()
             elif tag == "tick":
-                position = Fraction(int(element.text), self.division) - written_start
+                tick = read_int(element.text, "<tick>", 0, self.division * MAX_QUARTERS * 64)
+                position = Fraction(tick, self.division) - written_start
             elif tag == "location":
                 moved = _text(element, "fractions")
                 if moved:
-                    position += Fraction(moved) * 4
-            elif tag == "TimeSig" and position > 0:
-                self.time_signature(element, m, position)
-            elif tag == "KeySig" and self.is_first:
-                fifths = _text(element, "concertKey") or _text(element, "accidental") or _text(element, "subtype")
-                if fifths is not None and re.fullmatch(r"-?\d+", fifths):
-                    mode = _text(element, "mode")
-                    events.keys.append((m, position, int(fifths), mode))
-            elif tag == "Tempo" and self.is_first:
-                tempo = _text(element, "tempo")
-                if tempo is not None and float(tempo) > 0:
-                    events.tempos.append((m, position, 60 * float(tempo)))
-            elif tag == "Dynamic":
-                velocity = _text(element, "velocity")
-                if velocity is not None:
-                    self.velocity = min(max(int(velocity), 1), 127)
-                else:
-                    marking = velocity_of_dynamics(_text(element, "subtype", ""))
-                    if marking is not None:
-                        self.velocity = marking
-            elif tag == "Spanner" and element.get("type") == "Volta":
-                self.volta(element, m)
-            elif tag == "Volta":
-                numbers = frozenset(int(x) for x in _DIGITS.findall(_text(element, "endings", "")))
-                self.open_voltas[element.get("id", "")] = (m, numbers)
-            elif tag == "endSpanner" and element.get("id") in self.open_voltas:
-                first, numbers = self.open_voltas.pop(element.get("id"))
-                self.voltas.append((first, m if position > 0 else m - 1, numbers))
+                    limit = Fraction(MAX_QUARTERS, 4)
+                    position += read_fraction(moved, "<location> <fractions>", -limit, limit) * 4
+            else:
+                self.marking(element, tag, m, position)
+
+    def marking(self, element: Any, tag: str, m: int, position: Fraction) -> None:
+        """Signatures, tempo, dynamics and voltas inside a voice."""
+        if tag == "TimeSig" and position > 0:
+            self.time_signature(element, m, position)
+        elif tag == "KeySig" and self.is_first:
+            fifths = _text(element, "concertKey") or _text(element, "accidental") or _text(element, "subtype")
+            if fifths is not None and re.fullmatch(r"-?\d+", fifths):
+                self.events.keys.append((m, position, read_int(fifths, "<KeySig>", -35, 35), _text(element, "mode")))
+        elif tag == "Tempo" and self.is_first:
+            tempo = _text(element, "tempo")
+            if tempo is not None:
+                per_second = read_decimal(tempo, "<Tempo> <tempo>")
+                if per_second > 0:
+                    self.events.tempos.append((m, position, 60 * per_second))
+        elif tag == "Dynamic":
+            velocity = _text(element, "velocity")
+            if velocity is not None:
+                self.velocity = min(max(read_int(velocity, "<Dynamic> <velocity>", rounding=True), 1), 127)
+            else:
+                marking = velocity_of_dynamics(_text(element, "subtype", ""))
+                if marking is not None:
+                    self.velocity = marking
+        elif tag == "Spanner" and element.get("type") == "Volta":
+            self.volta(element, m)
+        elif tag == "Volta":
+            numbers = frozenset(int(x) for x in _DIGITS.findall(_text(element, "endings", ""))[:100])
+            self.open_voltas[element.get("id", "")] = (m, numbers)
+        elif tag == "endSpanner" and element.get("id") in self.open_voltas:
+            first, numbers = self.open_voltas.pop(element.get("id"))
+            self.voltas.append((first, m if position > 0 else m - 1, numbers))
+
+    def voice_of_track(self, element: Any) -> int:
+        """Voice code of a MuseScore 1/2 chord: its ``<track>`` (staff * 4 + voice), else the staff's first."""
+        track = element.findtext("track")
+        if track is None:
+            return self.voice_base
+        return self.voice_base + read_int(track, "<track>", 0, 10**6) % _VOICES_PER_STAFF
+
+    @staticmethod
+    def tuplet(element: Any, ratios: list[Fraction], by_id: dict[str, Fraction]) -> None:
+        normal, actual = _text(element, "normalNotes"), _text(element, "actualNotes")
+        if normal is None or actual is None:
+            return
+        value = Fraction(read_int(normal, "<Tuplet> <normalNotes>", 1, _MAX_TUPLET),
+                         read_int(actual, "<Tuplet> <actualNotes>", 1, _MAX_TUPLET))
+        if element.get("id") is not None:
+            by_id[element.get("id")] = value
+        else:
+            ratios.append(value)
 
     def volta(self, spanner: Any, m: int) -> None:
         volta = spanner.find("Volta")
         if volta is None:
             return
-        numbers = frozenset(int(x) for x in _DIGITS.findall(_text(volta, "endings", "")))
+        numbers = frozenset(int(x) for x in _DIGITS.findall(_text(volta, "endings", ""))[:100])
         span = _text(spanner, "next/location/measures")
-        last = m + max(int(span) - 1, 0) if span and span.lstrip("-").isdigit() else m
+        last = m + max(read_int(span, "<Volta> <measures>", -10**6, 10**6) - 1, 0) if span else m
         self.voltas.append((m, last, numbers))
 
-    def chord(self, chord: Any, m: int, position: Fraction, duration: Fraction) -> None:
+    def chord(self, chord: Any, m: int, position: Fraction, duration: Fraction, voice: int) -> None:
         events = self.events
         for lyric in chord.iterchildren("Lyrics"):
             if _text(lyric, "no", "0") == "0":
                 text = lyric.find("text")
                 if text is not None:
-                    events.lyrics.append((m, position, "".join(text.itertext()).strip()))
+                    syllable = "".join(text.itertext()).strip()
+                    events.lyrics.append((m, position, hyphenated_syllable(syllable, _text(lyric, "syllabic"))))
                 break
         for note in chord.iterchildren("Note"):
-            pitch_text = _text(note, "pitch")
-            if pitch_text is None:
-                raise ValueError("a <Note> without <pitch>")
-            pitch = int(pitch_text)
-            if not 0 <= pitch <= 127:
-                raise ValueError(f"pitch {pitch} is outside the MIDI range 0-127")
+            pitch = read_int(_text(note, "pitch"), "<Note> <pitch>", 0, 127)
             tie_start = note.find("Tie") is not None
             tie_stop = note.find("endSpanner") is not None
             for spanner in note.iterchildren("Spanner"):
@@ -318,10 +396,10 @@ class _StaffReader:
             own = _text(note, "velocity")
             if own is not None:
                 if _text(note, "veloType") == "user":
-                    velocity = int(own)
+                    velocity = read_int(own, "<Note> <velocity>", rounding=True)
                 else:
-                    velocity = round(velocity * (1 + int(own) / 100))
-            events.notes.append((m, position, pitch, duration, min(max(velocity, 1), 127), tie_start, tie_stop))
+                    velocity = round(velocity * (1 + read_int(own, "<Note> <velocity>", -100, 10_000) / 100))
+            events.notes.append((m, position, pitch, duration, min(max(velocity, 1), 127), tie_start, tie_stop, voice))
 
 
 def _flows(events: _StaffEvents, n_measures: int) -> list[MeasureFlow]:
@@ -345,13 +423,18 @@ def _flows(events: _StaffEvents, n_measures: int) -> list[MeasureFlow]:
 
 def _ticks(values: Any, resolution: int) -> np.ndarray:
     """Quarter-note fractions to ticks, rounded half up (exact when the resolution allows)."""
-    return np.array([math.floor(v * resolution + Fraction(1, 2)) for v in values], dtype=np.int64)
+    ticks = [math.floor(v * resolution + Fraction(1, 2)) for v in values]
+    if ticks and (max(ticks) > MAX_TICK or min(ticks) < -MAX_TICK):
+        raise ScoreValueError(f"an event lies {max(map(abs, values)):.4g} quarter notes from the start, "
+                              "beyond what a Music can hold")
+    return np.array(ticks, dtype=np.int64)
 
 
 def read_musescore(
     path: Union[str, Path],
     resolution: Optional[int] = None,
     expand_repeats: bool = False,
+    open_ties: str = "join",
 ) -> Music:
     """Read a MuseScore file (``.mscx`` or compressed ``.mscz``; MuseScore 1, 2 and 3).
 
@@ -365,6 +448,10 @@ def read_musescore(
         offsets (half up) separately.
     expand_repeats : bool, default False
         Play repeats, voltas, D.C./D.S., coda and fine (as MusPy's reader always does).
+    open_ties : {"join", "keep"}, default "join"
+        What a tie start that no tie end answers does: join the next note of the same pitch in the same
+        voice when it starts where the tied note ends (default), or keep both notes as written (see
+        :func:`~muspy_like.io.musicxml.read_musicxml`).
 
     Returns
     -------
@@ -374,28 +461,32 @@ def read_musescore(
     Raises
     ------
     MuseScoreError
-        If the file is unreadable, unsafe or malformed (the message names the file, staff and measure).
+        If the file is unreadable, unsafe or malformed (the message names the file, staff, measure, element
+        and value).
+    ValueError
+        If ``open_ties`` is not one of the values above.
     """
     path = Path(path)
+    check_open_ties(open_ties)
     data = read_score_bytes(path, (".mscz",), (".mscx",), MuseScoreError)
     root = parse_xml(data, str(path), MuseScoreError)
     if root.tag != "museScore":
         raise MuseScoreError(f"{path}: root element <{root.tag}> is not <museScore>")
+    try:
+        return _read_score(root, path, resolution, expand_repeats, open_ties)
+    except ScoreValueError as exc:
+        raise MuseScoreError(f"{path}: {exc}") from None
+
+
+def _read_score(root: Any, path: Path, resolution: Optional[int], expand_repeats: bool, open_ties: str) -> Music:
     score = root.find("Score")
     score = root if score is None else score
-    division = int(_text(score, "Division") or _text(root, "Division") or "480")
+    division = read_int(_text(score, "Division") or _text(root, "Division") or "480", "<Division>", 1, MAX_RESOLUTION)
     parts = _parts(score)
     staves = list(score.iterchildren("Staff"))
     if not parts and staves:
         parts = [_Part(None, 0, False, len(staves))]
-
-    read_staves: list[_StaffEvents] = []
-    for index, staff in enumerate(staves):
-        try:
-            events = _StaffReader(division, index == 0).read(staff)
-        except (ValueError, TypeError, KeyError, ArithmeticError) as exc:
-            raise MuseScoreError(f"{path}: staff {staff.get('id', index + 1)}: {exc}") from None
-        read_staves.append(events)
+    read_staves = [_read_staff(staff, index, division) for index, staff in enumerate(staves)]
 
     n_measures = max((len(e.lengths) for e in read_staves), default=0)
     first = read_staves[0] if read_staves else _StaffEvents()
@@ -403,36 +494,46 @@ def read_musescore(
     try:
         order = play_order(flows) if expand_repeats else list(range(n_measures))
     except ValueError as exc:
-        raise MuseScoreError(f"{path}: cannot expand repeats: {exc}") from None
+        raise ScoreValueError(f"cannot expand repeats: {exc}") from None
 
     lengths_q = [first.lengths[k] if k < len(first.lengths) else Fraction(4) for k in range(n_measures)]
     if resolution is None:
-        denominators = {division}
-        for events in read_staves:
-            denominators.update(v.denominator for v in events.lengths)
-            denominators.update(n[1].denominator for n in events.notes)
-            denominators.update(n[3].denominator for n in events.notes)
-        resolution = math.lcm(*denominators)
+        resolution = _exact_resolution(division, read_staves)
     lengths = _ticks(lengths_q, resolution)
+    check_piece_length(sum(lengths[order].tolist()) if order else 0, resolution)
     starts = measure_starts(lengths, order)
 
     music = Music(metadata=_metadata(root, score, path), resolution=resolution)
     music.tempos = [Tempo(t, q) for t, q in _layout(first.tempos, order, starts, resolution)]
     music.time_signatures = [TimeSignature(t, n, d) for t, (n, d) in
                              _layout([(m, o, (n, d)) for m, o, n, d in first.times], order, starts, resolution)]
-    music.key_signatures = []
-    for t, (fifths, mode) in _layout([(m, o, (f, mode)) for m, o, f, mode in first.keys], order, starts,
-                                     resolution):
-        root_pc, root_str = key_root(fifths, mode)
-        music.key_signatures.append(KeySignature(t, root=root_pc, mode=mode, fifths=fifths, root_str=root_str))
+    keys = _layout([(m, o, (f, mode)) for m, o, f, mode in first.keys], order, starts, resolution)
+    music.key_signatures = [key_signature_event(t, fifths, mode) for t, (fifths, mode) in keys]
     music.barlines = [Barline(int(t)) for t in starts[:-1]]
 
     staff_index = 0
     for part in parts:
         owned = read_staves[staff_index: staff_index + part.staves]
         staff_index += part.staves
-        music.tracks.append(_track(part, owned, order, starts, resolution))
+        music.tracks.append(_track(part, owned, order, starts, resolution, open_ties))
     return music
+
+
+def _read_staff(staff: Any, index: int, division: int) -> _StaffEvents:
+    try:
+        return _StaffReader(division, index).read(staff)
+    except ScoreValueError as exc:
+        raise ScoreValueError(f"staff {staff.get('id', index + 1)}, {exc}") from None
+
+
+def _exact_resolution(division: int, staves: list[_StaffEvents]) -> int:
+    """The least common multiple of ``<Division>`` and of every denominator of a time or length."""
+    denominators = {division}
+    for events in staves:
+        denominators.update(v.denominator for v in events.lengths)
+        denominators.update(n[1].denominator for n in events.notes)
+        denominators.update(n[3].denominator for n in events.notes)
+    return check_resolution(math.lcm(*denominators), "the note values (tuplets) and <Division>")
 
 
 def _layout(items: list, order: list[int], starts: np.ndarray, resolution: int) -> list[tuple[int, Any]]:
@@ -448,17 +549,19 @@ def _layout(items: list, order: list[int], starts: np.ndarray, resolution: int) 
     return sorted(placed.items())
 
 
-def _track(part: _Part, staves: list[_StaffEvents], order: list[int], starts: np.ndarray, resolution: int) -> Track:
+def _track(part: _Part, staves: list[_StaffEvents], order: list[int], starts: np.ndarray, resolution: int,
+           open_ties: str) -> Track:
     track = Track(program=part.program, is_drum=part.is_drum, name=part.name, channel=9 if part.is_drum else None)
     rows = [n for events in staves for n in events.notes]
     if rows:
-        m, offset, pitch, duration, velocity, tie_start, tie_stop = zip(*rows)
+        m, offset, pitch, duration, velocity, tie_start, tie_stop, voice = zip(*rows)
         source, time = unfold_events(np.array(m), _ticks(offset, resolution), order, starts)
         onset_q = np.array(offset, dtype=object)[source]
         end = _ticks([o + d for o, d in zip(onset_q, np.array(duration, dtype=object)[source])], resolution)
         length = end - _ticks(onset_q, resolution)
         pitch, velocity = np.array(pitch)[source], np.array(velocity)[source]
-        keep, length = merge_tied_notes(time, pitch, length, np.array(tie_start)[source], np.array(tie_stop)[source])
+        keep, length = merge_tied_notes(time, pitch, length, np.array(tie_start)[source], np.array(tie_stop)[source],
+                                        np.array(voice)[source], open_ties)
         track.notes = NoteArray.from_columns(time=time[keep], pitch=pitch[keep], duration=length[keep],
                                              velocity=velocity[keep])
         track.notes.sort()

@@ -9,31 +9,191 @@ the plain timeline of a :class:`~muspy_like.Music`:
 * :func:`measure_starts` and :func:`unfold_events` -- lay measures (and the events in them) end to end on
   that order;
 * :func:`merge_tied_notes` -- join a note tied to the next into one note;
+* :func:`read_int`, :func:`read_decimal` and :func:`read_fraction` -- the one place where numbers read
+  from score files are checked (:class:`ScoreValueError` says which element held which value), with the
+  bounds :data:`MAX_RESOLUTION`, :data:`MAX_QUARTERS` and :data:`MAX_TICK`;
 * :data:`DYNAMIC_VELOCITIES` and :func:`velocity_of_dynamics` -- dynamics markings and MusicXML
-  ``dynamics`` percentages to MIDI velocities.
+  ``dynamics`` percentages to MIDI velocities;
+* :func:`hyphenated_syllable` and :func:`split_syllable` -- a lyric's ``<syllabic>`` kept in its text as
+  MusPy keeps it (``"Tra -"``, ``"- la -"``, ``"- li"``), and read back by the writer.
 
 Times are integer ticks throughout; a reader chooses the resolution.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Optional, Sequence
 
 import numpy as np
 
+from muspy_like.core.events import KeySignature
+from muspy_like.theory import key_root
+
 __all__ = [
+    "ScoreValueError",
+    "read_int",
+    "read_decimal",
+    "read_fraction",
+    "check_resolution",
+    "check_piece_length",
+    "MAX_RESOLUTION",
+    "MAX_QUARTERS",
+    "MAX_TICK",
+    "key_signature_event",
     "MeasureFlow",
     "play_order",
     "measure_starts",
     "unfold_events",
     "merge_tied_notes",
+    "OPEN_TIE_POLICIES",
+    "check_open_ties",
     "DYNAMIC_VELOCITIES",
     "velocity_of_dynamics",
     "percent_to_velocity",
     "velocity_to_percent",
     "FORTE_VELOCITY",
+    "hyphenated_syllable",
+    "split_syllable",
 ]
+
+#: Largest resolution (ticks per quarter note) a score may need to be read exactly. Real files need far
+#: less (music21 writes 10,080 divisions; MuseScore 480 times the tuplet denominators).
+MAX_RESOLUTION = 2**30
+#: Longest single duration, offset or move in a score, in quarter notes (a million quarters: days of music).
+MAX_QUARTERS = 2**20
+#: Latest tick a piece may reach (times are stored as 64-bit integers).
+MAX_TICK = 2**62
+#: Longest numeral accepted, in characters (Python refuses to convert integers of more than 4,300 digits).
+_MAX_DIGITS = 40
+
+
+class ScoreValueError(ValueError):
+    """A number read from a score file is malformed or out of range.
+
+    The message names the element and its value (``<duration> '-4' is below 0``); the reader adds the
+    file, part (or staff) and measure.
+    """
+
+
+def _shown(text: object) -> str:
+    """A value for a message: quoted, and cut (saying how long it was) when long."""
+    value = text.strip() if isinstance(text, str) else text
+    shown = repr(value)
+    if len(shown) <= 60:
+        return shown
+    return f"{shown[:40]}...' ({len(value) if isinstance(value, str) else len(shown)} characters)"
+
+
+def _check_range(value, what: str, text: object, low, high):
+    if low is not None and value < low:
+        raise ScoreValueError(f"{what} {_shown(text)} is below {low}")
+    if high is not None and value > high:
+        raise ScoreValueError(f"{what} {_shown(text)} is above {high}")
+    return value
+
+
+def read_int(text: Optional[str], what: str, low: Optional[int] = None, high: Optional[int] = None,
+             rounding: bool = False) -> int:
+    """An integer read from a score file, checked.
+
+    Parameters
+    ----------
+    text : str or None
+        The element's text or attribute value (surrounding blanks allowed).
+    what : str
+        What holds it, for messages: ``"<duration>"``, ``"<time> <beats>"``, ``'len="..."'``.
+    low, high : int, optional
+        Inclusive bounds.
+    rounding : bool, default False
+        Accept a finite decimal (``"4.0"``, ``"2.5"``) and round it to the nearest integer, halves to even
+        (MusicXML allows decimal divisions counts; a few encoders write them).
+
+    Raises
+    ------
+    ScoreValueError
+        If the text is missing, not an integer (or decimal with ``rounding``), or out of bounds.
+    """
+    try:
+        value = int(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        if not rounding:
+            _refuse_number(text, what, "an integer")
+        value = round(read_decimal(text, what))
+    return _check_range(value, what, text, low, high)
+
+
+def read_decimal(text: Optional[str], what: str, low: Optional[float] = None,
+                 high: Optional[float] = None) -> float:
+    """A finite decimal number read from a score file, checked (see :func:`read_int`)."""
+    if text is None or len(text) > 4 * _MAX_DIGITS:
+        _refuse_number(text, what, "a number")
+    try:
+        value = float(text)  # type: ignore[arg-type]
+    except ValueError:
+        _refuse_number(text, what, "a number")
+    if not math.isfinite(value):
+        _refuse_number(text, what, "a finite number")
+    return _check_range(value, what, text, low, high)
+
+
+def read_fraction(text: Optional[str], what: str, low: Optional[Fraction] = None,
+                  high: Optional[Fraction] = None) -> Fraction:
+    """A fraction such as ``"3/4"`` (or an integer) read from a score file, checked (see :func:`read_int`)."""
+    if text is None or len(text) > 2 * _MAX_DIGITS:
+        _refuse_number(text, what, "a fraction")
+    numerator, slash, denominator = text.partition("/")
+    try:
+        top, bottom = int(numerator), int(denominator) if slash else 1
+    except ValueError:
+        _refuse_number(text, what, "a fraction")
+    if bottom <= 0:
+        raise ScoreValueError(f"{what} {_shown(text)} has a denominator of {bottom}: expected a positive one")
+    return _check_range(Fraction(top, bottom), what, text, low, high)
+
+
+def _refuse_number(text: Optional[str], what: str, kind: str):
+    if text is None or not text.strip():
+        raise ScoreValueError(f"{what} is empty: expected {kind}")
+    digits = text.strip().lstrip("+-").replace("/", "", 1)  # an integer, or a fraction's two
+    if len(digits) > _MAX_DIGITS and digits.isdigit():
+        raise ScoreValueError(f"{what} {_shown(text)} has {len(digits)} digits: far too large")
+    raise ScoreValueError(f"{what} {_shown(text)} is not {kind}")
+
+
+def check_resolution(resolution: int, what: str) -> int:
+    """Refuse a resolution above :data:`MAX_RESOLUTION`; ``what`` says where it comes from."""
+    if resolution > MAX_RESOLUTION:
+        raise ScoreValueError(
+            f"{what} need a resolution of {resolution} ticks per quarter note to be exact, above the "
+            f"limit of {MAX_RESOLUTION}; the file is not a real score"
+        )
+    return resolution
+
+
+def check_piece_length(ticks: int, resolution: int) -> int:
+    """Refuse a piece whose end lies beyond :data:`MAX_TICK` (returns ``ticks``)."""
+    if ticks > MAX_TICK:
+        raise ScoreValueError(
+            f"the measures add up to {ticks / resolution:.4g} quarter notes, more than a Music can hold "
+            f"({MAX_TICK} ticks at {resolution} ticks per quarter)"
+        )
+    return ticks
+
+
+def key_signature_event(time: int, fifths: int, mode: Optional[str]) -> KeySignature:
+    """A key signature read from a score.
+
+    Theoretical keys beyond 7 sharps or flats (MusicXML and MuseScore allow them) keep their spelled tonic
+    (``"Abb"``) but store the enharmonic signature within -7..7 (11 flats -> 1 sharp), which is what
+    :class:`~muspy_like.KeySignature` holds.
+    """
+    root, root_str = key_root(fifths, mode)
+    fifths = (fifths + 7) % 12 - 7 if not -7 <= fifths <= 7 else fifths
+    return KeySignature(time=time, root=root, mode=mode, fifths=fifths, root_str=root_str)
+
 
 #: MIDI velocity of a dynamics marking. The spacing (about 16 per step, mf = 80) follows the usual
 #: notation-software defaults (MuseScore, Finale); ``sf``-type accents count as forte.
@@ -83,6 +243,51 @@ def percent_to_velocity(percent: float) -> int:
 def velocity_to_percent(velocity: int) -> str:
     """A MIDI velocity as a MusicXML ``dynamics`` percentage that :func:`percent_to_velocity` maps back."""
     return f"{velocity * 100.0 / FORTE_VELOCITY:.4f}".rstrip("0").rstrip(".")
+
+
+#: ``<syllabic>`` values after which the word goes on to the next syllable / which continue a word.
+_WORD_GOES_ON = frozenset({"begin", "middle"})
+_WORD_CONTINUED = frozenset({"middle", "end"})
+
+
+def hyphenated_syllable(text: str, first_syllabic: Optional[str], last_syllabic: Optional[str] = None) -> str:
+    """A lyric's text with its hyphenation written into it, the way MusPy stores it.
+
+    A syllable that continues a word (``<syllabic>`` ``middle`` or ``end``) gets a leading ``"- "``, one
+    whose word goes on (``begin`` or ``middle``) a trailing ``" -"``: ``"Tra -"``, ``"- la -"``, ``"- li"``;
+    a whole word (``single`` or no ``<syllabic>``), and an empty text, are left alone. ``first_syllabic`` is the lyric's first
+    ``<syllabic>``; ``last_syllabic`` its last one, which differs only where an ``<elision>`` joins
+    syllables of two words on one note (it defaults to the first).
+    """
+    if not text:
+        return text
+    if last_syllabic is None:
+        last_syllabic = first_syllabic
+    if first_syllabic is not None:
+        first_syllabic = first_syllabic.strip()
+    if last_syllabic is not None:
+        last_syllabic = last_syllabic.strip()
+    if first_syllabic in _WORD_CONTINUED:
+        text = "- " + text
+    if last_syllabic in _WORD_GOES_ON:
+        text += " -"
+    return text
+
+
+def split_syllable(text: str) -> tuple[str, Optional[str]]:
+    """The syllable and its MusicXML ``<syllabic>`` value from a text made by :func:`hyphenated_syllable`.
+
+    ``"Tra -"`` gives ``("Tra", "begin")``, ``"- la -"`` ``("la", "middle")``, ``"- li"`` ``("li", "end")``
+    and a text with no such hyphen ``(text, None)``. A lone hyphen is a syllable, not a mark.
+    """
+    continued = text.startswith("- ") and len(text) > 2
+    if continued:
+        text = text[2:]
+    goes_on = text.endswith(" -") and len(text) > 2
+    if goes_on:
+        text = text[:-2]
+    syllabic = {(False, True): "begin", (True, True): "middle", (True, False): "end"}.get((continued, goes_on))
+    return text, syllabic
 
 
 @dataclass
@@ -242,6 +447,9 @@ def unfold_events(measure: np.ndarray, offset: np.ndarray, order: Sequence[int],
         order.
     """
     measure = np.asarray(measure, dtype=np.int64)
+    if len(order) == len(starts) - 1 and _is_identity(order):
+        # Written order (no repeats expanded): every event is played once, where it is written.
+        return np.arange(len(measure)), starts[measure] + np.asarray(offset, dtype=np.int64)
     by_measure = np.argsort(measure, kind="stable")
     sorted_measures = measure[by_measure]
     order = np.asarray(order, dtype=np.int64)
@@ -258,18 +466,46 @@ def unfold_events(measure: np.ndarray, offset: np.ndarray, order: Sequence[int],
     return source, time
 
 
+#: Values of the readers' ``open_ties`` keyword: what a tie start that no tie stop answers does.
+OPEN_TIE_POLICIES = ("join", "keep")
+
+
+def check_open_ties(open_ties: str) -> str:
+    """Return ``open_ties`` if it is one of :data:`OPEN_TIE_POLICIES`; raise ValueError naming the keyword."""
+    if open_ties not in OPEN_TIE_POLICIES:
+        raise ValueError(f"open_ties={open_ties!r}: expected one of {', '.join(map(repr, OPEN_TIE_POLICIES))}")
+    return open_ties
+
+
+def _is_identity(order: Sequence[int]) -> bool:
+    """Whether a play order is the written order 0, 1, 2, ..."""
+    return len(order) == 0 or (order[0] == 0 and order[-1] == len(order) - 1 and list(order) == list(range(len(order))))
+
+
 def merge_tied_notes(
     time: np.ndarray,
     pitch: np.ndarray,
     duration: np.ndarray,
     tie_start: np.ndarray,
     tie_stop: np.ndarray,
+    voice: Optional[np.ndarray] = None,
+    open_ties: str = "join",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Join tied notes: a note that ends a tie extends the open tied note of the same pitch ending where it starts.
+    """Join tied notes into one note, per note (chord members are tied one by one).
 
-    A tie is open from a note marked ``tie_start`` until a note of the same pitch marked ``tie_stop`` starts
-    exactly at its end. A tie that is never closed (a "not ended" tie) leaves its note as written; a
-    ``tie_stop`` that matches no open tie is kept as a note of its own.
+    A note marked ``tie_start`` opens a tie that waits at its end tick for a note of the same pitch:
+
+    * a note marked ``tie_stop`` that starts there continues it, whatever its voice (ties into another
+      voice or staff exist). When several ties of its pitch wait there, a tie whose latest note is in the
+      stop's own voice is continued first; stops that find none take the remaining ties in the order they
+      were opened;
+    * with ``open_ties="join"`` (the default), a tie that no stop answers -- a "tie start and no stop" as
+      many encoders write -- is continued by the note of the same pitch *and voice* that starts where the
+      tied note ends, if there is one; a rest, a gap or another pitch in between leaves the tie open;
+    * with ``open_ties="keep"`` such a tie leaves its note as written.
+
+    A tie still open at the end leaves its note as written; a ``tie_stop`` that meets no open tie is a note
+    of its own. A note that continues a tie and is itself marked ``tie_start`` keeps the tie open.
 
     Parameters
     ----------
@@ -277,31 +513,102 @@ def merge_tied_notes(
         Notes (ticks, MIDI numbers, ticks).
     tie_start, tie_stop : numpy.ndarray of bool
         Whether each note starts / ends a tie.
+    voice : numpy.ndarray of int, optional
+        Voice of each note (any integer code, unique within the part); default: all in one voice.
+    open_ties : {"join", "keep"}
+        What an unanswered tie start does (see above).
 
     Returns
     -------
     (numpy.ndarray of bool, numpy.ndarray of int64)
         ``keep`` (False for notes absorbed into an earlier one) and the new durations, in ticks.
     """
+    check_open_ties(open_ties)
+    time = np.asarray(time, dtype=np.int64)
+    pitch = np.asarray(pitch, dtype=np.int64)
     duration = np.array(duration, dtype=np.int64, copy=True)
+    tie_start, tie_stop = np.asarray(tie_start, dtype=bool), np.asarray(tie_stop, dtype=bool)
+    voice = np.zeros(len(time), dtype=np.int64) if voice is None else np.asarray(voice, dtype=np.int64)
     keep = np.ones(len(time), dtype=bool)
-    flagged = np.flatnonzero(np.asarray(tie_start) | np.asarray(tie_stop))
-    if len(flagged) == 0:
+    candidates = tie_start | tie_stop
+    if not candidates.any():
         return keep, duration
-    flagged = flagged[np.lexsort((flagged, np.asarray(time)[flagged]))]
-    # Several tied notes of one pitch may end at the same tick (overlapping notes from MIDI, unisons in
-    # two voices): they wait in arrival order, so each stop continues a different one.
-    open_heads: dict[tuple[int, int], list[int]] = {}
-    times, pitches = np.asarray(time).tolist(), np.asarray(pitch).tolist()
-    starts_tie, stops_tie = np.asarray(tie_start).tolist(), np.asarray(tie_stop).tolist()
-    for i in flagged.tolist():
-        waiting = open_heads.get((pitches[i], times[i])) if stops_tie[i] else None
-        if waiting:
-            head = waiting.pop(0)
-            duration[head] = times[i] + duration[i] - times[head]
-            keep[i] = False
-        else:
-            head = i
-        if starts_tie[i]:
-            open_heads.setdefault((pitches[i], times[head] + int(duration[head])), []).append(head)
+    if open_ties == "join":
+        candidates |= _starts_at_a_tie_end(time, pitch, voice, duration, tie_start)
+    flagged = np.flatnonzero(candidates)
+    flagged = flagged[np.lexsort((flagged, time[flagged]))]
+    times = time.tolist()
+    chains = _TieChains(times, pitch.tolist(), voice.tolist(), duration)
+    starts, stops = tie_start.tolist(), tie_stop.tolist()
+    for group in _same_time_groups(flagged.tolist(), times):
+        explicit = [i for i in group if stops[i]]
+        implied = [i for i in group if not stops[i]] if open_ties == "join" else []
+        # Chains continued in their own voice first, so that a stop in another voice takes what is left.
+        continued = {i: chains.take(i, same_voice=True) for i in explicit}
+        continued.update({i: chains.take(i, same_voice=False) for i in explicit if continued[i] is None})
+        continued.update({i: chains.take(i, same_voice=True) for i in implied})
+        for i in group:
+            head = continued.get(i)
+            if head is not None:
+                chains.extend(head, i)
+                keep[i] = False
+            if starts[i]:
+                chains.open(i if head is None else head)
     return keep, duration
+
+
+def _same_time_groups(indices: list[int], times: list[int]):
+    """Runs of ``indices`` (sorted by time) that share a time."""
+    start = 0
+    for k in range(1, len(indices) + 1):
+        if k == len(indices) or times[indices[k]] != times[indices[start]]:
+            yield indices[start:k]
+            start = k
+
+
+class _TieChains:
+    """Tie chains waiting for their next note, for :func:`merge_tied_notes`.
+
+    A chain is named by its first note (its head), whose duration grows as notes join it; it waits at
+    (pitch, its end tick). Chains waiting at one place are kept in the order they were opened.
+    """
+
+    def __init__(self, times: list[int], pitches: list[int], voices: list[int], duration: np.ndarray):
+        self.times, self.pitches, self.voices, self.duration = times, pitches, voices, duration
+        self.reached = list(voices)  # per head: the voice of the chain's latest note
+        self.waiting: dict[tuple[int, int], list[int]] = {}
+
+    def open(self, head: int) -> None:
+        end = self.times[head] + int(self.duration[head])
+        self.waiting.setdefault((self.pitches[head], end), []).append(head)
+
+    def take(self, note: int, same_voice: bool) -> Optional[int]:
+        """Remove and return the chain waiting for ``note`` (in its voice, or the earliest), or None."""
+        queue = self.waiting.get((self.pitches[note], self.times[note]))
+        if not queue:
+            return None
+        if not same_voice:
+            return queue.pop(0)
+        for k, head in enumerate(queue):
+            if self.reached[head] == self.voices[note]:
+                return queue.pop(k)
+        return None
+
+    def extend(self, head: int, note: int) -> None:
+        self.duration[head] = self.times[note] + self.duration[note] - self.times[head]
+        self.reached[head] = self.voices[note]
+
+
+def _starts_at_a_tie_end(time: np.ndarray, pitch: np.ndarray, voice: np.ndarray, duration: np.ndarray,
+                         tie_start: np.ndarray) -> np.ndarray:
+    """Whether each note starts, in the voice and at the pitch of a tie-start note, where that note ends."""
+    ends = {(int(p), int(v), int(t)) for p, v, t in
+            zip(pitch[tie_start], voice[tie_start], (time + duration)[tie_start])}
+    if not ends:
+        return np.zeros(len(time), dtype=bool)
+    end_times = np.fromiter((t for _, _, t in ends), dtype=np.int64, count=len(ends))
+    maybe = np.flatnonzero(np.isin(time, end_times))
+    result = np.zeros(len(time), dtype=bool)
+    for i in maybe.tolist():
+        result[i] = (int(pitch[i]), int(voice[i]), int(time[i])) in ends
+    return result

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from music21 import chord, corpus, dynamics, note, stream, tempo, tie
+from music21 import chord, converter, corpus, dynamics, note, stream, tempo, tie
 
 import muspy_like as ml
 from muspy_like import Lyric, Music, Note, Tempo, Track
 from muspy_like.errors import ConversionError
 from muspy_like.interop import from_mido, from_music21, to_mido, to_music21
+from muspy_like.io.musicxml import read_musicxml
 
 CHORALES = ["bach/bwv66.6", "bach/bwv7.7", "bach/bwv84.5"]
 
@@ -143,10 +144,13 @@ def test_music21_measures_and_ties_merge_back_into_the_same_notes(source, midi_d
 def test_song_lyrics_survive_music21_and_midi():
     score = corpus.parse("schubert/Lindenbaum")
     music = from_music21(score)
+    hyphens = {None: ("", ""), "single": ("", ""), "begin": ("", " -"), "middle": ("- ", " -"), "end": ("- ", "")}
     expected = [
-        [(round(float(n.offset) * 24), n.lyrics[0].text) for n in part.flatten().notes if n.lyrics and n.lyrics[0].text]
+        [(round(float(n.offset) * 24), "{1}{0}{2}".format(n.lyrics[0].text, *hyphens[n.lyrics[0].syllabic]))
+         for n in part.flatten().notes if n.lyrics and n.lyrics[0].text]
         for part in score.parts
     ]
+    assert any(text.endswith(" -") for part in expected for _, text in part)  # the song has words of 2+ syllables
     assert [[(x.time, x.lyric) for x in t.lyrics] for t in music.tracks] == expected
     assert sum(map(len, expected)) > 100
     voice = next(t for t in music.tracks if t.lyrics)
@@ -162,3 +166,18 @@ def test_every_program_and_drum_flag_survives_music21():
     tracks = [Track(program=p, is_drum=d, notes=[Note(0, 60, 24)]) for p in range(128) for d in (False, True)]
     back = from_music21(to_music21(Music(tracks=tracks)))
     assert [(t.program, t.is_drum) for t in back.tracks] == [(t.program, t.is_drum) for t in tracks]
+
+
+def test_playback_only_tempo_is_kept_like_the_reader_does(testdata_dir):
+    """Für Elise holds ``<sound tempo="72"/>`` with no printed metronome mark: music21 keeps it as a
+    playback-only ``MetronomeMark`` (``numberSounding``); the converter gives the tempo our reader gives."""
+    path = testdata_dir / "musicxml" / "fur-elise.xml"
+    converted = from_music21(converter.parse(str(path)))
+    read = read_musicxml(path)  # as written, as music21 parses it (the top-level reader plays repeats)
+    assert [(t.time, t.qpm) for t in read.tempos] == [(0, 72.0)]
+    assert [(t.time * read.resolution // converted.resolution, t.qpm) for t in converted.tempos] == [(0, 72.0)]
+    # A mark music21 only guessed from a word ("Allegro") gives no tempo; a half-note mark is converted.
+    part = stream.Part([tempo.MetronomeMark("Allegro"), note.Note("C4")])
+    assert from_music21(part).tempos == []
+    part = stream.Part([tempo.MetronomeMark(number=60, referent="half"), note.Note("C4")])
+    assert [t.qpm for t in from_music21(part).tempos] == [120.0]

@@ -1,14 +1,13 @@
 """MuseScore reader on MusPy's MuseScore test files (MuseScore 1.14, 2.06 and 3.02).
 
-Three independent checks: the LilyPond-suite files that MuseScore converted from MusicXML must give the
-notes our MusicXML reader gives for the original (itself checked by hand in ``test_musicxml_reader``);
-MusPy's reader must agree except where MusPy is documented to differ (it keeps grace notes and rounds
-tuplets to the file's Division); and hand-read facts from the files.
+Two independent checks here: the LilyPond-suite files that MuseScore converted from MusicXML must give
+the notes our MusicXML reader gives for the original (itself checked by hand in ``test_musicxml_reader``),
+and hand-read facts from the files. The comparison with MusPy's reader on every file is in
+``test_musescore_muspy``.
 """
 
 from __future__ import annotations
 
-import warnings
 from fractions import Fraction as F
 
 import pytest
@@ -79,6 +78,14 @@ def test_hand_read_facts(testdata_dir):
     assert (music.key_signatures[0].fifths, music.key_signatures[0].root_str) == (3, "A")
 
 
+def test_lyrics_keep_their_syllabic(testdata_dir):
+    """``<Lyrics><syllabic>`` of 61a: "Tra-la-li" is three syllables of one word, "Ja!" a word."""
+    music = read_musescore(testdata_dir / "musescore-lilypond" / "61a-Lyrics.mscx")
+    assert [(F(x.time, music.resolution), x.lyric) for x in music.tracks[0].lyrics] == [
+        (0, "Tra -"), (1, "- la -"), (2, "- li"), (3, "Ja!"), (5, "Tra -"), (7, "- ra!"), (9, "Bah!")
+    ]
+
+
 @pytest.mark.parametrize("name", ["v1.mscx", "v2.mscx"])
 def test_old_musescore_versions(testdata_dir, name):
     music = read_musescore(testdata_dir / "musescore" / name)
@@ -97,25 +104,6 @@ def test_fur_elise_plain_and_compressed_and_clair_de_lune(testdata_dir):
     # Measure 3 (9/8, starts at 9 quarters), voice 2: <location> 3/8 then a dotted half B flat 4.
     assert any(t == F(21, 2) and p == 70 for t, p, _, _ in rows(music)[0])
     assert music.time_signatures[0].numerator == 9 and music.time_signatures[0].denominator == 8
-
-
-def test_parity_with_muspy(testdata_dir):
-    """MusPy (which always expands repeats) gives the same notes, but for its documented differences."""
-    import muspy
-
-    grace_notes = {  # (quarter onset, pitch) of MusPy's grace notes, read by hand in fur-elise.mscx
-        "fur-elise.mscx": {(F(133, 2), 65), (F(133, 2), 69), (F(72), 70)},
-    }
-    names = ["v1.mscx", "v2.mscx", "dcalfine.mscx", "dsalfine.mscx", "dsalcoda.mscx", "fur-elise.mscx"]
-    for name in names:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            theirs = muspy.read_musescore(testdata_dir / "musescore" / name)
-        ours = read_musescore(testdata_dir / "musescore" / name, expand_repeats=True)
-        r = theirs.resolution
-        their_notes = sorted((F(n.time, r), n.pitch, F(n.duration, r)) for t in theirs.tracks for n in t.notes)
-        their_notes = [n for n in their_notes if n[:2] not in grace_notes.get(name, set())]
-        assert their_notes == sorted(n[:3] for track in rows(ours) for n in track), name
 
 
 def test_errors_name_the_file(tmp_path, testdata_dir):
@@ -141,3 +129,34 @@ def test_errors_name_the_file(tmp_path, testdata_dir):
         read_musescore(bad_duration)
     with pytest.raises(MuseScoreError, match="absent.mscz"):
         read_musescore(tmp_path / "absent.mscz")
+
+
+def test_every_copyright_line_is_kept(testdata_dir):
+    """51c-MultipleRights.mscx holds two <metaTag name="copyright"> lines (read by hand), as the MusicXML
+    original holds two <rights>."""
+    music = read_musescore(testdata_dir / "musescore-lilypond" / "51c-MultipleRights.mscx")
+    assert music.metadata.copyright == "Copyright © XXXX by Y. ZZZZ.\nReleased To The Public Domain."
+    original = read_musicxml(testdata_dir / "musicxml-lilypond" / "51c-MultipleRights.xml")
+    assert music.metadata.copyright == original.metadata.copyright
+
+
+def test_ties_follow_the_open_ties_policy(tmp_path):
+    """A tie start with no end joins the next note of its pitch and voice (default) or stays as written."""
+    chords = "".join(
+        f"<Chord><durationType>quarter</durationType><Note>{tie}<pitch>60</pitch></Note></Chord>"
+        for tie in ('<Tie id="1"/>', "", "")
+    )
+    other_voice = "<Chord><durationType>half</durationType><Note><pitch>60</pitch></Note></Chord>"
+    path = tmp_path / "ties.mscx"
+    path.write_text(
+        '<museScore version="3.02"><Score><Division>480</Division><Part><Staff id="1"/></Part><Staff id="1">'
+        f"<Measure><voice>{chords}<Rest><durationType>quarter</durationType></Rest></voice>"
+        f"<voice><Rest><durationType>quarter</durationType></Rest>{other_voice}</voice></Measure>"
+        "</Staff></Score></museScore>"
+    )
+    joined = rows(read_musescore(path))[0]
+    assert [n[:3] for n in joined] == [(0, 60, 2), (1, 60, 2), (2, 60, 1)]  # the voice-2 C4 is not joined
+    kept = rows(read_musescore(path, open_ties="keep"))[0]
+    assert [n[:3] for n in kept] == [(0, 60, 1), (1, 60, 1), (1, 60, 2), (2, 60, 1)]
+    with pytest.raises(ValueError, match="open_ties='sometimes'"):
+        read_musescore(path, open_ties="sometimes")

@@ -182,12 +182,18 @@ def test_31c_metronome_marks(suite):
 
 def test_33_ties(suite):
     assert notes(suite("33b-Spanners-Tie.xml")) == [(0, 65, 8)]
+    # 33i, read by hand: five whole-note C5s, ties: 1 start; 2 none; 3 stop+start; 4 start; 5 stop.
+    # By default the unanswered start of note 1 joins note 2 (same pitch and voice, starting where 1
+    # ends); the stop of 3 then meets no open tie, 3 starts a tie that 4 continues (4 has no stop, but the
+    # same pitch follows at once) and 4's own start is answered by 5 -- MuseScore's own reading of the file.
     music = suite("33i-Ties-NotEnded.xml")
-    # A tie that never ends leaves the note as written; the stop at 8 has no open tie (note 2 has none);
-    # the tie started at 12 ends at 16.
-    assert notes(music) == [(0, 72, 4), (4, 72, 4), (8, 72, 4), (12, 72, 8)]
+    assert notes(music) == [(0, 72, 8), (8, 72, 12)]
+    # As written: a tie is joined only where a stop answers it.
+    as_written = suite("33i-Ties-NotEnded.xml", open_ties="keep")
+    assert notes(as_written) == [(0, 72, 4), (4, 72, 4), (8, 72, 4), (12, 72, 8)]
+    # Every lyric of this file is marked <syllabic>end</syllabic> (ending a word): a leading hyphen.
     assert [(quarters(music, x.time), x.lyric) for x in music.tracks[0].lyrics] == [
-        (0, "A"), (4, "B"), (8, "C"), (12, "D"), (16, "E")
+        (0, "- A"), (4, "- B"), (8, "- C"), (12, "- D"), (16, "- E")
     ]
 
 
@@ -246,14 +252,33 @@ def test_51_header(suite):
 def test_61_lyrics(suite):
     music = suite("61a-Lyrics.xml")
     assert [(quarters(music, x.time), x.lyric) for x in music.tracks[0].lyrics] == [
-        (0, "Tra"), (1, "la"), (2, "li"), (3, "Ja!"), (5, "Tra"), (7, "ra!"), (9, "Bah!")
+        (0, "Tra -"), (1, "- la -"), (2, "- li"), (3, "Ja!"), (5, "Tra -"), (7, "- ra!"), (9, "Bah!")
     ]
     music = suite("61e-Lyrics-Chords.xml")
     assert [(quarters(music, x.time), x.lyric) for x in music.tracks[0].lyrics] == [
-        (0, "Ly"), (1, "rics"), (2, "on"), (3, "chords")
+        (0, "Ly -"), (1, "- rics"), (2, "on"), (3, "chords")
     ]
     assert sorted(notes(music)) == [(0, 64, 1), (0, 72, 1), (1, 69, 1), (1, 72, 1), (2, 64, 1), (2, 72, 1),
                                     (3, 69, 1), (3, 72, 1)]
+
+
+def test_syllabic_of_an_elision_takes_its_first_and_last_syllables(tmp_path):
+    """A lyric that joins the end of one word and the start of the next on one note (``<elision>``)
+    continues a word and goes on to the next syllable: hyphens on both sides."""
+    score = (
+        '<score-partwise version="4.0"><part-list><score-part id="P1"><part-name/></score-part></part-list>'
+        '<part id="P1"><measure number="1"><attributes><divisions>1</divisions></attributes>'
+        '<note><pitch><step>C</step><octave>4</octave></pitch><duration>1</duration><lyric number="1">'
+        '<syllabic>end</syllabic><text>a</text><elision/><syllabic>begin</syllabic><text>b</text></lyric></note>'
+        '<note><pitch><step>D</step><octave>4</octave></pitch><duration>1</duration><lyric number="1">'
+        '<syllabic>single</syllabic><text>word</text></lyric></note>'
+        '<note><pitch><step>E</step><octave>4</octave></pitch><duration>1</duration><lyric number="1">'
+        '<syllabic>begin</syllabic><text></text></lyric></note>'
+        '</measure></part></score-partwise>'
+    )
+    path = tmp_path / "elision.musicxml"
+    path.write_text(score)
+    assert [x.lyric for x in read_musicxml(path).tracks[0].lyrics] == ["- a b -", "word"]
 
 
 def test_72a_transposing_instruments_sound_in_c(suite):
@@ -368,7 +393,7 @@ def test_corrupt_files_name_file_part_and_measure(tmp_path, testdata_dir):
         "<duration>1</duration></note></measure><measure number='7a'><note><rest/></note></measure></part>"
         "</score-partwise>"
     )
-    with pytest.raises(MusicXMLError, match=r"bad.xml: part 'P1', measure 1: 'H'"):
+    with pytest.raises(MusicXMLError, match=r"bad.xml: part 'P1', measure 1: <step> 'H' is not a note letter A-G"):
         read_musicxml(bad_note)
     not_zip = tmp_path / "fake.mxl"
     not_zip.write_bytes(b"not a zip")
@@ -414,3 +439,61 @@ def test_cue_notes_take_time_but_are_silent(tmp_path):
         "</measure></part></score-partwise>"
     )
     assert notes(read_musicxml(path)) == [(1, 60, 1)]
+
+
+def tie_file(tmp_path, measures: list[str]) -> object:
+    """A one-part score (divisions 1, 4/4) of the given measures."""
+    body = "".join(f'<measure number="{i + 1}">'
+                   + ("<attributes><divisions>1</divisions><time><beats>4</beats><beat-type>4</beat-type></time>"
+                      "</attributes>" if i == 0 else "") + m + "</measure>" for i, m in enumerate(measures))
+    path = tmp_path / "ties.xml"
+    path.write_text('<score-partwise><part-list><score-part id="P1"><part-name>x</part-name></score-part></part-list>'
+                    f'<part id="P1">{body}</part></score-partwise>')
+    return path
+
+
+def n(step, duration, voice="1", ties=(), chord=False, rest=False):
+    pitch = "<rest/>" if rest else f"<pitch><step>{step}</step><octave>4</octave></pitch>"
+    tie = "".join(f'<tie type="{t}"/>' for t in ties)
+    return f'<note>{"<chord/>" if chord else ""}{pitch}<duration>{duration}</duration>{tie}<voice>{voice}</voice></note>'
+
+
+def test_unanswered_tie_start_joins_the_next_note_of_its_pitch_and_voice(tmp_path):
+    # Measure 1: C4 whole, tie start, no stop anywhere. Measure 2, voice 1: C4 half then D4; voice 2: C4 whole.
+    path = tie_file(tmp_path, [n("C", 4, ties=["start"]),
+                               n("C", 2) + n("D", 2) + "<backup><duration>4</duration></backup>" + n("C", 4, voice="2")])
+    joined = notes(read_musicxml(path))
+    assert sorted(joined) == [(0, 60, 6), (4, 60, 4), (6, 62, 2)]  # voice 1's C4 continues it, not voice 2's
+    assert sorted(notes(read_musicxml(path, open_ties="keep"))) == [(0, 60, 4), (4, 60, 2), (4, 60, 4), (6, 62, 2)]
+    with pytest.raises(ValueError, match="open_ties='never'"):
+        read_musicxml(path, open_ties="never")
+
+
+def test_unanswered_tie_start_does_not_jump_over_a_rest_or_another_pitch(tmp_path):
+    path = tie_file(tmp_path, [n("C", 1, ties=["start"]) + n("", 1, rest=True) + n("C", 1, ties=["start"]) + n("D", 1)
+                               + "<forward><duration>0</duration></forward>",
+                               n("C", 4)])
+    assert sorted(notes(read_musicxml(path))) == [(0, 60, 1), (2, 60, 1), (3, 62, 1), (4, 60, 4)]
+
+
+def test_ties_inside_chords_are_per_note(tmp_path):
+    # A C4-E4 chord where only C4 is tied, into a C4-E4 chord: C4 lasts 2 bars, E4 is struck twice
+    # (music21 ties whole chords and would lengthen E4 too).
+    path = tie_file(tmp_path, [n("C", 4, ties=["start"]) + n("E", 4, chord=True),
+                               n("C", 4, ties=["stop"]) + n("E", 4, chord=True)])
+    assert sorted(notes(read_musicxml(path))) == [(0, 60, 8), (0, 64, 4), (4, 64, 4)]
+
+
+def test_chord_member_with_its_own_duration_sounds_as_long_as_the_chord(tmp_path):
+    """The documented rule for an ambiguous file: a <chord/> note whose <duration> differs from the first
+    note's takes the first note's (the chord is one rhythmic value); the position moves by the first note."""
+    path = tie_file(tmp_path, [n("C", 2) + n("E", 4, chord=True) + n("D", 2)])
+    assert sorted(notes(read_musicxml(path))) == [(0, 60, 2), (0, 64, 2), (2, 62, 2)]
+
+
+def test_overlapping_unisons_in_two_voices_keep_their_own_ties(tmp_path):
+    """Two C4s tied over the barline in voices 1 and 2, ending at different times: each stop continues the
+    tie of its own voice (the stops come in the other order in the file)."""
+    measure1 = n("C", 4, ties=["start"]) + "<backup><duration>2</duration></backup>" + n("C", 2, "2", ties=["start"])
+    measure2 = n("C", 3, "2", ties=["stop"]) + "<backup><duration>3</duration></backup>" + n("C", 1, ties=["stop"])
+    assert sorted(notes(read_musicxml(tie_file(tmp_path, [measure1, measure2])))) == [(0, 60, 5), (2, 60, 5)]

@@ -162,6 +162,22 @@ def test_lyrics_inside_notes_and_on_rests(tmp_path):
     assert [(x.time, x.lyric) for x in back.tracks[0].lyrics] == [(0, "long"), (4, "held"), (8, "rest"), (12, "end")]
 
 
+def test_hyphenated_lyrics_are_written_as_syllabic(tmp_path):
+    """A hyphen kept in a lyric's text ("Tra -") is written as ``<syllabic>`` (music21 reads the syllables
+    back), and our reader gives the same texts again; a lone hyphen stays a syllable of its own."""
+    from music21 import converter
+
+    music = Music(resolution=4)
+    texts = ["Tra -", "- la -", "- li", "Ja!", "-", "- -"]
+    music.tracks = [Track(notes=[Note(4 * i, 60, 4) for i in range(len(texts))],
+                          lyrics=[Lyric(4 * i, text) for i, text in enumerate(texts)])]
+    back, path = round_trip(music, tmp_path)
+    assert [x.lyric for x in back.tracks[0].lyrics] == texts
+    notes = converter.parse(str(path), forceSource=True).flatten().notes
+    assert [(n.lyrics[0].text, n.lyrics[0].syllabic) for n in notes] == [
+        ("Tra", "begin"), ("la", "middle"), ("li", "end"), ("Ja!", None), ("-", None), ("-", "end")]
+
+
 def test_zero_length_notes_become_grace_notes(tmp_path):
     music = Music(resolution=4, tracks=[Track(notes=[Note(0, 62, 0), Note(0, 60, 4)])])
     _, path = round_trip(music, tmp_path)
@@ -179,13 +195,27 @@ notes_strategy = st.lists(
 @given(rows=notes_strategy, resolution=st.sampled_from([1, 5, 7, 24, 96, 480]),
        meter=st.sampled_from([(4, 4), (3, 4), (7, 8), (5, 16)]))
 def test_arbitrary_durations_write_valid_musicxml_exactly(tmp_path, rows, resolution, meter):
-    """MIDI-like notes (any onset and length in ticks) survive exactly; same-pitch overlaps excluded."""
-    kept: list = []
-    for time, pitch, duration, velocity in rows:
-        if all(p != pitch or time >= t + d or time + duration <= t for t, p, d, _ in kept):
-            kept.append((time, pitch, duration, velocity))
+    """MIDI-like notes (any onset and length in ticks, overlaps included) survive exactly."""
     music = Music(resolution=resolution, time_signatures=[TimeSignature(0, *meter)])
-    music.tracks = [Track(notes=[Note(*row) for row in kept])]
+    music.tracks = [Track(notes=[Note(*row) for row in rows])]
+    back, _ = round_trip(music, tmp_path)
+    assert note_rows(back) == note_rows(music)
+
+
+overlapping_strategy = st.lists(
+    st.tuples(st.integers(0, 60), st.sampled_from([60, 61]), st.integers(1, 40), st.just(64)), min_size=2, max_size=30,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=overlapping_strategy, lyric_times=st.lists(st.integers(0, 80), max_size=6),
+       meter=st.sampled_from([(2, 4), (3, 8), (1, 16)]))
+def test_overlapping_notes_of_one_pitch_keep_their_durations(tmp_path, rows, lyric_times, meter):
+    """Dense unisons and overlaps of two pitches, split at short barlines and at lyrics (the case of MIDI
+    files such as music21's export of Beethoven op. 59 no. 2): every note keeps its onset and length."""
+    music = Music(resolution=4, time_signatures=[TimeSignature(0, *meter)])
+    music.tracks = [Track(notes=[Note(*row) for row in rows],
+                          lyrics=[Lyric(t, f"w{t}") for t in sorted(set(lyric_times))])]
     back, _ = round_trip(music, tmp_path)
     assert note_rows(back) == note_rows(music)
 

@@ -11,7 +11,10 @@ Layout
   signatures; a time signature always starts a measure. The last measure is filled to its full length.
 * Notes that cross a barline are split there and tied (``<tie>`` and ``<tied>``).
 * In each measure, notes with the same onset and length form a chord; overlapping chords go to further
-  voices (``<backup>`` between voices); gaps are filled with rests.
+  voices (``<backup>`` between voices); gaps are filled with rests. The piece of a note that continues
+  a tie stays in the voice of the piece before it wherever that voice is free, so that overlapping
+  notes of one pitch (common in MIDI) are told apart when read back: a tie stop continues the open tie
+  of its own voice first.
 * Tempos (``<metronome>`` + ``<sound tempo>``), key signatures and velocities (``<sound dynamics>``, plus
   the marking when the velocity is a standard one) are written at their true positions, inside measures
   when needed (reached with ``<forward>``).
@@ -20,14 +23,15 @@ Layout
 * Drum tracks become percussion parts: each drum key is an instrument with its ``<midi-unpitched>`` key.
 * Zero-length notes are written as grace notes (which the reader drops again).
 
-What is lost: control changes, pitch bends, annotations, beats, chord symbols and lyrics that fall where
-no note of the track starts.
+What is lost: control changes, pitch bends, annotations, beats, chord symbols, lyrics that fall where
+no note of the track starts, and characters XML 1.0 cannot hold (control characters in texts).
 """
 
 from __future__ import annotations
 
 import bisect
 import datetime
+import re
 import zipfile
 from collections import defaultdict
 from fractions import Fraction
@@ -45,7 +49,7 @@ from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import MusicXMLError
 from muspy_like.files import atomic_write
-from muspy_like.io.score_common import DYNAMIC_VELOCITIES, velocity_to_percent
+from muspy_like.io.score_common import DYNAMIC_VELOCITIES, split_syllable, velocity_to_percent
 from muspy_like.theory import fifths_of, spell
 
 __all__ = ["write_musicxml", "musicxml_tree"]
@@ -102,10 +106,15 @@ def _decimal(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+#: Characters XML 1.0 cannot hold (control characters but tab and line breaks, lone surrogates, U+FFFE/F).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _sub(parent: Any, tag: str, text: Any = None, **attrib: str) -> Any:
+    """A child element; characters XML cannot hold (e.g. the NUL ending many MIDI track names) are dropped."""
     element = etree.SubElement(parent, tag, attrib)
     if text is not None:
-        element.text = str(text)
+        element.text = _NOT_XML.sub("", str(text))
     return element
 
 
@@ -130,13 +139,14 @@ def _measure_bounds(music: Music) -> list[int]:
 
 
 class _Piece:
-    """One written note: a note, or the part of it inside one measure."""
+    """One written note: a note, or the part of it inside one measure (``note``: the note's index, ``end``:
+    the tick where the whole note ends)."""
 
-    __slots__ = ("offset", "pitch", "duration", "velocity", "tie_start", "tie_stop", "lyric")
+    __slots__ = ("offset", "pitch", "duration", "velocity", "tie_start", "tie_stop", "lyric", "note", "end")
 
-    def __init__(self, offset, pitch, duration, velocity, tie_start, tie_stop, lyric=None):
+    def __init__(self, offset, pitch, duration, velocity, tie_start, tie_stop, lyric=None, note=-1, end=0):
         self.offset, self.pitch, self.duration, self.velocity = offset, pitch, duration, velocity
-        self.tie_start, self.tie_stop, self.lyric = tie_start, tie_stop, lyric
+        self.tie_start, self.tie_stop, self.lyric, self.note, self.end = tie_start, tie_stop, lyric, note, end
 
 
 def _split_notes(track: Any, bounds: np.ndarray, lyrics: dict[int, list[str]]) -> dict[int, list[_Piece]]:
@@ -153,7 +163,7 @@ def _split_notes(track: Any, bounds: np.ndarray, lyrics: dict[int, list[str]]) -
     measures = (np.searchsorted(bounds, notes.time[order], side="right") - 1).tolist()
     bound_list = bounds.tolist()
     lyric_times = sorted(lyrics)
-    for time, pitch, duration, velocity, m in zip(times, pitches, durations, velocities, measures):
+    for index, (time, pitch, duration, velocity, m) in enumerate(zip(times, pitches, durations, velocities, measures)):
         end = time + duration
         start, tie_stop = time, False
         while True:
@@ -166,7 +176,7 @@ def _split_notes(track: Any, bounds: np.ndarray, lyrics: dict[int, list[str]]) -
             texts = lyrics.get(start)
             lyric = texts.pop(0) if texts else None
             pieces[m].append(_Piece(start - bound_list[m], pitch, piece_end - start, velocity, tie_start,
-                                    tie_stop, lyric))
+                                    tie_stop, lyric, index, end))
             if not tie_start:
                 break
             start, tie_stop = cut, True
@@ -175,23 +185,60 @@ def _split_notes(track: Any, bounds: np.ndarray, lyrics: dict[int, list[str]]) -
     return pieces
 
 
-def _voices(pieces: list[_Piece]) -> list[list[list[_Piece]]]:
-    """Group pieces into chords (same onset and length) and chords into non-overlapping voices."""
-    chords: dict[tuple[int, int], list[_Piece]] = {}
-    for piece in pieces:
-        chords.setdefault((piece.offset, piece.duration), []).append(piece)
+def _voices(pieces: list[_Piece], note_voices: dict[int, int]) -> list[list[list[_Piece]]]:
+    """Group pieces into chords and chords into non-overlapping voices.
+
+    A chord holds pieces of the same onset and length and of distinct pitches. ``note_voices`` maps a note
+    (``_Piece.note``) to the voice index its latest piece went to (updated here): a piece that continues a
+    tie joins only a chord bound for that voice, and the chord goes back to it when it is free (before
+    the other chords of its onset); a chord that cannot have its voice takes none that another tie
+    waiting at the same onset wants. Notes of one pitch therefore keep voices of their own (unisons and
+    overlaps from MIDI), so that a reader can tell their ties apart. Voices may be left empty.
+    """
     voices: list[list[list[_Piece]]] = []
     ends: list[int] = []
-    for (offset, duration), chord in sorted(chords.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
-        for v, end in enumerate(ends):
-            if end <= offset:
-                voices[v].append(chord)
-                ends[v] = max(end, offset + duration)
+    onsets: dict[int, list[_Piece]] = {}
+    for piece in pieces:
+        onsets.setdefault(piece.offset, []).append(piece)
+    for offset in sorted(onsets):
+        chords = _chords_at_onset(onsets[offset], note_voices)
+        reserved = {wanted for _, wanted, _ in chords if wanted >= 0}
+        for duration, wanted, chord in sorted(chords, key=lambda c: (c[1] < 0, -c[0])):
+            if 0 <= wanted and (wanted >= len(ends) or ends[wanted] <= offset):
+                v = wanted
+            else:
+                v = next((v for v, end in enumerate(ends) if end <= offset and v not in reserved), None)
+                if v is None:
+                    v = max(len(ends), max(reserved, default=-1) + 1)
+            while len(ends) <= v:
+                voices.append([])
+                ends.append(0)
+            voices[v].append(chord)
+            ends[v] = offset + duration
+            for piece in chord:
+                note_voices[piece.note] = v
+    return voices
+
+
+def _chords_at_onset(pieces: list[_Piece], note_voices: dict[int, int]) -> list[tuple[int, int, list[_Piece]]]:
+    """(duration, wanted voice or -1, pieces) of the chords starting at one onset (see :func:`_voices`).
+
+    Pieces tied on to a later piece share a chord only if their notes end together: such a chord then
+    stays one chord, in one voice, until its notes end, and no two chords ever want the same voice.
+    """
+    chords: list[tuple[int, int, list[_Piece]]] = []
+    wanted_of = {id(p): note_voices[p.note] if p.tie_stop and p.note in note_voices else -1 for p in pieces}
+    for piece in sorted(pieces, key=lambda p: wanted_of[id(p)] < 0):
+        wanted = wanted_of[id(piece)]
+        for duration, chord_wanted, chord in chords:
+            if (duration == piece.duration and (wanted < 0 or chord_wanted == wanted)
+                    and all(p.pitch != piece.pitch for p in chord)
+                    and (not piece.tie_start or all(not p.tie_start or p.end == piece.end for p in chord))):
+                chord.append(piece)
                 break
         else:
-            voices.append([chord])
-            ends.append(offset + duration)
-    return voices
+            chords.append((piece.duration, wanted, [piece]))
+    return chords
 
 
 class _PartWriter:
@@ -204,6 +251,7 @@ class _PartWriter:
         self.resolution = music.resolution
         self.bounds = bounds
         self.pieces = _split_notes(track, bounds, lyrics)
+        self.note_voices: dict[int, int] = {}  # note index -> voice index of its latest piece
         self.rest_lyrics = {t: texts for t, texts in lyrics.items() if texts}
         keys = sorted(music.key_signatures, key=lambda k: k.time)
         self.key_times = [int(k.time) for k in keys]
@@ -257,7 +305,7 @@ class _PartWriter:
     def _write_voices(self, measure: Any, m: int, start: int, length: int) -> int:
         """Write the notes of measure ``m`` voice by voice; return the position reached, in ticks."""
         cursor = 0
-        voices = _voices(self.pieces.get(m, []))
+        voices = _voices(self.pieces.get(m, []), self.note_voices)
         for v, voice in enumerate(voices or [[]]):
             if cursor:
                 _sub(_sub(measure, "backup"), "duration", cursor)
@@ -370,7 +418,7 @@ class _PartWriter:
                 self._type(note, end - begin)
             texts = self.rest_lyrics.get(start + begin) if voice == 1 else None
             if texts:
-                _sub(_sub(note, "lyric", number="1"), "text", texts.pop(0))
+                _lyric(note, texts.pop(0))
 
     def _type(self, note: Any, duration: int, accidental: int = 0) -> None:
         """``<type>``, ``<dot>``, ``<accidental>`` and ``<time-modification>``, in the schema's order."""
@@ -397,16 +445,19 @@ class _PartWriter:
         if chord:
             _sub(note, "chord")
         step, alter, octave = spell(piece.pitch, self.fifths_at(measure_start + piece.offset))
+        # MusicXML octaves are 0-9; MIDI keys 0-11 (octave -1) are written an octave up with 12 semitones
+        # of <alter> taken off, which reads back exactly.
+        written_alter, written_octave = (alter - 12, 0) if octave < 0 else (alter, octave)
         if self.track.is_drum:
             unpitched = _sub(note, "unpitched")
             _sub(unpitched, "display-step", step)
-            _sub(unpitched, "display-octave", octave)
+            _sub(unpitched, "display-octave", max(octave, 0))
         else:
             pitch = _sub(note, "pitch")
             _sub(pitch, "step", step)
-            if alter:
-                _sub(pitch, "alter", alter)
-            _sub(pitch, "octave", octave)
+            if written_alter:
+                _sub(pitch, "alter", written_alter)
+            _sub(pitch, "octave", written_octave)
         if not grace:
             _sub(note, "duration", piece.duration)
         if piece.tie_stop and not grace:
@@ -430,8 +481,17 @@ class _PartWriter:
             if piece.tie_start:
                 _sub(notations, "tied", type="start")
         if piece.lyric is not None:
-            lyric = _sub(note, "lyric", number="1")
-            _sub(lyric, "text", piece.lyric)
+            _lyric(note, piece.lyric)
+
+
+def _lyric(note: Any, text: str) -> None:
+    """A first-verse ``<lyric>``; a hyphen kept in the text as the reader keeps it (``"Tra -"``) becomes
+    its ``<syllabic>`` again (:func:`~muspy_like.io.score_common.split_syllable`)."""
+    lyric = _sub(note, "lyric", number="1")
+    syllable, syllabic = split_syllable(text)
+    if syllabic is not None:
+        _sub(lyric, "syllabic", syllabic)
+    _sub(lyric, "text", syllable)
 
 
 def _score_part(part_list: Any, track: Any, part_id: str, channel: int) -> None:
