@@ -4,6 +4,11 @@ MusicXML files (``.mxl``, ``.xml``, ``.musicxml``) are read with muspy_like's ow
 files (several tunes per file) with muspy_like's ABC reader, one piece per tune, and the other formats
 (Humdrum ``.krn``...) through music21 and :func:`muspy_like.interop.from_music21`.
 
+A work the corpus holds in several formats counts once: where a MusicXML file and a file of another
+format share a folder and a name (``bach/bwv277.mxl`` and ``bach/bwv277.krn``), only the MusicXML file
+is a piece. This is what makes "Bach" the same 410 pieces in every command (``datasets convert
+music21:bach``, ``stats music21:bach``, the quickstart); see ``docs/datasets.md``.
+
 Reference: M. S. Cuthbert and C. Ariza, "music21: A Toolkit for Computer-Aided Musicology and Symbolic
 Music Data", ISMIR 2010.
 """
@@ -11,16 +16,30 @@ Music Data", ISMIR 2010.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 from muspy_like.datasets.base import Dataset
 from muspy_like.datasets.catalog import get_spec
 from muspy_like.datasets.pieces import Piece, count_tunes
 
-__all__ = ["Music21Dataset", "DEFAULT_EXTENSIONS"]
+__all__ = ["Music21Dataset", "DEFAULT_EXTENSIONS", "one_file_per_work"]
 
 #: Score formats included by default (Roman-numeral analyses ``.rntxt`` are not scores and are left out).
 DEFAULT_EXTENSIONS = (".mxl", ".xml", ".musicxml", ".abc", ".krn")
+_MUSICXML = (".mxl", ".xml", ".musicxml")
+
+
+def one_file_per_work(paths: Iterable[Path]) -> list[Path]:
+    """The paths, sorted, without the non-MusicXML copies of works that also exist as MusicXML files.
+
+    Examples
+    --------
+    >>> [p.name for p in one_file_per_work([Path("a/x.krn"), Path("a/x.mxl"), Path("a/y.krn")])]
+    ['x.mxl', 'y.krn']
+    """
+    paths = sorted(set(paths))
+    as_musicxml = {(p.parent, p.stem) for p in paths if p.suffix.lower() in _MUSICXML}
+    return [p for p in paths if p.suffix.lower() in _MUSICXML or (p.parent, p.stem) not in as_musicxml]
 
 
 class Music21Dataset(Dataset):
@@ -51,7 +70,7 @@ class Music21Dataset(Dataset):
         else:
             paths = corpus.getComposer(composer)
         pieces: list[Piece] = []
-        for path in sorted(p for p in paths if p.suffix.lower() in wanted):
+        for path in one_file_per_work(p for p in paths if p.suffix.lower() in wanted):
             if path.suffix.lower() == ".abc":
                 pieces += [Piece(str(path), tune) for tune in range(count_tunes(path))]
             else:

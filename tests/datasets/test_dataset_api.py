@@ -138,15 +138,15 @@ def test_piece_labels():
 
 def test_abc_folder_one_piece_per_tune(testdata_dir):
     from muspy_like.io import native
-    from muspy_like.io.abc import read_abc
+    from muspy_like.io.abc import read_abc_tunes
 
     folder = testdata_dir / "abc"
     dataset = FolderDataset(folder)
     files = sorted(folder.glob("*.abc"))
-    assert len(dataset) == sum(len(read_abc(path)) for path in files)  # the reader agrees with the X: count
+    assert len(dataset) == sum(len(read_abc_tunes(path)) for path in files)  # the reader agrees with the X: count
     book = [i for i in range(len(dataset)) if dataset.label(i).startswith("tunebook.abc#")]
     assert [dataset.label(i) for i in book] == ["tunebook.abc#0", "tunebook.abc#1"]
-    tunes = read_abc(folder / "tunebook.abc")
+    tunes = read_abc_tunes(folder / "tunebook.abc")
     for k, index in enumerate(book):
         assert native.to_dict(dataset[index]) == native.to_dict(tunes[k])
 
