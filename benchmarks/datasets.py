@@ -285,25 +285,17 @@ def music21_corpus_conversion(n_jobs: int = 2) -> dict[str, Any]:
             "failures": failures}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--step", type=int, default=1, help="take every STEP-th score (default: all)")
-    parser.add_argument("--pieces", type=int, default=100_000, help="largest generated corpus (default 100000)")
-    parser.add_argument("--skip-corpus", action="store_true", help="skip the conversion of music21's whole corpus")
-    parser.add_argument("--skip-growth", action="store_true", help="skip the growth measurements")
-    args = parser.parse_args()
-
+def bach_conversion(step: int = 1) -> dict[str, Any]:
+    """Conversion with 1 and 2 jobs, then cache loading against parsing, on the Bach scores (sections 1-2)."""
     from muspy_like.parallel import parallel_map
 
     control = {j: timed(lambda: parallel_map(spin, [300_000] * 64, n_jobs=j, progress=False)) for j in (1, 2)}
-    dataset = Music21Dataset("bach", extensions=[".mxl", ".xml", ".musicxml"])[:: args.step]
-    n = len(dataset)
+    dataset = Music21Dataset("bach", extensions=[".mxl", ".xml", ".musicxml"])[::step]
     work = Path(tempfile.mkdtemp(prefix="muspy-like-bench-"))
     try:
         conversion = {}
         for n_jobs in (1, 2):
-            target = work / f"cache-{n_jobs}"
-            report = dataset.convert(target, n_jobs=n_jobs, progress=False)
+            report = dataset.convert(work / f"cache-{n_jobs}", n_jobs=n_jobs, progress=False)
             conversion[n_jobs] = report.seconds
             print(f"convert n_jobs={n_jobs}: {report.summary()}")
         cached = CachedDataset(work / "cache-1")
@@ -314,29 +306,46 @@ def main() -> None:
             "parse": min(timed(lambda: load_all(dataset)) for _ in range(2)),
             "json": timed(lambda: [cached.read_json(i) for i in range(len(cached))]),
         }
-        sample = dataset.pieces[:: max(1, n // 20)]
+        sample = dataset.pieces[:: max(1, len(dataset) // 20)]
         import music21
 
         music21_seconds = timed(lambda: [music21.converter.parse(p.path, forceSource=True) for p in sample])
     finally:
         shutil.rmtree(work, ignore_errors=True)
-
-    speedup = conversion[1] / conversion[2]
-    load_ratio = seconds["parse"] / seconds["cache"]
-    rate = {key: n / value for key, value in seconds.items()}
+    rate = {key: len(dataset) / value for key, value in seconds.items()}
     rate["music21"] = len(sample) / music21_seconds
+    return {"n": len(dataset), "cached": len(cached), "sample": len(sample), "step": step, "control_seconds": control,
+            "conversion_seconds": conversion, "load_seconds": seconds, "files_per_second": rate}
+
+
+def _bach_table(bach: dict[str, Any]) -> str:
+    n, control, conversion, seconds, rate = (bach[k] for k in ("n", "control_seconds", "conversion_seconds",
+                                                                "load_seconds", "files_per_second"))
+    speedup, load_ratio = conversion[1] / conversion[2], seconds["parse"] / seconds["cache"]
     rows = [
         ["control: CPU loop, n_jobs=2 vs 1", 64, control[2], 64 / control[2], f"{control[1] / control[2]:.2f}x", ""],
         ["convert, n_jobs=1", n, conversion[1], n / conversion[1], "1.00x", ""],
         ["convert, n_jobs=2", n, conversion[2], n / conversion[2], f"{speedup:.2f}x", ">= 1.6x"],
-        ["load cache (CachedDataset)", len(cached), seconds["cache"], rate["cache"], f"{load_ratio:.1f}x", ">= 20x"],
-        ["load native JSON copies", len(cached), seconds["json"], rate["json"],
+        ["load cache (CachedDataset)", bach["cached"], seconds["cache"], rate["cache"], f"{load_ratio:.1f}x", ">= 20x"],
+        ["load native JSON copies", bach["cached"], seconds["json"], rate["json"],
          f"{seconds['parse'] / seconds['json']:.1f}x", ""],
         ["parse sources (muspy_like MusicXML)", n, seconds["parse"], rate["parse"], "1.00x", ""],
-        ["parse sources (music21, sample)", len(sample), music21_seconds, rate["music21"],
+        ["parse sources (music21, sample)", bach["sample"], bach["sample"] / rate["music21"], rate["music21"],
          f"{rate['music21'] / rate['parse']:.2f}x", ""],
     ]
-    table = markdown_table(["task", "files", "seconds", "files/s", "ratio", "target"], rows)
+    return markdown_table(["task", "files", "seconds", "files/s", "ratio", "target"], rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--step", type=int, default=1, help="take every STEP-th score (default: all)")
+    parser.add_argument("--pieces", type=int, default=100_000, help="largest generated corpus (default 100000)")
+    parser.add_argument("--skip-corpus", action="store_true", help="skip the conversion of music21's whole corpus")
+    parser.add_argument("--skip-growth", action="store_true", help="skip the growth measurements")
+    args = parser.parse_args()
+
+    bach = bach_conversion(args.step)
+    table = _bach_table(bach)
     extra: dict[str, Any] = {}
     if not args.skip_corpus:
         extra["music21_corpus"] = corpus = music21_corpus_conversion()
@@ -345,16 +354,14 @@ def main() -> None:
         extra.update(_growth_sections(args.pieces))
         table += "\n\n" + _growth_text(extra)
     print(table)
+    conversion, seconds = bach["conversion_seconds"], bach["load_seconds"]
     payload = {
         "benchmark": "datasets",
-        "corpus": f"music21 corpus, bach, MusicXML ({n} scores, step {args.step})",
-        "control_seconds": control,
-        "control_speedup": control[1] / control[2],
-        "conversion_seconds": conversion,
-        "conversion_speedup": speedup,
-        "load_seconds": seconds,
-        "files_per_second": rate,
-        "cache_vs_parse": load_ratio,
+        "corpus": f"music21 corpus, bach, MusicXML ({bach['n']} scores, step {args.step})",
+        **bach,
+        "control_speedup": bach["control_seconds"][1] / bach["control_seconds"][2],
+        "conversion_speedup": conversion[1] / conversion[2],
+        "cache_vs_parse": seconds["parse"] / seconds["cache"],
         "targets": {"conversion_speedup": 1.6, "cache_vs_parse": 20, "growth_exponent": 1.1,
                     "music21_corpus_seconds": 900, "dask_speedup": 1.6},
         "machine": machine_info(PEERS),

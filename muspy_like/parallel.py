@@ -9,7 +9,14 @@ cluster.
 An item whose call raises does not stop the others: its value is ``None`` and a :class:`Failure` records
 the item, its index, the exception type, message and formatted traceback. Nothing is swallowed: the
 failures are returned, logged as a warning, and :meth:`MapResult.raise_if_failed` turns them into an
-exception for callers that want all-or-nothing.
+exception for callers that want all-or-nothing. A worker process that dies (e.g. killed by the
+out-of-memory killer) fails the items it held and any not yet started: they are reported as failures
+with ``exception_type`` ``BrokenProcessPool``, never silently dropped. ``KeyboardInterrupt`` cancels
+pending work and propagates.
+
+Work is submitted a window of chunks at a time (four per worker), so pending tasks and results in flight
+stay bounded however many items there are; with ``on_result`` and ``keep_values=False`` the results
+stream to the caller as they arrive and nothing grows with the number of items but the failures.
 
 Examples
 --------
@@ -176,15 +183,8 @@ def parallel_map(
     Returns
     -------
     MapResult
-        ``values`` in item order (``None`` for failures) and the list of :class:`Failure`.
-
-    Notes
-    -----
-    Work is submitted a window of chunks at a time (four per worker), so pending tasks and results in
-    flight stay bounded however many items there are. A worker process that dies (e.g. killed by the
-    out-of-memory killer) fails the items it held and any not yet started: they are reported as failures
-    with ``exception_type`` ``BrokenProcessPool``; they are never silently dropped. ``KeyboardInterrupt``
-    cancels pending work and propagates.
+        ``values`` in item order (``None`` for failures) and the list of :class:`Failure` (see the module
+        notes for dead workers and interruptions).
     """
     from tqdm.auto import tqdm
 
@@ -192,28 +192,29 @@ def parallel_map(
     sink = _Sink(items, on_result, keep_values)
     bar = tqdm(total=len(items), desc=desc, disable=not progress, unit="item", dynamic_ncols=True)
     try:
-        if executor is None and resolve_n_jobs(n_jobs) == 1:
-            for index, item in enumerate(items):
-                sink.store(_call(func, item), index)
-                bar.update(1)
-        elif executor is not None:
-            _run_on(executor, _worker_count(executor), func, items, chunksize, sink, bar)
-        else:
-            workers = min(resolve_n_jobs(n_jobs), max(1, len(items)))
-            with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=mp_context) as pool:
-                _run_on(pool, workers, func, items, chunksize, sink, bar)
+        _dispatch(func, items, n_jobs, executor, chunksize, mp_context, sink, bar)
     finally:
         bar.close()
     sink.failures.sort(key=lambda failure: failure.index)
     if sink.failures:
-        logger.warning(
-            "%d of %d item(s) failed%s; first: %s",
-            len(sink.failures),
-            len(items),
-            f" in {desc!r}" if desc else "",
-            sink.failures[0].summary(),
-        )
+        where = f" in {desc!r}" if desc else ""
+        logger.warning("%d of %d item(s) failed%s; first: %s", len(sink.failures), len(items), where,
+                       sink.failures[0].summary())
     return MapResult(sink.values, sink.failures)
+
+
+def _dispatch(func, items, n_jobs, executor, chunksize, mp_context, sink, bar) -> None:
+    """Run the calls inline, on the given executor, or on a process pool of ``n_jobs`` workers."""
+    if executor is None and resolve_n_jobs(n_jobs) == 1:
+        for index, item in enumerate(items):
+            sink.store(_call(func, item), index)
+            bar.update(1)
+    elif executor is not None:
+        _run_on(executor, _worker_count(executor), func, items, chunksize, sink, bar)
+    else:
+        workers = min(resolve_n_jobs(n_jobs), max(1, len(items)))
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=mp_context) as pool:
+            _run_on(pool, workers, func, items, chunksize, sink, bar)
 
 
 class _Sink:

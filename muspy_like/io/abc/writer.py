@@ -69,6 +69,7 @@ def write_abc(path: Union[str, Path], music: Music, number: int = 1, title: Opti
     * Text is kept on its line (:mod:`~muspy_like.io.abc.text`): line breaks and tabs in titles, names
       and lyrics become spaces; ``%`` and ``\\`` are escaped, and in lyrics also ``- _ * | ~``.
     * Not written: velocities, programs, annotations, control changes, pitch bends and zero-length notes.
+      A doubled note (same pitch, onset and length in one track) is a unison chord (``[CC]``).
 
     Raises
     ------
@@ -238,10 +239,8 @@ def _voices(track: Any) -> list[list[ChordSpan]]:
     chords: dict[tuple[int, int], list[int]] = {}
     notes = track.notes
     for time, duration, pitch in zip(notes.time.tolist(), notes.duration.tolist(), notes.pitch.tolist()):
-        if duration > 0:
-            members = chords.setdefault((time, duration), [])
-            if pitch not in members:
-                members.append(pitch)
+        if duration > 0:  # a doubled note stays: a unison chord [CC] reads back as two notes
+            chords.setdefault((time, duration), []).append(pitch)
     voices: list[list[ChordSpan]] = []
     for (time, duration), pitches in sorted(chords.items()):
         for voice in voices:
