@@ -19,9 +19,9 @@ tuplet of the corpus), music21's tied notes merged as :func:`muspy_like.interop.
     the tune ties a chord (``[CE]2-``): music21 records a chord's tie but does not apply it.
 ``voices``
     The tune has voices that music21 lays out as separate parts from tick 0 at each ``V:`` field (a
-    voice that comes back, ``V:1 ... V:2 ... V:1``; or music before the first ``V:``), or ignores (an
-    identifier that is not a number): the same notes for each voice as written, but music21 places them
-    elsewhere. Checked per pitch and duration.
+    voice that comes back, ``V:1 ... V:2 ... V:1``), copies into every part (music before the first
+    ``V:``) or ignores (an identifier that is not a number). Checked: music21 reads our notes once each
+    voice's lines are gathered under one ``V:`` field numbered in order of appearance.
 ``music21 drops a note``
     A note carrying a quoted string that starts with ``>`` (a text annotation placed to the right):
     music21 takes it for a fingering chart and drops the note, and the time it takes; we keep it.
@@ -162,9 +162,10 @@ def classify(text: str, music: Optional[Any], our_error: Optional[str]) -> tuple
         return "identical", ""
     if len(ours) == len(theirs) and same_up_to_chord_ties(all_theirs, all_ours, text):
         return "chord ties", ""
-    voices = re.findall(r"^V:\s*(\S+)", text, re.MULTILINE)
-    if voices and Counter((p, d) for _, p, d in all_theirs) == Counter((p, d) for _, p, d in all_ours):
-        return "voices", f"{len(theirs)} music21 parts, {len(ours)} tracks"
+    if re.search(r"^V:", text, re.MULTILINE):
+        gathered = sorted(n for part in music21_notes(gather_voices(text)) for n in part)
+        if gathered == all_ours:
+            return "voices", f"{len(theirs)} music21 parts, {len(ours)} tracks"
     if _DROPPED_BY_MUSIC21.search(text):
         fixed = sorted(n for part in music21_notes(_DROPPED_BY_MUSIC21.sub("", text)) for n in part)
         if fixed == all_ours:
@@ -177,15 +178,42 @@ def classify(text: str, music: Optional[Any], our_error: Optional[str]) -> tuple
     return "unexplained", f"ours only {sorted(missing.elements())[:4]}, music21 only {sorted(extra.elements())[:4]}"
 
 
-def compare_file(path: Path, every: int = 1) -> list[tuple[str, Optional[int], int, str, str]]:
-    """(file name, X: number, line, class, detail) of every ``every``-th tune of an ABC file."""
+def gather_voices(text: str) -> str:
+    """The tune with each voice's lines gathered after one ``V:n`` field (n = order of appearance)."""
+    from muspy_like.io.abc.fields import voice_id
+    from muspy_like.io.abc.tokens import default_voice
+
+    lines = text.split("\n")
+    end_of_header = next((i for i, line in enumerate(lines) if line.startswith("K:")), len(lines) - 1) + 1
+    header = [line for line in lines[:end_of_header] if not line.startswith("V:")]
+    default = default_voice([line for line in lines if line.startswith(("V:", "K:"))])
+    blocks: dict[str, list[str]] = {}
+    current = default
+    for line in lines[end_of_header:]:
+        if line.startswith("V:"):
+            current = voice_id(line[2:])
+            blocks.setdefault(current, [])
+        else:
+            blocks.setdefault(current, []).append(line)
+    body = []
+    for number, block in enumerate(blocks.values(), start=1):
+        body += [f"V:{number}", *block]
+    return "\n".join(header + body) + "\n"
+
+
+def compare_file(
+    path: Path, every: int = 1, numbers: Optional[set] = None
+) -> list[tuple[str, Optional[int], int, str, str]]:
+    """(file name, X: number, line, class, detail) of every ``every``-th tune of an ABC file (or of the
+    tunes whose ``X:`` is in ``numbers``)."""
     from muspy_like.errors import ABCError
     from muspy_like.io.abc import load_tune_book, read_tune
     from muspy_like.io.abc.tokens import prepare_text
 
     book = load_tune_book(path)
     rows = []
-    for tune in book.tunes[::every]:
+    tunes = [t for t in book.tunes if t.number in numbers] if numbers is not None else book.tunes[::every]
+    for tune in tunes:
         try:
             music, error = read_tune(tune, path, RESOLUTION), None
         except ABCError as failure:

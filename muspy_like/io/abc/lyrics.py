@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Optional
 
 from muspy_like.core.events import Lyric
+from muspy_like.io.abc.tokens import default_voice
 from muspy_like.io.abc.tunebook import FIELD_LINE
 from muspy_like.io.abc.voices import NoteEvent, Timeline, ticks
 
@@ -49,8 +50,7 @@ def _scan_lines(text: str) -> dict[str, _Block]:
     from music21 import abcFormat
 
     lines = text.split("\n")
-    declared = [line[2:].split()[0] for line in lines if line.startswith("V:") and line[2:].split()]
-    default = declared[0] if declared else ""
+    default = default_voice([line.strip() for line in lines if line.strip().startswith(("V:", "K:"))])
     blocks: dict[str, _Block] = {}
     current: Optional[str] = None
     in_header = True

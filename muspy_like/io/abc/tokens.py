@@ -22,7 +22,7 @@ from muspy_like.errors import ABCError
 from muspy_like.io.abc.fields import INLINE_FIELD, parse_key, sounding_shift, voice_id, voice_name
 from muspy_like.theory import key_from_tonic, midi_key_name
 
-__all__ = ["TokenizedTune", "Voice", "tokenize_tune", "prepare_text"]
+__all__ = ["TokenizedTune", "Voice", "tokenize_tune", "prepare_text", "default_voice"]
 
 _UNIT_OR_METER = re.compile(r"^[LM]:", re.MULTILINE)
 
@@ -34,7 +34,7 @@ class Voice:
     Parameters
     ----------
     identifier : str
-        The ``V:`` identifier (``""`` for a tune without voices).
+        The ``V:`` identifier (``"1"`` for a tune without voices).
     name : str, optional
         The ``name=`` of its ``V:`` fields.
     tokens : list
@@ -139,12 +139,15 @@ def _group_by_voice(tokens: list) -> tuple[list, list[Voice]]:
 
     ABC 2.1: ``V:`` fields in the header declare voices (and their names); in the body each ``V:`` field
     switches to that voice, and a voice may come back any number of times (its music continues). Music
-    before the first ``V:`` of the body belongs to the first voice declared. (music21 starts a new part at
+    before the first ``V:`` of the body belongs to the first voice the header declares, or to voice 1 when
+    the header declares none. (music21 starts a new part at
     every ``V:`` field whose identifier starts with a digit, and ignores the others.)
     """
     from music21 import abcFormat
 
-    declared = [voice_id(t.data) for t in tokens if isinstance(t, abcFormat.ABCMetadata) and t.isVoice()]
+    default = default_voice(
+        [t.src for t in tokens if isinstance(t, abcFormat.ABCMetadata) and (t.isVoice() or t.isKey())]
+    )
     voices: dict[str, Voice] = {}
     header: list = []
     current: Optional[Voice] = None
@@ -167,10 +170,23 @@ def _group_by_voice(tokens: list) -> tuple[list, list[Voice]]:
                 in_header, current = False, None
         elif isinstance(token, (abcFormat.ABCNote, abcFormat.ABCBar)):
             if current is None:
-                first = declared[0] if declared else ""
-                current = voices.setdefault(first, Voice(first))
+                current = voices.setdefault(default, Voice(default))
             current.tokens.append(token)
     return header, [voice for voice in voices.values() if _has_music(voice)]
+
+
+def default_voice(fields: list[str]) -> str:
+    """The voice of music that comes before any ``V:`` of the body: the first one the header declares, else 1.
+
+    (abc2midi assigns it to voice 1 too: ``abc ... V:2 ... V:1 ...`` is two voices.) ``fields`` are the
+    ``V:`` and ``K:`` field lines of the tune in order (the first ``K:`` ends the header).
+    """
+    for line in fields:
+        if line.startswith("K:"):
+            break
+        if line.startswith("V:"):
+            return voice_id(line[2:])
+    return "1"
 
 
 def _has_music(voice: Voice) -> bool:
