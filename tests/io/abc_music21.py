@@ -31,6 +31,15 @@ tuplet of the corpus), music21's tied notes merged as :func:`muspy_like.interop.
     octaves down and an octave clef an octave down, but only when the field falls in the tune's last
     bar; we apply octave clefs (as abc2midi does) and leave bass clefs alone. Checked: the same notes up
     to whole octaves.
+``re-barring``
+    A bar longer than its meter: music21 splits it at the meter's length and places the rest at the start
+    of the next bar, overlapping what is there (``americanfifeopus.abc`` X:108: the chord ``[da]`` across
+    the bar comes out in two pieces, the second a quarter late). Checked: with music21's re-barring step
+    turned off, music21 reads our notes.
+``grace chords``
+    A chord in braces (``{[GB]}``): music21 reads it as a chord that takes its time; ABC grace notes take
+    none, and we drop it with the other grace notes. Checked: music21 reads our notes once the grace
+    chords are removed from the text.
 ``music21 fails``
     music21 raises on the tune; we read it (checked: our notes are those of its tokens).
 ``both fail``
@@ -56,6 +65,8 @@ CLASSES = (
     "voices",
     "music21 drops a note",
     "octave clefs",
+    "grace chords",
+    "re-barring",
     "music21 fails",
     "both fail",
     "we fail",
@@ -64,6 +75,7 @@ CLASSES = (
 
 CHORD_TIE = re.compile(r"\][0-9/]*-")
 _DROPPED_BY_MUSIC21 = re.compile(r'"\s*>[^"]*"')
+GRACE_CHORD = re.compile(r"\{[^}]*\[[^}]*\}")
 _CLEF_OPTIONS = re.compile(r"^K:.*(-8|bass|octave=|transpose=)", re.MULTILINE)
 
 
@@ -74,14 +86,23 @@ def corpus_abc_files() -> list[Path]:
     return sorted(p for p in corpus.corpora.CoreCorpus().getPaths() if p.suffix == ".abc")
 
 
-def music21_notes(text: str, resolution: int = RESOLUTION) -> list[list[tuple[int, int, int]]]:
-    """music21's notes of one tune, per part, ties merged like ``from_music21`` (sorted), in ticks."""
+def music21_notes(text: str, resolution: int = RESOLUTION, rebar: bool = True) -> list[list[tuple[int, int, int]]]:
+    """music21's notes of one tune, per part, ties merged like ``from_music21`` (sorted), in ticks.
+
+    ``rebar=False`` turns music21's re-barring step off (to check the ``re-barring`` class).
+    """
+    from unittest import mock
+
     from music21 import abcFormat
     from music21.abcFormat import translate
 
     handler = abcFormat.ABCHandler()
     handler.process(text)
-    score = translate.abcToStreamScore(handler)
+    if rebar:
+        score = translate.abcToStreamScore(handler)
+    else:
+        with mock.patch.object(translate, "reBar", lambda part, inPlace=False: None):
+            score = translate.abcToStreamScore(handler)
     parts = []
     for part in score.parts:
         starts: list[int] = []
@@ -94,7 +115,9 @@ def music21_notes(text: str, resolution: int = RESOLUTION) -> list[list[tuple[in
             onset = _tick(element.offset, resolution)
             end = _tick(element.offset + element.quarterLength, resolution)
             for member in element.notes if element.isChord else [element]:
-                pitch, kind = member.pitch.midi, member.tie.type if member.tie is not None else None
+                # music21 ties a chord it splits at a barline (re-barring) on the chord, not its notes
+                tie = member.tie if member.tie is not None else element.tie
+                pitch, kind = member.pitch.midi, tie.type if tie is not None else None
                 if kind in ("continue", "stop") and pitch in tied and ends[tied[pitch]] == onset:
                     ends[tied[pitch]] = end
                     if kind == "stop":
@@ -170,6 +193,12 @@ def classify(text: str, music: Optional[Any], our_error: Optional[str]) -> tuple
         fixed = sorted(n for part in music21_notes(_DROPPED_BY_MUSIC21.sub("", text)) for n in part)
         if fixed == all_ours:
             return "music21 drops a note", f"{len(all_ours) - len(all_theirs)} notes"
+    if GRACE_CHORD.search(text):
+        fixed = sorted(n for part in music21_notes(GRACE_CHORD.sub("", text)) for n in part)
+        if fixed == all_ours:
+            return "grace chords", ""
+    if sorted(n for part in music21_notes(text, rebar=False) for n in part) == all_ours:
+        return "re-barring", ""
     if _CLEF_OPTIONS.search(text):
         if sorted((t, p % 12, d) for t, p, d in all_theirs) == sorted((t, p % 12, d) for t, p, d in all_ours):
             return "octave clefs", ""
