@@ -78,7 +78,9 @@ def _midi(pitch_name: str, octave: int) -> int:
     """
     from music21 import pitch
 
-    spelled = pitch_name[: len(pitch_name) - len(str(octave))] if pitch_name.endswith(str(octave)) else pitch_name
+    if not pitch_name.endswith(str(octave)):  # the text's octave is not music21's: trust music21
+        return int(pitch.Pitch(pitch_name).midi)
+    spelled = pitch_name[: len(pitch_name) - len(str(octave))]
     return int(pitch.Pitch(spelled + "4").midi) + 12 * (octave - 4)
 
 
