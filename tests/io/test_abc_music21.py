@@ -20,6 +20,7 @@ KNOWN = [
     ("book6.abc", {1003, 1148}, "voices"),
     ("americanfifeopus.abc", {108}, "re-barring"),
     ("americanfifeopus.abc", {114}, "grace chords"),
+    ("MardiGrasReel.abc", {1}, "chord ties"),
 ]
 FULL = os.environ.get("MUSPY_LIKE_FULL_ABC_CORPUS") == "1"
 
