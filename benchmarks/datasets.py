@@ -215,12 +215,21 @@ def generate_corpus(folder: Path, n: int, n_jobs: int = 2) -> Path:
 # -- conversion against the size of the corpus ------------------------------------------------------------
 
 
+def warm_worker(path: str) -> None:
+    """Import what the work needs and read one piece, in a worker (first imports are set-up, not work)."""
+    import muspy_like.datasets.cache  # noqa: F401
+    import muspy_like.statistics.table  # noqa: F401
+    from muspy_like.statistics import compute_statistics
+
+    compute_statistics([path], progress=False)
+
+
 def conversion_work(size: int, folder: str, n_jobs: int = 1, dask_workers: int = 0) -> dict[str, Any]:
     """Convert the first ``size`` files of ``folder`` into a fresh cache (for measure_growth).
 
     ``dask_workers > 0`` runs on a dask.distributed LocalCluster of that many worker processes.
     """
-    from muspy_like.datasets import FolderDataset
+    from muspy_like.datasets import FolderDataset, convert
 
     dataset = FolderDataset(folder)[:size]
     with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as warm:
@@ -232,7 +241,8 @@ def conversion_work(size: int, folder: str, n_jobs: int = 1, dask_workers: int =
             with distributed.LocalCluster(n_workers=dask_workers, threads_per_worker=1, processes=True,
                                           dashboard_address=None) as cluster, distributed.Client(cluster) as client:
                 executor = client.get_executor()
-                dataset[:2 * dask_workers].convert(warm, executor=executor, chunksize=1, progress=False)
+                client.run(warm_worker, dataset.pieces[0].path)  # every worker, not whichever got the tasks
+                convert(dataset[:2 * dask_workers], warm, executor=executor, chunksize=1, progress=False)
                 start = time.perf_counter()
                 report = dataset.convert(cache, executor=executor, progress=False)
                 seconds = time.perf_counter() - start

@@ -227,8 +227,11 @@ def statistics_work(size: int, folder: str, n_jobs: int = 1, dask_workers: int =
     if dask_workers:
         import distributed
 
+        from benchmarks.datasets import warm_worker
+
         with distributed.LocalCluster(n_workers=dask_workers, threads_per_worker=1, processes=True,
                                       dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+            client.run(warm_worker, sources[0].location)  # every worker: first imports are set-up
             seconds = describe(executor=client.get_executor())
     else:
         seconds = describe(n_jobs=n_jobs)
