@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import IO, Iterator, Union
@@ -173,6 +174,9 @@ def _unlink_quietly(path: Path) -> None:
         os.unlink(path)
 
 
+#: The name :func:`atomic_write` gives its temporary file: ``.{target}.{pid}.{8 hex digits}.part``.
+_PART_NAME = re.compile(r"^\..+\.([0-9]+)\.[0-9a-f]{8}" + re.escape(_PART_SUFFIX) + "$")
+
 #: Folders (device, inode) this process has cleaned of abandoned temporary files.
 _CLEANED_FOLDERS: set[tuple[int, int]] = set()
 _CLEANED_FOLDERS_KEPT = 4096
@@ -199,11 +203,8 @@ def _remove_abandoned_parts(path: Path) -> None:
     except OSError:
         return
     for entry in entries:
-        name = entry.name
-        if not (name.startswith(".") and name.endswith(_PART_SUFFIX)):
-            continue
-        pid_text = name[: -len(_PART_SUFFIX)].rsplit(".", 2)[-2] if name.count(".") >= 3 else ""
-        if pid_text.isdigit() and not _process_is_running(int(pid_text)):
+        match = _PART_NAME.match(entry.name)
+        if match and not _process_is_running(int(match.group(1))):
             _unlink_quietly(Path(entry.path))
 
 
