@@ -168,3 +168,26 @@ def test_lyrics_are_written_as_w_lines_and_read_back(tmp_path):
     assert "w: Hap py * birth~day to\\-you" in target.read_text().splitlines()
     back = read_abc(target)
     assert back.tracks[0].lyrics == lyrics
+
+
+@pytest.mark.parametrize("resolution", [1, 24, 480])
+@pytest.mark.parametrize(
+    "notes, written",
+    [
+        ([(0, 2)], True),
+        ([(0, 100)], True),
+        ([(5, 200)], True),
+        ([(0, 1)], False),  # the piece ends at tick 1: a meter there governs no note and is not written
+        ([], False),  # no note, no voice to carry the change
+    ],
+)
+def test_a_meter_one_tick_in_is_written_there_and_read_back(tmp_path, resolution, notes, written):
+    """A 3/2 meter at tick 1 (a hypothesis example once reported as reading back as 2/4): the header
+    keeps 4/4, the first bar is one tick long, and the change is a field line where the voice reaches it."""
+    music = Music(resolution=resolution, time_signatures=[TimeSignature(time=1, numerator=3, denominator=2)])
+    music.tracks = [Track(notes=[Note(time=time, pitch=60, duration=length) for time, length in notes])]
+    write_abc(tmp_path / "meter.abc", music)
+    back = read_abc(tmp_path / "meter.abc", resolution=resolution)
+    meters = [(t.time, t.numerator, t.denominator) for t in back.time_signatures]
+    assert meters == ([(0, 4, 4), (1, 3, 2)] if written else [(0, 4, 4)])
+    assert _rows(back) == _rows(music)

@@ -49,7 +49,8 @@ def write_abc(path: Union[str, Path], music: Music, number: int = 1, title: Opti
     * Header: ``X``, ``T``, ``C`` (creators), ``M`` (the meter at tick 0, else 4/4), ``L:1/8``,
       ``Q:1/4=qpm`` (the tempo at tick 0) and ``K`` (the key at tick 0 with its mode, else C). Later
       changes are field lines in the body (``K:D``, ``M:3/4``, ``Q:1/4=90``), not inline fields, which
-      music21 mistakes for chords.
+      music21 mistakes for chords. A field line takes effect where a voice reaches it: a change at or
+      after the end of the last bar (or in a piece without tracks) governs no note and is not written.
     * Each track is one voice, ``V:n name="..."`` declared once, where its music starts (music21 starts a
       new part at every ``V:`` field, so voices are never declared in the header too). A track whose
       notes overlap without forming chords takes several voices; a ``%%score`` line puts them in
