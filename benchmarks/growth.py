@@ -10,7 +10,8 @@ resident size before the work).
 A measured function is given as ``"module:function"``; it is called with ``size`` and the keyword
 arguments, does the work and returns a dict of extra figures (may be empty). When that dict holds
 ``work_seconds`` (the function timed its work itself, leaving out set-up such as first imports or
-starting a cluster), that is the time fitted; otherwise the wall time of the call. The child process
+starting a cluster), that is the time fitted; otherwise the wall time of the call (likewise
+``work_cpu_seconds`` for the CPU time). The child process
 reports its peak resident memory (``ru_maxrss``) before and after the call, the largest peak of its
 worker processes (``RUSAGE_CHILDREN``, when the work used a process pool), and the CPU time of the call
 and of its finished workers: on a machine shared with other work the wall time grows with the load, the
@@ -74,10 +75,12 @@ def _child(target: str, size: int, kwargs: dict[str, Any]) -> dict[str, Any]:
         "size": size,
         "seconds": extra.pop("work_seconds", seconds),
         "call_seconds": seconds,
-        "cpu_seconds": _cpu_seconds() - cpu,
+        "cpu_seconds": extra.pop("work_cpu_seconds", _cpu_seconds() - cpu),
         "peak_mb": _peak_mb(resource.RUSAGE_SELF),
+        "peak_bytes": int(_peak_mb(resource.RUSAGE_SELF) * 2**20),
         "peak_increase_mb": _peak_mb(resource.RUSAGE_SELF) - before,
         "worker_peak_mb": _peak_mb(resource.RUSAGE_CHILDREN),
+        "worker_peak_bytes": int(_peak_mb(resource.RUSAGE_CHILDREN) * 2**20),
         **extra,
     }
 
@@ -99,7 +102,11 @@ def measure_growth(target: str, sizes: Sequence[int], repeat: int = 1, **kwargs:
     Returns
     -------
     dict
-        ``rows`` (one dict per size), ``time_exponent`` and ``memory_exponent`` (of the peak increase).
+        ``rows``: one dict per size with ``size``, ``seconds`` (the work's wall time), ``cpu_seconds``
+        (this process and its finished workers), ``peak_bytes`` and ``peak_mb`` (peak resident memory of
+        the measuring process), ``peak_increase_mb`` (over its size before the work),
+        ``worker_peak_bytes`` (the largest worker process, 0 without workers) and the function's own
+        figures. Then ``time_exponent``, ``cpu_exponent`` and ``memory_exponent`` (of the peak increase).
     """
     rows = []
     for size in sizes:
