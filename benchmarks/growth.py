@@ -77,7 +77,7 @@ def _child(target: str, size: int, kwargs: dict[str, Any]) -> dict[str, Any]:
         "call_seconds": seconds,
         "cpu_seconds": extra.pop("work_cpu_seconds", _cpu_seconds() - cpu),
         "peak_mb": _peak_mb(resource.RUSAGE_SELF),
-        "peak_bytes": int(_peak_mb(resource.RUSAGE_SELF) * 2**20),
+        "peak_bytes": int((_peak_mb(resource.RUSAGE_SELF) - before) * 2**20),
         "peak_increase_mb": _peak_mb(resource.RUSAGE_SELF) - before,
         "worker_peak_mb": _peak_mb(resource.RUSAGE_CHILDREN),
         "worker_peak_bytes": int(_peak_mb(resource.RUSAGE_CHILDREN) * 2**20),
@@ -103,8 +103,10 @@ def measure_growth(target: str, sizes: Sequence[int], repeat: int = 1, **kwargs:
     -------
     dict
         ``rows``: one dict per size with ``size``, ``seconds`` (the work's wall time), ``cpu_seconds``
-        (this process and its finished workers), ``peak_bytes`` and ``peak_mb`` (peak resident memory of
-        the measuring process), ``peak_increase_mb`` (over its size before the work),
+        (this process and its finished workers), ``peak_bytes`` (peak resident memory of the measuring
+        process above its size before the call, which includes what the call imports; as in
+        ``benchmarks.formats``; also ``peak_increase_mb``),
+        ``peak_mb`` (its whole peak),
         ``worker_peak_bytes`` (the largest worker process, 0 without workers) and the function's own
         figures. Then ``time_exponent``, ``cpu_exponent`` and ``memory_exponent`` (of the peak increase).
     """
