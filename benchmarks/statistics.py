@@ -11,8 +11,16 @@
    themselves. Target: >= 1.6x on 2 cores. For reference, the same pieces passed as in-memory Music
    objects are timed too (the main process then pickles every piece to the workers).
 
-Usage: ``python -m benchmarks.statistics [--pieces N] [--bach-step K]`` (``K > 1`` takes every K-th
-score, for a quick run).
+3. **Statistics against the size of the corpus** (issue 11): the small real MIDI files of
+   ``benchmarks.datasets.generate_corpus`` (excerpts of real files, transposed), N/16 to N files (default
+   N = 100,000), one process: time and peak memory with the fitted growth exponent (target <= 1.1); memory
+   must not grow with N (rows stream into the column-wise table and the CSV). Then one process against a
+   dask LocalCluster of 2 worker processes on the same files (target >= 1.6x).
+
+:func:`statistics_growth` returns the growth measurement (for ``benchmarks/scaling.py``).
+
+Usage: ``python -m benchmarks.statistics [--pieces N] [--bach-step K] [--corpus N] [--skip-growth]``
+(``K > 1`` takes every K-th score, for a quick run).
 """
 
 from __future__ import annotations
@@ -23,10 +31,11 @@ import time
 
 import numpy as np
 
+from benchmarks.growth import growth_table, measure_growth
 from benchmarks.harness import best_time, machine_info, markdown_table, save_results
 from muspy_like import Music, NoteArray, Tempo, TimeSignature, Track
 
-PEERS = ["muspy", "music21", "numpy"]
+PEERS = ["muspy", "music21", "numpy", "dask", "distributed"]
 
 
 def from_muspy(music) -> Music:
@@ -194,13 +203,90 @@ def parallel_statistics(n_pieces: int) -> dict:
     return {"n_pieces": n_pieces, "files": files, "in_memory": memory, "control": machine_scaling()}
 
 
+def statistics_work(size: int, folder: str, n_jobs: int = 1, dask_workers: int = 0) -> dict:
+    """Statistics of the first ``size`` files of ``folder``, rows written to a CSV (for measure_growth).
+
+    Timed after a warm-up on 2 pieces where the work runs (first imports, the cluster's start).
+    """
+    import tempfile
+
+    from muspy_like.statistics import compute_statistics, resolve_sources
+
+    sources = resolve_sources([folder])[:size]
+
+    def describe(**where) -> float:
+        compute_statistics(sources[:2], progress=False, **where)
+        start = time.perf_counter()
+        stats = compute_statistics(sources, progress=False, **where)
+        with tempfile.TemporaryDirectory() as out:
+            stats.write_csv(f"{out}/statistics.csv")
+        if stats.failures or len(stats) != len(sources):
+            raise RuntimeError(f"statistics failed: {stats.failures[:1]}")
+        return time.perf_counter() - start
+
+    if dask_workers:
+        import distributed
+
+        from benchmarks.datasets import warm_worker
+
+        with distributed.LocalCluster(n_workers=dask_workers, threads_per_worker=1, processes=True,
+                                      dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+            client.run(warm_worker, sources[0].location)  # every worker: first imports are set-up
+            seconds = describe(executor=client.get_executor())
+    else:
+        seconds = describe(n_jobs=n_jobs)
+    return {"work_seconds": seconds, "pieces": len(sources)}
+
+
+def statistics_growth(folder=None, largest: int = 100_000) -> dict:
+    """Time and peak memory of the statistics of N/16 .. N generated MIDI files (for benchmarks/scaling.py)."""
+    import tempfile
+    from pathlib import Path
+
+    from benchmarks.datasets import corpus_sizes, generate_corpus
+
+    folder = generate_corpus(Path(folder or Path(tempfile.gettempdir()) / "muspy-like-corpus"), largest)
+    return measure_growth("benchmarks.statistics:statistics_work", corpus_sizes(largest), folder=str(folder))
+
+
+def statistics_dask_speedup(folder, size: int) -> dict:
+    """Statistics of ``size`` files: one process against a LocalCluster of 2 worker processes (target >= 1.6x)."""
+    one = measure_growth("benchmarks.statistics:statistics_work", [size], folder=str(folder))["rows"][0]
+    two = measure_growth("benchmarks.statistics:statistics_work", [size], folder=str(folder), dask_workers=2)
+    two = two["rows"][0]
+    return {"size": size, "one_process_s": one["seconds"], "dask_2_workers_s": two["seconds"],
+            "speedup": one["seconds"] / two["seconds"]}
+
+
+def _growth_text(growth: dict, dask: dict) -> str:
+    verdict = "met" if dask["speedup"] >= 1.6 else "MISSED"
+    return (
+        growth_table("Statistics (`compute_statistics` + CSV, one process) against the number of generated MIDI "
+                     "files:", "files", growth)
+        + f"\n\nStatistics of {dask['size']} files: one process {dask['one_process_s']:.1f} s, dask LocalCluster "
+        f"of 2 worker processes {dask['dask_2_workers_s']:.1f} s: {dask['speedup']:.2f}x (target >= 1.6x: {verdict})."
+    )
+
+
 def main(argv=None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pieces", type=int, default=10_000, help="generated pieces (default 10000)")
     parser.add_argument("--bach-step", type=int, default=1, help="take every K-th Bach score (default 1: all)")
+    parser.add_argument("--corpus", type=int, default=100_000, help="largest generated corpus (default 100000)")
+    parser.add_argument("--skip-growth", action="store_true", help="skip the growth measurements")
     args = parser.parse_args(argv)
     metrics = bach_metrics(args.bach_step)
     parallel = parallel_statistics(args.pieces)
+    growth: dict = {}
+    if not args.skip_growth:
+        import tempfile
+        from pathlib import Path
+
+        from benchmarks.datasets import corpus_sizes
+
+        folder = Path(tempfile.gettempdir()) / "muspy-like-corpus"
+        growth["statistics_growth"] = statistics_growth(folder, args.corpus)
+        growth["dask"] = statistics_dask_speedup(folder, corpus_sizes(args.corpus)[2])
     rows = [
         ["muspy: its 14 metrics", f"{metrics['muspy_14_metrics_s']:.2f} s", "1x"],
         ["muspy_like: the same 14 metrics", f"{metrics['muspy_like_same_14_metrics_s']:.3f} s",
@@ -225,7 +311,9 @@ def main(argv=None) -> dict:
         + f"\n\nTargets: metrics >= 10x muspy: {'met' if metrics['speedup_all_metrics'] >= 10 else 'MISSED'}; "
         f"2 jobs >= 1.6x: {'met' if parallel['files']['speedup_2_jobs'] >= 1.6 else 'MISSED'}."
     )
-    payload = {"metrics": metrics, "parallel": parallel, "machine": machine_info(PEERS)}
+    if growth:
+        table += "\n\n" + _growth_text(growth["statistics_growth"], growth["dask"])
+    payload = {"metrics": metrics, "parallel": parallel, "machine": machine_info(PEERS), **growth}
     save_results("statistics", payload, table)
     print(table)
     return payload

@@ -72,6 +72,7 @@ _LAZY_FUNCTIONS = {
     "write_musicxml": "muspy_like.io.musicxml",
     "read_musescore": "muspy_like.compat.io",
     "read_abc": "muspy_like.io.abc",
+    "read_abc_tunes": "muspy_like.io.abc",
     "write_abc": "muspy_like.io.abc",
 }
 _LAZY_MODULES = {

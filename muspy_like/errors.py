@@ -16,6 +16,7 @@ __all__ = [
     "MusicXMLError",
     "MuseScoreError",
     "ABCError",
+    "ABCTuneBookError",
     "SchemaError",
     "SizeLimitError",
     "ConversionError",
@@ -146,3 +147,26 @@ class SoundFontError(AudioError):
 
 class WatermarkError(AudioError, ValueError):
     """Watermark parameters are invalid for the given audio (e.g. a lag longer than the clip)."""
+
+
+class ABCTuneBookError(ABCError):
+    """Some tunes of an ABC tune book cannot be read; the others were read.
+
+    Attributes
+    ----------
+    path : Path
+        The file.
+    tunes : list of Music
+        The tunes that were read, in file order.
+    failures : list of ABCError
+        One error per tune that failed; each message names the tune's ``X:`` number and line.
+    """
+
+    def __init__(self, path, tunes, failures):
+        self.path, self.tunes, self.failures = path, list(tunes), list(failures)
+        shown = "\n".join(f"  {failure}" for failure in self.failures[:10])
+        more = f"\n  ... and {len(self.failures) - 10} more" if len(self.failures) > 10 else ""
+        super().__init__(
+            f"{path}: {len(self.failures)} tune(s) cannot be read ({len(self.tunes)} were read; they are in "
+            f".tunes, or pass errors='skip' to get them with a warning):\n{shown}{more}"
+        )

@@ -11,8 +11,10 @@ Destinations follow one rule, the same in the API and on the command line:
 
 Every failure is an :class:`~muspy_like.errors.OutputPathError` naming the path the caller gave, never the
 hidden temporary file. A write killed outright (SIGKILL, power cut) cannot clean up after itself; the
-temporary file carries the writer's process id, and the next write to the same target removes the
-leftovers of writers that are no longer running.
+temporary file carries the writer's process id, and the first write of a process into a folder removes
+the leftovers there of writers that are no longer running. (Once per folder and process, not at every
+write: listing a folder of n files at each of its n writes would make filling a dataset cache cost time
+in the square of its size.)
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import IO, Iterator, Union
@@ -171,19 +174,37 @@ def _unlink_quietly(path: Path) -> None:
         os.unlink(path)
 
 
+#: The name :func:`atomic_write` gives its temporary file: ``.{target}.{pid}.{8 hex digits}.part``.
+_PART_NAME = re.compile(r"^\..+\.([0-9]+)\.[0-9a-f]{8}" + re.escape(_PART_SUFFIX) + "$")
+
+#: Folders (device, inode) this process has cleaned of abandoned temporary files.
+_CLEANED_FOLDERS: set[tuple[int, int]] = set()
+_CLEANED_FOLDERS_KEPT = 4096
+
+
 def _remove_abandoned_parts(path: Path) -> None:
-    """Delete temporary files left beside ``path`` by writers of this machine that are no longer running."""
-    prefix = f".{path.name}."
+    """Delete the temporary files that writers no longer running left in ``path``'s folder.
+
+    Done at the first write of this process into the folder (a folder is known by its device and inode,
+    so one removed and made again is cleaned again).
+    """
+    try:
+        folder = os.stat(path.parent)
+    except OSError:
+        return
+    key = (folder.st_dev, folder.st_ino)
+    if key in _CLEANED_FOLDERS:
+        return
+    if len(_CLEANED_FOLDERS) >= _CLEANED_FOLDERS_KEPT:
+        _CLEANED_FOLDERS.clear()
+    _CLEANED_FOLDERS.add(key)
     try:
         entries = list(os.scandir(path.parent))
     except OSError:
         return
     for entry in entries:
-        name = entry.name
-        if not (name.startswith(prefix) and name.endswith(_PART_SUFFIX)):
-            continue
-        pid_text = name[len(prefix):-len(_PART_SUFFIX)].split(".")[0]
-        if pid_text.isdigit() and not _process_is_running(int(pid_text)):
+        match = _PART_NAME.match(entry.name)
+        if match and not _process_is_running(int(match.group(1))):
             _unlink_quietly(Path(entry.path))
 
 

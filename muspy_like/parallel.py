@@ -9,7 +9,14 @@ cluster.
 An item whose call raises does not stop the others: its value is ``None`` and a :class:`Failure` records
 the item, its index, the exception type, message and formatted traceback. Nothing is swallowed: the
 failures are returned, logged as a warning, and :meth:`MapResult.raise_if_failed` turns them into an
-exception for callers that want all-or-nothing.
+exception for callers that want all-or-nothing. A worker process that dies (e.g. killed by the
+out-of-memory killer) fails the items it held and any not yet started: they are reported as failures
+with ``exception_type`` ``BrokenProcessPool``, never silently dropped. ``KeyboardInterrupt`` cancels
+pending work and propagates.
+
+Work is submitted a window of chunks at a time (four per worker), so pending tasks and results in flight
+stay bounded however many items there are; with ``on_result`` and ``keep_values=False`` the results
+stream to the caller as they arrive and nothing grows with the number of items but the failures.
 
 Examples
 --------
@@ -37,9 +44,12 @@ __all__ = ["Failure", "MapResult", "ParallelMapError", "parallel_map", "resolve_
 
 logger = logging.getLogger(__name__)
 
-#: Chunks per worker when ``chunksize`` is automatic: enough to balance uneven items and to move the
-#: progress bar smoothly, few enough that the per-task overhead of a process pool stays small.
-_CHUNKS_PER_WORKER = 16
+#: Chunks per worker when ``chunksize`` is automatic: enough to balance uneven items (the tail of a run
+#: waits for at most one chunk) and to move the progress bar smoothly, few enough that the per-task
+#: overhead of a process pool (well under a millisecond) stays small.
+_CHUNKS_PER_WORKER = 64
+#: Chunks submitted ahead per worker: keeps every worker busy while bounding what is in flight.
+_CHUNKS_IN_FLIGHT = 4
 #: Workers assumed for an executor of unknown size (see :func:`_worker_count`).
 _MANY_WORKERS = 256
 
@@ -134,6 +144,8 @@ def parallel_map(
     desc: Optional[str] = None,
     chunksize: Optional[int] = None,
     mp_context: Any = None,
+    on_result: Optional[Callable[[int, Any], None]] = None,
+    keep_values: bool = True,
 ) -> MapResult:
     """Call ``func(item)`` for every item, inline, in worker processes or on a given executor.
 
@@ -155,60 +167,90 @@ def parallel_map(
     desc : str, optional
         Label of the progress bar.
     chunksize : int, optional
-        Items sent to a worker per task. Default: about 16 chunks per worker of the process pool, so
-        uneven items balance while the per-task overhead stays small; about 4,000 chunks for an
-        executor whose size is unknown (a dask cluster may have many workers).
+        Items sent to a worker per task. Default: about 64 chunks per worker of the process pool, so
+        uneven items (a corpus mixing slow and fast files) balance while the per-task overhead stays
+        small. A dask executor counts the threads of its cluster's workers; for other executors of unknown
+        size, about 16,000 chunks.
     mp_context : multiprocessing context, optional
         Start method for the worker processes (default: the platform's default).
+    on_result : callable, optional
+        Called in this process as ``on_result(index, value)`` for each item that succeeds, as soon as its
+        chunk is back (in completion order, not item order): stream results to disk here.
+    keep_values : bool, default True
+        Keep every value in ``MapResult.values``. With False, ``values`` holds None for every item, so
+        memory does not grow with the results (use ``on_result``); failures are always kept.
 
     Returns
     -------
     MapResult
-        ``values`` in item order (``None`` for failures) and the list of :class:`Failure`.
-
-    Notes
-    -----
-    A worker process that dies (e.g. killed by the out-of-memory killer) fails the items it held and any
-    not yet started: they are reported as failures with ``exception_type`` ``BrokenProcessPool``; they
-    are never silently dropped. ``KeyboardInterrupt`` cancels pending work and propagates.
+        ``values`` in item order (``None`` for failures) and the list of :class:`Failure` (see the module
+        notes for dead workers and interruptions).
     """
     from tqdm.auto import tqdm
 
     items = list(items)
-    values: list = [None] * len(items)
-    failures: list[Failure] = []
+    sink = _Sink(items, on_result, keep_values)
     bar = tqdm(total=len(items), desc=desc, disable=not progress, unit="item", dynamic_ncols=True)
     try:
-        if executor is None and resolve_n_jobs(n_jobs) == 1:
-            for index, item in enumerate(items):
-                _store(_call(func, item), index, items, values, failures)
-                bar.update(1)
-        elif executor is not None:
-            _run_on(executor, _worker_count(executor), func, items, chunksize, values, failures, bar)
-        else:
-            workers = min(resolve_n_jobs(n_jobs), max(1, len(items)))
-            with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=mp_context) as pool:
-                _run_on(pool, workers, func, items, chunksize, values, failures, bar)
+        _dispatch(func, items, n_jobs, executor, chunksize, mp_context, sink, bar)
     finally:
         bar.close()
-    failures.sort(key=lambda failure: failure.index)
-    if failures:
-        logger.warning(
-            "%d of %d item(s) failed%s; first: %s",
-            len(failures),
-            len(items),
-            f" in {desc!r}" if desc else "",
-            failures[0].summary(),
-        )
-    return MapResult(values, failures)
+    sink.failures.sort(key=lambda failure: failure.index)
+    if sink.failures:
+        where = f" in {desc!r}" if desc else ""
+        logger.warning("%d of %d item(s) failed%s; first: %s", len(sink.failures), len(items), where,
+                       sink.failures[0].summary())
+    return MapResult(sink.values, sink.failures)
+
+
+def _dispatch(func, items, n_jobs, executor, chunksize, mp_context, sink, bar) -> None:
+    """Run the calls inline, on the given executor, or on a process pool of ``n_jobs`` workers."""
+    if executor is None and resolve_n_jobs(n_jobs) == 1:
+        for index, item in enumerate(items):
+            sink.store(_call(func, item), index)
+            bar.update(1)
+    elif executor is not None:
+        _run_on(executor, _worker_count(executor), func, items, chunksize, sink, bar)
+    else:
+        workers = min(resolve_n_jobs(n_jobs), max(1, len(items)))
+        with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=mp_context) as pool:
+            _run_on(pool, workers, func, items, chunksize, sink, bar)
+
+
+class _Sink:
+    """Where outcomes go: the values (if kept), the caller's ``on_result``, the failures."""
+
+    def __init__(self, items: list, on_result: Optional[Callable[[int, Any], None]], keep_values: bool) -> None:
+        self.items = items
+        self.on_result = on_result
+        self.keep_values = keep_values
+        self.values: list = [None] * len(items)
+        self.failures: list[Failure] = []
+
+    def store(self, outcome: tuple, index: int) -> None:
+        if outcome[0]:
+            if self.keep_values:
+                self.values[index] = outcome[1]
+            if self.on_result is not None:
+                self.on_result(index, outcome[1])
+        else:
+            _, name, message, text = outcome
+            self.failures.append(Failure(self.items[index], index, name, message, text))
 
 
 def _worker_count(executor: concurrent.futures.Executor) -> int:
-    # Only used to size chunks. A pool knows its size; the size of other executors (a dask cluster) is
-    # unknown and may grow, so plan for many workers: about 4,000 tasks, each a millisecond or so of
-    # scheduling overhead.
+    # Only used to size chunks and the submission window. A pool knows its size; a dask executor asks its
+    # client (threads of the workers now connected); other executors are planned for many workers.
     workers = getattr(executor, "_max_workers", None)
-    return int(workers) if workers else _MANY_WORKERS
+    if workers:
+        return int(workers)
+    client = getattr(executor, "_client", None)
+    if client is not None and hasattr(client, "nthreads"):
+        try:
+            return max(1, sum(client.nthreads().values()))
+        except Exception:  # a client that cannot answer now: fall back to the generous default
+            pass
+    return _MANY_WORKERS
 
 
 def _run_on(
@@ -217,8 +259,7 @@ def _run_on(
     func: Callable[[Any], Any],
     items: list,
     chunksize: Optional[int],
-    values: list,
-    failures: list[Failure],
+    sink: _Sink,
     bar: Any,
 ) -> None:
     if not items:
@@ -227,25 +268,46 @@ def _run_on(
         chunksize = max(1, math.ceil(len(items) / (workers * _CHUNKS_PER_WORKER)))
     if chunksize < 1:
         raise ValueError(f"chunksize must be at least 1, not {chunksize}")
-    chunks = {}
+    starts = iter(range(0, len(items), chunksize))
+    window = workers * _CHUNKS_IN_FLIGHT
+    pending: dict[concurrent.futures.Future, int] = {}
     try:
-        for start in range(0, len(items), chunksize):
-            future = executor.submit(_call_chunk, func, items[start : start + chunksize])
-            chunks[future] = start
-        for future in concurrent.futures.as_completed(chunks):
-            start = chunks[future]
-            size = len(items[start : start + chunksize])
-            try:
-                outcomes = future.result()
-            except Exception as error:  # the chunk itself failed: pickling, a dead worker, a lost task
-                outcomes = [_outcome_of(error)] * size
-            for offset, outcome in enumerate(outcomes):
-                _store(outcome, start + offset, items, values, failures)
-            bar.update(size)
+        _submit(executor, func, items, chunksize, starts, pending, window, sink, bar)
+        while pending:
+            done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                start = pending.pop(future)
+                _collect(future, start, items[start : start + chunksize], sink, bar)
+            _submit(executor, func, items, chunksize, starts, pending, window, sink, bar)
     except BaseException:
-        for future in chunks:
+        for future in pending:
             future.cancel()
         raise
+
+
+def _submit(executor, func, items, chunksize, starts, pending, window, sink, bar) -> None:
+    """Submit chunks until ``window`` are in flight; a chunk that cannot be submitted fails its items."""
+    while len(pending) < window:
+        start = next(starts, None)
+        if start is None:
+            return
+        chunk = items[start : start + chunksize]
+        try:
+            pending[executor.submit(_call_chunk, func, chunk)] = start
+        except Exception as error:  # a broken pool refuses new work: its items fail, none is lost
+            for offset in range(len(chunk)):
+                sink.store(_outcome_of(error), start + offset)
+            bar.update(len(chunk))
+
+
+def _collect(future: concurrent.futures.Future, start: int, chunk: list, sink: _Sink, bar: Any) -> None:
+    try:
+        outcomes = future.result()
+    except Exception as error:  # the chunk itself failed: pickling, a dead worker, a lost task
+        outcomes = [_outcome_of(error)] * len(chunk)
+    for offset, outcome in enumerate(outcomes):
+        sink.store(outcome, start + offset)
+    bar.update(len(chunk))
 
 
 def _call_chunk(func: Callable[[Any], Any], chunk: list) -> list:
@@ -265,11 +327,3 @@ def _outcome_of(error: BaseException) -> tuple:
     name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
     text = "".join(traceback_module.format_exception(kind, error, error.__traceback__))
     return (False, name, str(error), text)
-
-
-def _store(outcome: tuple, index: int, items: list, values: list, failures: list[Failure]) -> None:
-    if outcome[0]:
-        values[index] = outcome[1]
-    else:
-        _, name, message, text = outcome
-        failures.append(Failure(items[index], index, name, message, text))

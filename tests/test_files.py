@@ -94,3 +94,25 @@ def test_output_folders_are_created_with_their_parents(tmp_path):
     (tmp_path / "plain").write_text("")
     with pytest.raises(OutputPathError, match="plain is a file"):
         prepare_output_folder(tmp_path / "plain" / "sub")
+
+
+def test_a_folder_is_listed_for_leftovers_once_per_process(tmp_path, monkeypatch):
+    import muspy_like.files as files
+
+    listed = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(files.os, "scandir", lambda folder: listed.append(folder) or real_scandir(folder))
+    for index in range(20):
+        atomic_write_bytes(tmp_path / f"piece{index}.bin", b"x", durable=False)
+    assert len(listed) == 1  # listing at each of n writes would cost n squared over a dataset cache
+    assert len(os.listdir(tmp_path)) == 20
+
+
+def test_only_our_temporary_file_names_are_removed(tmp_path):
+    dead_pid = 2**22 + 12345  # above Linux's largest pid: no such process
+    ours = f".out.bin.{dead_pid}.0123abcd.part"
+    foreign = [".notes.part", f".out.bin.{dead_pid}.part", "out.bin.part"]
+    for name in [ours, *foreign]:
+        (tmp_path / name).write_bytes(b"")
+    atomic_write_bytes(tmp_path / "out.bin", b"complete")
+    assert sorted(os.listdir(tmp_path)) == sorted(["out.bin", *foreign])

@@ -98,3 +98,39 @@ def test_dask_local_cluster_executor():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with distributed.Client(cluster) as client:
             check(parallel_map(square_or_fail, range(19), executor=client.get_executor(), progress=False), 19)
+
+
+def test_results_stream_to_on_result_without_being_kept():
+    seen = {}
+    result = parallel_map(square_or_fail, range(29), n_jobs=2, chunksize=2, progress=False,
+                          on_result=seen.__setitem__, keep_values=False)
+    assert result.values == [None] * 29  # nothing held
+    assert seen == {x: x * x for x in range(29) if x % 5 != 3}  # every value went to the callback
+    assert [f.index for f in result.failures] == [x for x in range(29) if x % 5 == 3]
+
+
+def test_only_a_window_of_chunks_is_in_flight():
+    import threading
+
+    class CountingPool(concurrent.futures.ThreadPoolExecutor):
+        """Counts the tasks submitted and not yet finished."""
+
+        def __init__(self):
+            super().__init__(2)
+            self.pending, self.most, self.lock = 0, 0, threading.Lock()
+
+        def submit(self, fn, *args):
+            with self.lock:
+                self.pending += 1
+                self.most = max(self.most, self.pending)
+            future = super().submit(fn, *args)
+            future.add_done_callback(self.finished)
+            return future
+
+        def finished(self, _):
+            with self.lock:
+                self.pending -= 1
+
+    with CountingPool() as pool:
+        check(parallel_map(square_or_fail, range(200), executor=pool, chunksize=1, progress=False), 200)
+    assert pool.most <= 2 * 4  # four chunks per worker, not 200

@@ -75,7 +75,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description=(
             "Read every piece of a dataset (downloading it first if needed) and write a cache of native JSON "
             "and column-wise arrays, with index.json mapping back to the sources and failures.json listing "
-            "the pieces that could not be read."
+            "the pieces that could not be read (file, ABC tune with its X: number and line, reason). ABC tune "
+            "books are one piece per tune: a broken tune fails alone. An interrupted conversion resumes: "
+            "running the command again converts only the pieces not finished (or changed, or failed)."
         ),
     )
     convert.add_argument(
@@ -85,6 +87,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     convert.add_argument("--cache", required=True, help="output folder of the cache")
     convert.add_argument("-j", "--jobs", type=int, default=1, help="worker processes (default 1; -1 = all cores)")
     _network_options(convert)
+    convert.add_argument(
+        "--restart", action="store_true", help="convert every piece again (default: resume, keeping finished pieces)"
+    )
     convert.set_defaults(func=_convert)
 
     verify = commands.add_parser(
@@ -236,7 +241,7 @@ def _convert(args: argparse.Namespace) -> int:
                 "(try music21:bach, music21:beethoven, music21:essenFolksong ...)"
             )
         raise DatasetError(f"{args.name}: no piece matches {spec.files!r} in {dataset.root}")
-    report = dataset.convert(args.cache, n_jobs=args.jobs, progress=not args.no_progress)
+    report = dataset.convert(args.cache, n_jobs=args.jobs, progress=not args.no_progress, resume=not args.restart)
     print(report.summary())
     for label, failure in list(zip(report.sources, report.failures))[:10]:
         print(f"  failed: {label}: {failure.exception_type}: {failure.message}")

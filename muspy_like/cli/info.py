@@ -6,13 +6,16 @@ import argparse
 import json
 from typing import Any
 
-__all__ = ["register", "describe"]
+__all__ = ["register", "describe", "describe_tune_book"]
 
 _DESCRIPTION = """\
 Read a music file (format chosen by its extension: MIDI, MusicXML, MuseScore, ABC, native JSON/YAML)
 and print what it holds: the resolution (ticks per quarter note), the length in ticks and seconds
 (through the tempo map), the tempos, time and key signatures, and one line per track with its name,
 General MIDI program, channel, drum flag and number of notes.
+
+An ABC tune book (several tunes, each with its X: reference number) lists its tunes: number, line,
+title, notes, or the reason a tune cannot be read. --tune N describes tune X:N.
 """
 
 _EPILOG = """\
@@ -20,6 +23,8 @@ examples:
   muspy-like info song.mid
   muspy-like info song.mid --json > song_info.json
   muspy-like info score.musicxml --all
+  muspy-like info tunebook.abc            (lists the tunes)
+  muspy-like info tunebook.abc --tune 12
 """
 
 _SHOWN = 8
@@ -38,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
     parser.add_argument("--all", action="store_true", help=f"list every tempo and signature (default: the first {_SHOWN})")
     parser.add_argument("--engine", choices=("numpy", "mido"), help="MIDI engine (MIDI files only; default numpy)")
+    parser.add_argument("--tune", type=int, metavar="N", help="ABC files: describe the tune with reference number X:N")
     parser.set_defaults(func=run)
 
 
@@ -127,11 +133,58 @@ def format_text(path: str, info: dict[str, Any], show_all: bool = False) -> str:
     return "\n".join(lines)
 
 
+def describe_tune_book(path: str) -> list[dict[str, Any]]:
+    """One entry per tune of an ABC file: ``number``, ``line``, ``title``, and ``n_notes`` or ``error``."""
+    from muspy_like.errors import ABCError
+    from muspy_like.io.abc import load_tune_book, read_tune
+
+    entries = []
+    for tune in load_tune_book(path).tunes:
+        entry: dict[str, Any] = {"number": tune.number, "line": tune.line, "title": tune.title}
+        try:
+            music = read_tune(tune, path)
+            entry.update(n_tracks=len(music.tracks), n_notes=music.n_notes)
+        except ABCError as error:
+            entry["error"] = str(error)
+        entries.append(entry)
+    return entries
+
+
+def format_tune_book(path: str, tunes: list[dict[str, Any]]) -> str:
+    """The text listing of a tune book (what ``info`` prints for an ABC file of several tunes)."""
+    failed = sum("error" in t for t in tunes)
+    lines = [f"file:            {path}", f"tunes:           {len(tunes)} ({failed} cannot be read)", ""]
+    lines.append(f"{'X:':>6} {'line':>6} {'notes':>7}  title")
+    for tune in tunes:
+        notes = "error" if "error" in tune else str(tune["n_notes"])
+        number = "-" if tune["number"] is None else tune["number"]
+        lines.append(f"{number:>6} {tune['line']:>6} {notes:>7}  {tune['title'] or ''}")
+    lines += [f"  {t['error']}" for t in tunes if "error" in t]
+    lines.append("")
+    lines.append("describe one tune with --tune N (its X: number)")
+    return "\n".join(lines)
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``muspy-like info``; returns the exit code."""
     from muspy_like.io import format_of, read
 
-    options = {"engine": args.engine} if args.engine and format_of(args.file).name == "midi" else {}
+    kind = format_of(args.file).name
+    if args.tune is not None and kind != "abc":
+        from muspy_like.errors import FormatError
+
+        raise FormatError(f"{args.file}: --tune applies to ABC files only")
+    if kind == "abc" and args.tune is None:
+        tunes = describe_tune_book(args.file)
+        if len(tunes) != 1:
+            if args.json:
+                print(json.dumps({"file": args.file, "tunes": tunes}, indent=2, ensure_ascii=False))
+            else:
+                print(format_tune_book(args.file, tunes))
+            return 0
+    options: dict[str, Any] = {"engine": args.engine} if args.engine and kind == "midi" else {}
+    if args.tune is not None:
+        options["number"] = args.tune
     info = describe(read(args.file, **options))
     if args.json:
         print(json.dumps({"file": args.file, **info}, indent=2, ensure_ascii=False))

@@ -105,9 +105,9 @@ def read(path: Pathish, kind: Optional[str] = None, **kwargs: Any) -> Music:
     if name == "musescore":
         return read_musescore(path, **kwargs)
     if name == "abc":
-        from muspy_like.io.abc import read_abc_single
+        from muspy_like.io.abc import read_abc
 
-        return read_abc_single(path, **kwargs)
+        return read_abc(path, **kwargs)
     return load(path, **kwargs)
 
 
@@ -414,15 +414,12 @@ def read_abc_string(data_str: str, number: Optional[int] = None, resolution: int
     ABCError
         If there is no tune with ``number`` or music21 cannot parse a tune (named ``<string>``).
     """
-    from muspy_like.errors import ABCError
-    from muspy_like.io.abc import _read_tune, _split_tune_book
+    from muspy_like.io.abc import read_tune
+    from muspy_like.io.abc.tunebook import TuneBook, split_tune_book
 
-    header, tunes = _split_tune_book(data_str)
-    if number is not None:
-        tunes = [(n, body) for n, body in tunes if n == number]
-        if not tunes:
-            raise ABCError(f"<string>: no tune with reference number X:{number}")
-    pieces = [_read_tune(Path("<string>"), n, body, header, resolution) for n, body in tunes]
+    book = TuneBook(Path("<string>"), tuple(split_tune_book(data_str)))
+    tunes = [book.find(number)] if number is not None else list(book.tunes)
+    pieces = [read_tune(tune, book.path, resolution) for tune in tunes]
     for music in pieces:
         music.metadata.source_filename = None
     return pieces[0] if len(pieces) == 1 else pieces

@@ -236,11 +236,12 @@ class Dataset(Sequence):
         n_jobs: int = 1,
         executor: Optional["Executor"] = None,
         progress: bool = True,
+        resume: bool = True,
     ) -> "ConversionReport":
         """Convert every piece into a fast cache (see :func:`muspy_like.datasets.cache.convert`)."""
         from muspy_like.datasets.cache import convert
 
-        return convert(self, cache_dir, n_jobs=n_jobs, executor=executor, progress=progress)
+        return convert(self, cache_dir, n_jobs=n_jobs, executor=executor, progress=progress, resume=resume)
 
     def to_representation(self, factory: Callable[["Music"], Any]) -> "RepresentationDataset":
         """A picklable dataset of ``factory(music)`` arrays (:class:`~muspy_like.datasets.ml.RepresentationDataset`)."""

@@ -5,8 +5,9 @@ Cache layout (``cache_dir``)
 ``index.json``
     ``{"format": "muspy_like-cache", "version": 1, "dataset": ..., "root": ..., "pieces": [...]}``; one
     entry per *source* piece, in dataset order: ``key``, ``source`` (path relative to the dataset root,
-    ``#n`` for the n-th tune of an ABC file), ``path`` (absolute), ``tune``, ``ok`` and, for converted
-    pieces, ``tracks`` and ``notes`` counts. This is how the cache maps back to the source files.
+    ``#n`` for the tune at position n of an ABC file, from 0), ``path`` (absolute), ``tune``, ``ok`` and, for
+    converted pieces, ``tracks`` and ``notes`` counts and ``stamp`` (size and modification time of the
+    source when it was read). This is how the cache maps back to the source files.
 ``json/<key>.json``
     The piece in the native JSON format (:func:`muspy_like.io.native.save`): readable, diffable, lossless.
 ``arrays/<key>.bin``
@@ -15,7 +16,11 @@ Cache layout (``cache_dir``)
     kinds, by one int64 matrix (one row per event, one column per field, all tracks stacked) and the
     offsets of each track's rows. Loading is one file read, one small JSON parse and zero-copy views.
 ``failures.json``
-    One entry per piece that could not be converted: ``source``, ``exception`` (type) and ``message``.
+    One entry per piece that could not be converted: ``source``, ``exception`` (type) and ``message``
+    (for an ABC tune, the message names the file, the tune's ``X:`` number and its line).
+``progress.jsonl``
+    Only while a conversion runs, or after one was interrupted: the pieces finished so far, one JSON line
+    each (:mod:`muspy_like.datasets.journal`). The next conversion into the folder resumes from it.
 
 Everything is written atomically; ``index.json`` last. The conversion runs through
 :func:`muspy_like.parallel.parallel_map`: inline, on worker processes (``n_jobs``) or on any executor
@@ -37,6 +42,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence, Union
 import numpy as np
 
 from muspy_like.datasets.base import Dataset
+from muspy_like.datasets.journal import Journal, source_stamp
 from muspy_like.datasets.pieces import Piece
 from muspy_like.errors import DatasetError
 from muspy_like.files import atomic_write, atomic_write_text
@@ -64,13 +70,15 @@ class ConversionReport:
     cache_dir : Path
         The cache folder.
     converted : int
-        Pieces written to the cache.
+        Pieces converted by this run.
     failures : list of Failure
         Pieces that could not be converted (item, exception type, message, traceback).
     seconds : float
         Wall time of the conversion.
     sources : list of str
         Source label of each failure, in the same order as ``failures``.
+    reused : int
+        Pieces already converted by an earlier run (complete or interrupted) and kept as they were.
     """
 
     cache_dir: Path
@@ -78,19 +86,25 @@ class ConversionReport:
     failures: list[Failure] = field(default_factory=list)
     seconds: float = 0.0
     sources: list[str] = field(default_factory=list)
+    reused: int = 0
 
     @property
     def ok(self) -> bool:
         """True if every piece was converted."""
         return not self.failures
 
+    @property
+    def total(self) -> int:
+        """Pieces of the dataset."""
+        return self.converted + self.reused + len(self.failures)
+
     def summary(self) -> str:
-        """One line for people: counts, failures and throughput (pieces per second)."""
-        total = self.converted + len(self.failures)
-        rate = total / self.seconds if self.seconds > 0 else float("inf")
+        """One line for people: counts, failures and throughput (pieces converted per second)."""
+        rate = self.converted / self.seconds if self.seconds > 0 else float("inf")
+        kept = f", {self.reused} kept from an earlier run" if self.reused else ""
         return (
-            f"{self.converted} of {total} pieces converted into {self.cache_dir} in {self.seconds:.1f} s "
-            f"({rate:.1f} pieces/s); {len(self.failures)} failed"
+            f"{self.converted + self.reused} of {self.total} pieces converted into {self.cache_dir}{kept} in "
+            f"{self.seconds:.1f} s ({rate:.1f} pieces/s); {len(self.failures)} failed"
         )
 
 
@@ -102,15 +116,19 @@ def convert(
     executor: Optional["Executor"] = None,
     progress: bool = True,
     chunksize: Optional[int] = None,
+    resume: bool = True,
 ) -> ConversionReport:
     """Convert every piece of ``dataset`` into ``cache_dir`` (layout in the module docstring).
+
+    Memory does not grow with the size of the dataset beyond a few bytes per piece: workers write the
+    pieces they read, and only their counts come back, streamed into a journal as they arrive.
 
     Parameters
     ----------
     dataset : Dataset
         Any dataset (catalog, folder, music21 corpus, or a split of one).
     cache_dir : str or Path
-        Output folder (created if missing). Piece files of an earlier conversion are overwritten.
+        Output folder (created if missing).
     n_jobs : int
         Worker processes (1: inline; -1: every core). Ignored when ``executor`` is given.
     executor : concurrent.futures.Executor, optional
@@ -119,6 +137,10 @@ def convert(
         Show a progress bar.
     chunksize : int, optional
         Pieces per task (see :func:`muspy_like.parallel.parallel_map`).
+    resume : bool, default True
+        Keep the pieces an earlier conversion into ``cache_dir`` finished (even one that was interrupted),
+        when their source file is unchanged (see :mod:`muspy_like.datasets.journal`); only the others are
+        converted. False converts every piece again.
 
     Returns
     -------
@@ -128,44 +150,129 @@ def convert(
     cache_dir = Path(cache_dir)
     (cache_dir / "json").mkdir(parents=True, exist_ok=True)
     (cache_dir / "arrays").mkdir(parents=True, exist_ok=True)
-    width = max(6, len(str(max(len(dataset) - 1, 0))))
-    keys = [f"{index:0{width}d}" for index in range(len(dataset))]
-    jobs = list(zip(keys, dataset.pieces))
-    worker = functools.partial(_convert_piece, options=dataset.reader_options, cache_dir=str(cache_dir))
+    keys = _keys(len(dataset))
+    journal = Journal(cache_dir, {"dataset": dataset.name, "reader_options": dataset.reader_options})
+    earlier = _earlier_entries(cache_dir, dataset) if resume else []
+    finished = journal.finished(dataset.pieces, keys, earlier) if resume else {}
+    todo = [index for index in range(len(dataset)) if index not in finished]
+    state = _State(len(dataset), finished)
     start = time.perf_counter()
-    result = parallel_map(
+    journal.start(list(finished.values()))
+    try:
+        result = _convert_pieces(dataset, cache_dir, keys, todo, state, journal, n_jobs, executor, progress, chunksize)
+    finally:
+        journal.close(remove=False)
+    failures = sorted(result.failures, key=lambda f: todo[f.index])
+    labels = [dataset.pieces[todo[f.index]].label(dataset.root) for f in failures]
+    seconds = time.perf_counter() - start
+    _write_failures(cache_dir, labels, failures)
+    _write_index(cache_dir, dataset, keys, state, {todo[f.index]: f for f in failures})
+    journal.close(remove=True)
+    return ConversionReport(cache_dir, len(todo) - len(failures), failures, seconds, labels, len(finished))
+
+
+def _keys(n: int) -> list[str]:
+    """File names of the pieces: their position, zero-padded (at least six digits)."""
+    width = max(6, len(str(max(n - 1, 0))))
+    return [f"{index:0{width}d}" for index in range(n)]
+
+
+def _earlier_entries(cache_dir: Path, dataset: Dataset) -> list[dict]:
+    """The pieces of an earlier complete conversion of the same dataset with the same options."""
+    try:
+        index = json.loads((cache_dir / "index.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if index.get("format") != CACHE_FORMAT or index.get("version") != CACHE_VERSION:
+        return []
+    if index.get("dataset") != dataset.name or index.get("reader_options") != dataset.reader_options:
+        return []
+    return index.get("pieces", [])
+
+
+class _State:
+    """Per piece, compactly: converted or not, its track and note counts and its source stamp."""
+
+    def __init__(self, n: int, finished: dict[int, dict]) -> None:
+        self.ok = np.zeros(n, dtype=bool)
+        self.tracks = np.zeros(n, dtype=np.int64)
+        self.notes = np.zeros(n, dtype=np.int64)
+        self.stamps: dict[int, list[int]] = {}
+        for index, entry in finished.items():
+            self.record(index, entry)
+
+    def record(self, index: int, summary: dict[str, Any]) -> None:
+        self.ok[index] = True
+        self.tracks[index] = summary["tracks"]
+        self.notes[index] = summary["notes"]
+        if summary.get("stamp") is not None:
+            self.stamps[index] = summary["stamp"]
+
+
+def _convert_pieces(
+    dataset: Dataset,
+    cache_dir: Path,
+    keys: list[str],
+    todo: list[int],
+    state: _State,
+    journal: Journal,
+    n_jobs: int,
+    executor: Optional["Executor"],
+    progress: bool,
+    chunksize: Optional[int],
+) -> Any:
+    """Convert the pieces ``todo``, recording each in ``state`` and the journal as it comes back."""
+    worker = functools.partial(_convert_piece, options=dataset.reader_options, cache_dir=str(cache_dir))
+
+    def on_result(position: int, summary: dict[str, Any]) -> None:
+        index = todo[position]
+        state.record(index, summary)
+        piece = dataset.pieces[index]
+        journal.append({"key": keys[index], "path": piece.path, "tune": piece.tune, "ok": True, **summary})
+
+    return parallel_map(
         worker,
-        jobs,
+        [(keys[index], dataset.pieces[index]) for index in todo],
         n_jobs=n_jobs,
         executor=executor,
         progress=progress,
         desc=f"convert {dataset.name}",
         chunksize=chunksize,
+        on_result=on_result,
+        keep_values=False,
     )
-    seconds = time.perf_counter() - start
-    entries = []
-    for (key, piece), summary in zip(jobs, result.values):
-        entry: dict[str, Any] = {"key": key, "source": piece.label(dataset.root), "path": piece.path}
-        entry["tune"] = piece.tune
-        entry.update(summary if summary is not None else {"ok": False})
-        entries.append(entry)
-    labels = [dataset.pieces[f.index].label(dataset.root) for f in result.failures]
-    failures = [
-        {"source": label, "exception": f.exception_type, "message": f.message}
-        for label, f in zip(labels, result.failures)
+
+
+def _write_failures(cache_dir: Path, labels: list[str], failures: list[Failure]) -> None:
+    records = [
+        {"source": label, "exception": f.exception_type, "message": f.message} for label, f in zip(labels, failures)
     ]
-    atomic_write_text(cache_dir / "failures.json", json.dumps(failures, indent=1) + "\n")
-    index = {
+    atomic_write_text(cache_dir / "failures.json", json.dumps(records, indent=1) + "\n")
+
+
+def _write_index(
+    cache_dir: Path, dataset: Dataset, keys: list[str], state: _State, failures: dict[int, Failure]
+) -> None:
+    """Write ``index.json``, one piece entry at a time (it is not built in memory first)."""
+    head = {
         "format": CACHE_FORMAT,
         "version": CACHE_VERSION,
         "dataset": dataset.name,
         "root": str(dataset.root) if dataset.root else None,
         "reader_options": dataset.reader_options,
-        "pieces": entries,
     }
-    atomic_write_text(cache_dir / "index.json", json.dumps(index, indent=1) + "\n")
-    converted = sum(1 for value in result.values if value is not None)
-    return ConversionReport(cache_dir, converted, result.failures, seconds, labels)
+    with atomic_write(cache_dir / "index.json", "w") as handle:
+        handle.write(json.dumps(head, indent=1)[:-2] + ',\n "pieces": [\n')
+        for index, (key, piece) in enumerate(zip(keys, dataset.pieces)):
+            entry: dict[str, Any] = {"key": key, "source": piece.label(dataset.root), "path": piece.path}
+            entry["tune"] = piece.tune
+            if state.ok[index]:
+                entry.update(ok=True, tracks=int(state.tracks[index]), notes=int(state.notes[index]))
+                entry["stamp"] = state.stamps.get(index)
+            else:
+                entry["ok"] = False
+            handle.write(("  " if index == 0 else ",\n  ") + json.dumps(entry))
+        handle.write("\n ]\n}\n")
 
 
 def _convert_piece(job: tuple[str, Piece], options: dict, cache_dir: str) -> dict[str, Any]:
@@ -174,6 +281,7 @@ def _convert_piece(job: tuple[str, Piece], options: dict, cache_dir: str) -> dic
     from muspy_like.io import native
 
     key, piece = job
+    stamp = source_stamp(piece.path)
     music = read_piece(piece, options)
     music.validate()  # the cache is trusted when loading, so only valid pieces enter it
     folder = Path(cache_dir)
@@ -181,7 +289,7 @@ def _convert_piece(job: tuple[str, Piece], options: dict, cache_dir: str) -> dic
     # written last by the parent, is durable.
     atomic_write_text(folder / "json" / f"{key}.json", native.dumps(music, "json"), durable=False)
     save_arrays(folder / "arrays" / f"{key}.bin", music, durable=False)
-    return {"ok": True, "tracks": len(music.tracks), "notes": int(sum(len(t.notes) for t in music.tracks))}
+    return {"tracks": len(music.tracks), "notes": int(sum(len(t.notes) for t in music.tracks)), "stamp": stamp}
 
 
 def save_arrays(path: Union[str, Path], music: "Music", durable: bool = True) -> None:

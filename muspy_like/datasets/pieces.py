@@ -7,7 +7,6 @@ dask cluster, PyTorch ``DataLoader`` workers) can read pieces on their own.
 from __future__ import annotations
 
 import functools
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
@@ -25,7 +24,6 @@ READABLE_SUFFIXES = tuple(FORMATS)
 #: Suffixes read through music21 and converted with :func:`muspy_like.interop.from_music21`.
 MUSIC21_SUFFIXES = (".krn", ".hrm", ".mei", ".rntxt", ".md", ".nwctxt", ".capx", ".tntxt")
 
-_TUNE_START = re.compile(rb"^X:", re.MULTILINE)
 
 
 @dataclass(frozen=True, order=True)
@@ -37,7 +35,8 @@ class Piece:
     path : str
         Absolute path of the source file.
     tune : int, optional
-        For ABC files holding several tunes: the 0-based position of the tune in the file.
+        For ABC files: the 0-based position of the tune in the file (``#3`` in labels is the fourth
+        tune; error messages also give its ``X:`` number and line).
     """
 
     path: str
@@ -56,11 +55,10 @@ class Piece:
 
 
 def count_tunes(path: Union[str, Path]) -> int:
-    """Number of tunes in an ABC file: lines starting with the ``X:`` reference-number field.
-
-    A file without any ``X:`` line is one tune, as the ABC reader treats it.
-    """
-    return len(_TUNE_START.findall(Path(path).read_bytes())) or 1
+    """Number of tunes in an ABC file, as the ABC reader splits it (a file without ``X:`` is one tune)."""
+    path = Path(path)
+    stat = path.stat()
+    return len(_tune_book(str(path), stat.st_mtime_ns, stat.st_size))
 
 
 def scan_folder(root: Union[str, Path], pattern: str, suffixes: Iterable[str]) -> list[Piece]:
@@ -121,18 +119,23 @@ def read_piece(piece: Piece, options: Optional[Mapping[str, Any]] = None) -> "Mu
 
 
 def _read_tune(path: Path, tune: int) -> "Music":
-    tunes = _abc_tunes(str(path), path.stat().st_mtime_ns)
-    if tune >= len(tunes):
-        raise DatasetError(f"{path}: tune {tune} requested but the ABC reader found only {len(tunes)} tunes")
-    return tunes[tune].copy()
+    """Tune ``tune`` (0-based position) of an ABC file, parsed on its own: a broken tune fails alone."""
+    from muspy_like.io.abc import read_tune
+
+    stat = path.stat()
+    book = _tune_book(str(path), stat.st_mtime_ns, stat.st_size)
+    if tune >= len(book):
+        raise DatasetError(f"{path}: tune #{tune} requested but the file holds {len(book)} tunes")
+    return read_tune(book.tunes[tune], path)
 
 
-@functools.lru_cache(maxsize=2)
-def _abc_tunes(path: str, mtime_ns: int) -> list:
-    # Consecutive pieces of a dataset are usually tunes of the same file: parse each file once.
-    from muspy_like.io.abc import read_abc
+@functools.lru_cache(maxsize=4)
+def _tune_book(path: str, mtime_ns: int, size: int) -> Any:
+    # Consecutive pieces of a dataset are usually tunes of the same file: split each file once per process
+    # (the key holds the file's time and size, so an edited file is split again).
+    from muspy_like.io.abc import load_tune_book
 
-    return read_abc(path)
+    return load_tune_book(path)
 
 
 def _read_with_music21(path: Path) -> "Music":

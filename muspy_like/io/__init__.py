@@ -8,7 +8,7 @@ extension                 module                   reader                       
 .mid .midi .smf .kar      ``io.midi``              ``read_midi``                ``write_midi``
 .xml .musicxml .mxl       ``io.musicxml``          ``read_musicxml``            ``write_musicxml``
 .mscx .mscz               ``io.musescore``         ``read_musescore``           (none)
-.abc                      ``io.abc``               ``read_abc`` (list of Music)  ``write_abc``
+.abc                      ``io.abc``               ``read_abc``                 ``write_abc``
 .json .yaml .yml (.gz)    ``io.native``            ``load``                     ``save``
 ========================  =======================  ===========================  ==========================
 """
@@ -39,7 +39,7 @@ class FileFormat(NamedTuple):
 _MIDI = FileFormat("midi", "muspy_like.io.midi", "read_midi", "write_midi")
 _MUSICXML = FileFormat("musicxml", "muspy_like.io.musicxml", "read_musicxml", "write_musicxml")
 _MUSESCORE = FileFormat("musescore", "muspy_like.io.musescore", "read_musescore", None)
-_ABC = FileFormat("abc", "muspy_like.io.abc", "read_abc_single", "write_abc")
+_ABC = FileFormat("abc", "muspy_like.io.abc", "read_abc", "write_abc")
 _NATIVE = FileFormat("native", "muspy_like.io.native", "load", "save")
 
 #: Extension (lower case, with dot) -> format.

@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import csv
-import io
 import json
 import math
 from pathlib import Path
-from typing import Any, Sequence, Union
+from typing import Any, Iterable, Sequence, Union
 
 from muspy_like.files import atomic_write, atomic_write_text
 
 __all__ = ["write_csv", "write_parquet", "write_json", "json_ready"]
 
 
-def write_csv(rows: Sequence[dict[str, Any]], columns: Sequence[str], path: Union[str, Path]) -> Path:
-    """Write ``rows`` as CSV with the given column order (NaN as an empty cell), atomically."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: "" if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()})
-    atomic_write_text(path, buffer.getvalue())
+def write_csv(rows: Iterable[dict[str, Any]], columns: Sequence[str], path: Union[str, Path]) -> Path:
+    """Write ``rows`` as CSV with the given column order (NaN as an empty cell), atomically.
+
+    The rows are written as they come (an iterator is never held in memory as a whole).
+    """
+    with atomic_write(path, "w") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns), extrasaction="ignore", lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: "" if isinstance(v, float) and math.isnan(v) else v for k, v in row.items()})
     return Path(path)
 
 

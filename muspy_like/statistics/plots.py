@@ -57,12 +57,17 @@ def save_figure(figure: Any, path: Union[str, Path]) -> Path:
     return path
 
 
-def _by_dataset(rows: Sequence[Mapping[str, Any]], column: str) -> dict[str, np.ndarray]:
-    groups: dict[str, list[float]] = {}
-    for row in rows:
-        groups.setdefault(row["dataset"], []).append(row[column])
-    arrays = {label: np.asarray(values, dtype=np.float64) for label, values in groups.items()}
-    return {label: values[np.isfinite(values)] for label, values in arrays.items()}
+def _by_dataset(rows: Any, column: str) -> dict[str, np.ndarray]:
+    """Finite values of ``column`` per dataset, from rows (dicts) or a table with a ``column()`` method."""
+    if hasattr(rows, "column"):  # DatasetStatistics: read the columns, build no row dicts
+        labels = rows.column("dataset") if len(rows) else []
+        values = np.asarray(rows.column(column), dtype=np.float64) if len(rows) else np.zeros(0)
+    else:
+        labels = [row["dataset"] for row in rows]
+        values = np.asarray([row[column] for row in rows], dtype=np.float64)
+    label_array = np.asarray(labels, dtype=object)
+    groups = {label: values[label_array == label] for label in dict.fromkeys(labels)}
+    return {label: group[np.isfinite(group)] for label, group in groups.items()}
 
 
 def _distribution(rows, column, title, xlabel, log_x):
@@ -97,8 +102,8 @@ def plot_length_distribution(rows: Sequence[Mapping[str, Any]], unit: str = "sec
 
     Parameters
     ----------
-    rows : sequence of dict
-        Statistics rows (``dataset`` and ``length_seconds`` / ``length_beats`` columns).
+    rows : DatasetStatistics or sequence of dict
+        Statistics (``dataset`` and ``length_seconds`` / ``length_beats`` columns).
     unit : {"seconds", "beats"}
         Length column to plot.
     """

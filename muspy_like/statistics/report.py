@@ -154,10 +154,11 @@ def _summary_document(stats: DatasetStatistics, title: str) -> dict[str, Any]:
 def _write_plots(stats: DatasetStatistics, pieces: Sequence[Any], out: Path) -> dict[str, Path]:
     from muspy_like.statistics import plots
 
-    n_pieces = {label: sum(1 for row in stats.rows if row["dataset"] == label) for label in stats.datasets}
+    labels = stats.column("dataset") if len(stats) else []
+    n_pieces = {label: labels.count(label) for label in stats.datasets}
     figures = {
-        "plot_length": plots.plot_length_distribution(stats.rows, "seconds"),
-        "plot_tempo": plots.plot_tempo_distribution(stats.rows),
+        "plot_length": plots.plot_length_distribution(stats, "seconds"),
+        "plot_tempo": plots.plot_tempo_distribution(stats),
         "plot_pitch_classes": plots.plot_pitch_class_histogram(stats.histograms),
         "plot_pitches": plots.plot_pitch_histogram(stats.histograms),
         "plot_durations": plots.plot_duration_histogram(stats.histograms),

@@ -6,11 +6,13 @@ piece themselves instead of receiving it through a pipe.
 Source strings
 --------------
 ``path/to/file.mid`` (any extension :func:`muspy_like.read` knows)
-    One piece.
+    One piece; an ABC tune book is one piece per tune.
 ``path/to/folder``
-    Every file with a known extension below the folder (recursively), in sorted order.
+    Every file with a known extension below the folder (recursively), in sorted order; ABC tune books
+    one piece per tune.
 ``music21:COMPOSER`` (e.g. ``music21:bach``)
-    The works of that composer in music21's bundled corpus, read with muspy_like's readers.
+    The works of that composer in music21's bundled corpus, the same pieces as
+    :class:`~muspy_like.datasets.Music21Dataset` (one file per work, ABC tunes one by one).
 ``NAME`` (e.g. ``maestro``)
     An installed dataset of the catalog, opened with :func:`muspy_like.datasets.get_dataset` from
     ``root`` (default: the catalog's default folder). Nothing is downloaded here: a dataset that is not
@@ -49,6 +51,8 @@ class PieceSource:
         Folder of the dataset's data (datasets only; None for the catalog's default folder).
     label : str
         The piece's name inside its dataset (e.g. its relative path), shown in tables.
+    tune : int, optional
+        For an ABC file: the position of the tune in the file (0-based).
     """
 
     dataset: str
@@ -57,19 +61,26 @@ class PieceSource:
     index: int = 0
     root: Optional[str] = None
     label: str = ""
+    tune: Optional[int] = None
 
     def describe(self) -> str:
-        """Human-readable origin: the file path, or ``dataset:label`` (``dataset[index]`` without label)."""
+        """Human-readable origin: the file path (``#tune`` for an ABC tune), or ``dataset:label``."""
         if self.kind == "file":
-            return self.location
+            return self.location if self.tune is None else f"{self.location}#{self.tune}"
         return f"{self.location}:{self.label}" if self.label else f"{self.location}[{self.index}]"
 
 
-def _known_file(path: Path) -> bool:
-    from muspy_like.io import FORMATS
+def _file_sources(label: str, paths: Iterable[Path]) -> list[PieceSource]:
+    """One source per file, or per tune of an ABC file."""
+    from muspy_like.datasets.pieces import count_tunes
 
-    name = path.name.lower()
-    return path.is_file() and any(name.endswith(extension) for extension in FORMATS)
+    sources = []
+    for path in paths:
+        if path.name.lower().endswith(".abc"):
+            sources += [PieceSource(label, "file", str(path), tune=t) for t in range(count_tunes(path))]
+        else:
+            sources.append(PieceSource(label, "file", str(path)))
+    return sources
 
 
 def resolve_sources(
@@ -97,25 +108,26 @@ def resolve_sources(
         if text.startswith("music21:"):
             resolved.extend(_music21_sources(text, text.split(":", 1)[1]))
         elif path.is_dir():
-            files = sorted(p for p in path.rglob("*") if _known_file(p))
-            if not files:
+            from muspy_like.datasets.pieces import READABLE_SUFFIXES, scan_folder
+
+            pieces = scan_folder(path, "**/*", READABLE_SUFFIXES)
+            if not pieces:
                 raise DatasetError(f"{path}: the folder holds no file of a known music format")
-            resolved.extend(PieceSource(path.name or text, "file", str(p)) for p in files)
+            resolved.extend(PieceSource(path.name or text, "file", p.path, tune=p.tune) for p in pieces)
         elif path.is_file():
-            resolved.append(PieceSource(path.parent.name or ".", "file", str(path)))
+            resolved.extend(_file_sources(path.parent.name or ".", [path]))
         else:
             resolved.extend(_dataset_sources(text, root))
     return resolved
 
 
 def _music21_sources(label: str, composer: str) -> list[PieceSource]:
-    from music21 import corpus
+    from muspy_like.datasets import Music21Dataset
 
-    # The corpus also holds analyses (.rntxt) and other formats muspy_like does not read: keep only scores.
-    paths = sorted(str(p) for p in corpus.getComposer(composer) if _known_file(Path(p)))
-    if not paths:
+    pieces = Music21Dataset(composer).pieces
+    if not pieces:
         raise DatasetError(f"{label}: music21's corpus has no works by {composer!r}")
-    return [PieceSource(label, "file", p) for p in paths]
+    return [PieceSource(label, "file", p.path, tune=p.tune) for p in pieces]
 
 
 def _dataset_sources(name: str, root: Optional[Union[str, Path]]) -> list[PieceSource]:
@@ -153,9 +165,9 @@ def load_piece(source: Union[PieceSource, Music, str, Path]) -> Music:
 
         return read(source)
     if source.kind == "file":
-        from muspy_like.io import read
+        from muspy_like.datasets.pieces import Piece, read_piece
 
-        return read(source.location)
+        return read_piece(Piece(source.location, source.tune))
     if source.kind == "dataset":
         return _open_dataset(source.location, source.root)[source.index]
     raise DatasetError(f"unknown piece source kind {source.kind!r} for {source.location}")

@@ -7,11 +7,14 @@ are left out of each column's figures, and ``count`` says how many values remain
 from __future__ import annotations
 
 import math
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
-__all__ = ["summarize", "describe_values", "PERCENTILES"]
+if TYPE_CHECKING:
+    from muspy_like.statistics.rowtable import RowTable
+
+__all__ = ["summarize", "summarize_table", "describe_values", "PERCENTILES"]
 
 #: Percentiles reported for every column (the 50th is the median).
 PERCENTILES = (5, 25, 50, 75, 95)
@@ -38,16 +41,6 @@ def describe_values(values: Sequence[float]) -> dict[str, float]:
     return figures
 
 
-def _numeric_columns(rows: Sequence[dict[str, Any]]) -> list[str]:
-    if not rows:
-        return []
-    return [
-        key
-        for key, value in rows[0].items()
-        if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    ]
-
-
 def summarize(rows: Sequence[dict[str, Any]], by_dataset: bool = True) -> dict[str, Any]:
     """Describe every numeric column of ``rows`` (see :func:`describe_values`).
 
@@ -65,20 +58,31 @@ def summarize(rows: Sequence[dict[str, Any]], by_dataset: bool = True) -> dict[s
         {column: figures}}}}`` (``"datasets"`` only with ``by_dataset``); boolean columns become the share
         of pieces where they hold (``"share_has_drums"``).
     """
-    columns = _numeric_columns(rows)
+    from muspy_like.statistics.rowtable import RowTable
 
-    def describe(subset: Sequence[dict[str, Any]]) -> dict[str, Any]:
-        figures = {column: describe_values([row[column] for row in subset]) for column in columns}
-        if subset and "has_drums" in subset[0]:
-            figures["share_has_drums"] = float(np.mean([bool(row["has_drums"]) for row in subset]))
+    table = RowTable(len(rows))
+    for position, row in enumerate(rows):
+        table.put(position, row)
+    return summarize_table(table, by_dataset)
+
+
+def summarize_table(table: "RowTable", by_dataset: bool = True) -> dict[str, Any]:
+    """:func:`summarize` of a column-wise :class:`~muspy_like.statistics.rowtable.RowTable` (no row dicts built)."""
+    columns = {name: np.asarray(table.column(name), dtype=np.float64) for name in table.numeric_names()}
+    drums = np.asarray(table.column("has_drums"), dtype=bool) if "has_drums" in table.names else None
+
+    def describe(mask: Any) -> dict[str, Any]:
+        figures = {name: describe_values(values[mask]) for name, values in columns.items()}
+        if drums is not None and len(drums[mask]):
+            figures["share_has_drums"] = float(np.mean(drums[mask]))
         return figures
 
-    result: dict[str, Any] = {"n_pieces": len(rows), "all": describe(rows)}
+    everything = np.ones(len(table), dtype=bool)
+    result: dict[str, Any] = {"n_pieces": len(table), "all": describe(everything)}
     if by_dataset:
-        labels = list(dict.fromkeys(row["dataset"] for row in rows))
-        result["datasets"] = {
-            label: {"n_pieces": len(subset), "columns": describe(subset)}
-            for label in labels
-            for subset in [[row for row in rows if row["dataset"] == label]]
-        }
+        labels = np.asarray(table.column("dataset"), dtype=object) if "dataset" in table.names else np.zeros(0)
+        result["datasets"] = {}
+        for label in dict.fromkeys(labels.tolist()):
+            mask = labels == label
+            result["datasets"][label] = {"n_pieces": int(mask.sum()), "columns": describe(mask)}
     return result

@@ -43,6 +43,7 @@ from muspy_like.metrics.key import PITCH_CLASS_NAMES
 from muspy_like.metrics.notes import collect_notes, notes_end, shared_notes
 from muspy_like.parallel import Failure, parallel_map
 from muspy_like.statistics.histograms import HISTOGRAM_NAMES, piece_histograms
+from muspy_like.statistics.rowtable import RowTable
 from muspy_like.statistics.sources import PieceSource, load_piece, origin_of
 
 __all__ = ["DatasetStatistics", "compute_statistics", "piece_row", "COLUMNS"]
@@ -158,22 +159,35 @@ class DatasetStatistics:
 
     Attributes
     ----------
-    rows : list of dict
-        One row per piece that succeeded, in input order (columns: see :data:`COLUMNS` and the metrics).
+    table : RowTable
+        One row per piece that succeeded, in input order, stored column by column (columns: see
+        :data:`COLUMNS` and the metrics).
     histograms : dict of str to dict of str to numpy.ndarray
         Per dataset label, the summed histograms (see :mod:`muspy_like.statistics.histograms`).
     failures : list of Failure
         Pieces that failed, with the exception type, message and traceback.
     """
 
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    table: RowTable = field(default_factory=lambda: RowTable(0))
     histograms: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
 
     @property
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows as a list of dicts (built on each call: for a large corpus use :meth:`column`)."""
+        return list(self.table.iter_rows())
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def column(self, name: str) -> Any:
+        """One column over every row, in input order (numpy array for numbers and flags, list for text)."""
+        return self.table.column(name)
+
+    @property
     def datasets(self) -> list[str]:
         """Dataset labels in order of first appearance."""
-        return list(dict.fromkeys(row["dataset"] for row in self.rows))
+        return list(dict.fromkeys(self.table.column("dataset"))) if len(self.table) else []
 
     @property
     def columns(self) -> list[str]:
@@ -184,19 +198,21 @@ class DatasetStatistics:
         """The rows as a pandas DataFrame (requires pandas, the ``stats`` extra)."""
         import pandas as pd
 
-        return pd.DataFrame(self.rows, columns=self.columns)
+        if not len(self.table):
+            return pd.DataFrame(columns=self.columns)
+        return pd.DataFrame({name: self.table.column(name) for name in self.columns})
 
     def summary(self, by_dataset: bool = True) -> dict[str, Any]:
-        """Count, mean, std, min, percentiles and max of every numeric column (see :func:`summarize`)."""
-        from muspy_like.statistics.summary import summarize
+        """Count, mean, std, min, percentiles and max of every numeric column (see :func:`summarize_table`)."""
+        from muspy_like.statistics.summary import summarize_table
 
-        return summarize(self.rows, by_dataset=by_dataset)
+        return summarize_table(self.table, by_dataset=by_dataset)
 
     def write_csv(self, path: Union[str, Path]) -> Path:
-        """Write the rows as CSV (atomically; works without pandas)."""
+        """Write the rows as CSV, streamed row by row (atomically; works without pandas)."""
         from muspy_like.statistics.output import write_csv
 
-        return write_csv(self.rows, self.columns, path)
+        return write_csv(self.table.iter_rows(self.columns), self.columns, path)
 
     def write_parquet(self, path: Union[str, Path]) -> Path:
         """Write the rows as Parquet (atomically; requires pandas and pyarrow)."""
@@ -215,6 +231,10 @@ def compute_statistics(
     chunksize: Optional[int] = None,
 ) -> DatasetStatistics:
     """Describe many pieces, in parallel, keeping every failure.
+
+    Each piece is loaded and described where it is computed (a worker process or a cluster node); only its
+    row and histograms come back, and they go straight into the column-wise table and the summed
+    histograms, so memory grows by well under a kilobyte per piece.
 
     Parameters
     ----------
@@ -243,17 +263,20 @@ def compute_statistics(
     >>> stats.rows[0]["n_notes"], stats.failures
     (1, [])
     """
-    result = parallel_map(
-        _describe, list(pieces), n_jobs=n_jobs, executor=executor, progress=progress, desc=desc,
-        chunksize=chunksize,
-    )
-    statistics = DatasetStatistics(failures=list(result.failures))
-    for value in result.values:
-        if value is None:
-            continue
+    items = list(pieces)
+    statistics = DatasetStatistics(table=RowTable(len(items)))
+
+    def collect(index: int, value: tuple[dict[str, Any], dict[str, np.ndarray]]) -> None:
         row, histograms = value
-        statistics.rows.append(row)
+        statistics.table.put(index, row)
         totals = statistics.histograms.setdefault(row["dataset"], {})
         for name in HISTOGRAM_NAMES:
             totals[name] = totals[name] + histograms[name] if name in totals else histograms[name].copy()
+
+    result = parallel_map(
+        _describe, items, n_jobs=n_jobs, executor=executor, progress=progress, desc=desc,
+        chunksize=chunksize, on_result=collect, keep_values=False,
+    )
+    statistics.failures = list(result.failures)
+    statistics.histograms = {label: statistics.histograms[label] for label in statistics.datasets}
     return statistics

@@ -118,3 +118,89 @@ def test_damaged_cache_files_are_reported(tmp_path, inline_cache):
     (tmp_path / "cut.bin").write_bytes(some[: len(some) // 2])
     with pytest.raises(DatasetError, match="cut.bin"):
         load_arrays(tmp_path / "cut.bin")
+
+
+def _copies(folder: Path, sources: list, n: int) -> Path:
+    """``n`` copies of real MIDI files under distinct names (a corpus of many small files)."""
+    folder.mkdir()
+    for i in range(n):
+        source = sources[i % len(sources)]
+        (folder / f"{i:04d}-{source.name}").write_bytes(source.read_bytes())
+    return folder
+
+
+def _journal_lines(cache: Path) -> int:
+    try:
+        return len((cache / "progress.jsonl").read_text().splitlines()) - 1
+    except OSError:
+        return 0
+
+
+def test_killed_conversion_resumes_without_redoing_finished_pieces(tmp_path, midi_files):
+    """Kill a conversion of 150 files mid-way (SIGKILL), run it again: only the rest is converted."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    source = _copies(tmp_path / "src", midi_files, 150)
+    cache = tmp_path / "cache"
+    script = (
+        "import sys; from muspy_like.datasets import FolderDataset, convert; "
+        "convert(FolderDataset(sys.argv[1]), sys.argv[2], n_jobs=1, progress=False)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    process = subprocess.Popen([sys.executable, "-c", script, str(source), str(cache)], env=env)
+    deadline = time.monotonic() + 120
+    while _journal_lines(cache) < 20 and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.002)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert not (cache / "index.json").exists(), "the conversion finished before it could be killed"
+    finished = _journal_lines(cache)
+    assert 20 <= finished < 150
+    written = {p.name: p.stat().st_mtime_ns for p in (cache / "arrays").glob("*.bin")}
+
+    report = convert(FolderDataset(source), cache, n_jobs=1, progress=False)
+    assert report.ok and report.total == 150, report.summary()
+    assert finished - 1 <= report.reused <= finished, (finished, report.summary())  # last line may be cut
+    assert report.converted == 150 - report.reused
+    kept = {name for name, mtime in written.items() if (cache / "arrays" / name).stat().st_mtime_ns == mtime}
+    assert len(kept) >= report.reused, (len(kept), report.reused)  # the finished pieces were not written again
+    assert not (cache / "progress.jsonl").exists()
+    fresh = tmp_path / "fresh"
+    convert(FolderDataset(source), fresh, n_jobs=1, progress=False)
+    assert tree(cache) == tree(fresh)  # the resumed cache is the cache a single run writes
+
+
+def test_resume_reconverts_changed_and_failed_pieces_only(tmp_path, midi_files):
+    source = _copies(tmp_path / "src", midi_files, 6)
+    (source / "zz-broken.mid").write_bytes(b"MThd\x00\x00\x00\x06 truncated")
+    cache = tmp_path / "cache"
+    first = convert(FolderDataset(source), cache, progress=False)
+    assert (first.converted, first.reused, len(first.failures)) == (6, 0, 1)
+    again = convert(FolderDataset(source), cache, progress=False)
+    assert (again.converted, again.reused, len(again.failures)) == (0, 6, 1)  # the failure is tried again
+    changed = sorted(source.glob("0001-*"))[0]
+    changed.write_bytes(midi_files[-1].read_bytes())
+    third = convert(FolderDataset(source), cache, progress=False)
+    assert (third.converted, third.reused) == (1, 5)
+    assert CachedDataset(cache)[1].n_notes == FolderDataset(source)[1].n_notes
+    assert convert(FolderDataset(source), cache, progress=False, resume=False).converted == 6
+
+
+def test_a_broken_tune_fails_alone_with_its_number_and_line(tmp_path, testdata_dir):
+    book = (testdata_dir / "abc" / "tunebook.abc").read_text()
+    broken = "X:5\nT:Broken\nM:4/4\nK:C\nc'''''2 D |\n"  # MIDI pitch 132: refused with a clear reason
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "book.abc").write_text(book.rstrip("\n") + "\n\n" + broken + "\n" + book.replace("X:1", "X:6", 1))
+    dataset = FolderDataset(tmp_path / "src")
+    report = dataset.convert(tmp_path / "cache", progress=False)
+    assert report.converted == 4 and report.sources == ["book.abc#2"]
+    message = report.failures[0].message
+    line = 1 + (book.rstrip("\n") + "\n\n").count("\n")
+    assert f"book.abc: tune X:5 (line {line})" in message and "outside MIDI's range" in message
+    assert [CachedDataset(tmp_path / "cache")[i].metadata.title for i in range(4)] == [
+        "Untitled Reel", "Kitchen Girl", "Untitled Reel", "Kitchen Girl"
+    ]

@@ -138,15 +138,15 @@ def test_piece_labels():
 
 def test_abc_folder_one_piece_per_tune(testdata_dir):
     from muspy_like.io import native
-    from muspy_like.io.abc import read_abc
+    from muspy_like.io.abc import read_abc_tunes
 
     folder = testdata_dir / "abc"
     dataset = FolderDataset(folder)
     files = sorted(folder.glob("*.abc"))
-    assert len(dataset) == sum(len(read_abc(path)) for path in files)  # the reader agrees with the X: count
+    assert len(dataset) == sum(len(read_abc_tunes(path)) for path in files)  # the reader agrees with the X: count
     book = [i for i in range(len(dataset)) if dataset.label(i).startswith("tunebook.abc#")]
     assert [dataset.label(i) for i in book] == ["tunebook.abc#0", "tunebook.abc#1"]
-    tunes = read_abc(folder / "tunebook.abc")
+    tunes = read_abc_tunes(folder / "tunebook.abc")
     for k, index in enumerate(book):
         assert native.to_dict(dataset[index]) == native.to_dict(tunes[k])
 
@@ -170,3 +170,22 @@ def test_abc_file_without_reference_number_is_one_tune(tmp_path, testdata_dir):
     dataset = FolderDataset(tmp_path)
     assert [dataset.label(i) for i in range(len(dataset))] == ["bare.abc#0"]
     assert dataset[0].n_notes > 0
+
+
+def test_bach_is_the_same_files_in_every_command():
+    """Issue 11: the dataset, `stats music21:bach`, the quickstart and the separation recipe read one set."""
+    from music21 import corpus
+
+    from muspy_like.separation.recipes.bach import bach_files
+    from muspy_like.statistics.sources import resolve_sources
+
+    folder = sorted(Path(p) for p in corpus.getComposer("bach"))
+    musicxml = {p for p in folder if p.suffix in (".mxl", ".xml")}
+    kern = {p for p in folder if p.suffix == ".krn"}
+    assert kern and all(p.with_suffix(".mxl") in musicxml for p in kern)  # second copies of MusicXML works
+
+    dataset = {Path(p.path) for p in Music21Dataset("bach").pieces}
+    assert dataset == musicxml  # every work once, each as its MusicXML file
+    assert {Path(s.location) for s in resolve_sources(["music21:bach"])} == dataset
+    assert set(bach_files()) == dataset  # the separation recipe then keeps the pieces with sung parts
+    assert any(p.stem == "bwv846" for p in dataset)

@@ -54,13 +54,15 @@ BACH_PART_MAP = {
 
 
 def bach_files() -> list[Path]:
-    """The MusicXML files of music21's Bach corpus, sorted by name."""
+    """The MusicXML files of music21's Bach corpus, sorted by name (the files every command calls "Bach":
+    :func:`muspy_like.datasets.music21_corpus.corpus_files`)."""
     try:
-        from music21 import corpus
+        import music21  # noqa: F401
     except ImportError as error:
         raise DatasetError("building the Bach chorales needs music21: pip install music21") from error
-    paths = [Path(p) for p in corpus.getComposer("bach") if Path(p).suffix in (".mxl", ".xml")]
-    return sorted(paths, key=lambda p: p.name)
+    from muspy_like.datasets.music21_corpus import corpus_files
+
+    return sorted(corpus_files("bach", (".mxl", ".xml")), key=lambda p: p.name)
 
 
 def _ticks(quarters) -> int:
