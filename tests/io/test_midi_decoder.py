@@ -1,5 +1,5 @@
 """The vectorized decoder against a plain one-event-at-a-time decoder, on raw chunks of every shape (and
-the numpy engine's own one-event-at-a-time path against its whole-array path).
+the numpy engine's other paths, compiled and one event at a time, against its whole-array path).
 
 The raw chunks are built byte by byte (not through mido), so they hold what writers rarely produce and the
 decoder's lanes must get right: delta times of one to four bytes (also padded ones like ``80 00``), running
@@ -19,8 +19,13 @@ from muspy_like import MIDIError
 from muspy_like.io.midi.chunks import split_chunks
 from muspy_like.io.midi.assembly import assemble, check_meta_events
 from muspy_like.io.midi.decoder import decode_events
-from muspy_like.io.midi.reader import read_small
+from muspy_like.io.midi.compiled import extension_available
+from muspy_like.io.midi.reader import read_bytes, read_small
 from tests.io.midi_reference import ReferenceFault, reference_events
+
+if extension_available():
+    from muspy_like.io.midi._cdecoder import Fault as CompiledFault
+    from muspy_like.io.midi._cdecoder import decode as compiled_decode
 
 
 def _vlq(value: int, size: int) -> bytes:
@@ -93,12 +98,22 @@ def raw_files(draw) -> bytes:
     return bytes(data)
 
 
+def _compiled(data: bytes, layout) -> tuple[str, int | None]:
+    """The compiled decoder's verdict: ("ok", None), ("fault", offset) or ("meta fault", offset)."""
+    try:
+        compiled_decode(data, layout.tracks)
+    except CompiledFault as fault:
+        return ("meta fault" if fault.in_meta_data else "fault"), fault.offset
+    return "ok", None
+
+
 def _compare(data: bytes) -> str:
     try:
         layout = split_chunks(data)
     except MIDIError:  # a changed chunk header: the chunk layer's business, tested elsewhere
         return "layout"
     small = read_small(data, layout, "fifo", None)  # the one-event-at-a-time path: None on any fault
+    compiled = _compiled(data, layout) if extension_available() else None
     try:
         expected = reference_events(data, layout.tracks)
     except ReferenceFault as fault:
@@ -106,14 +121,22 @@ def _compare(data: bytes) -> str:
             decode_events(data, layout.tracks)
         assert f"at byte {fault.offset}" in str(error.value), (str(fault), str(error.value))
         assert small is None
+        assert compiled in (None, ("fault", fault.offset))
         return "fault"
     events = decode_events(data, layout.tracks)
     try:
         check_meta_events(events, data, "<bytes>")
-    except MIDIError:
+    except MIDIError as error:
         assert small is None
+        assert compiled is None or (compiled[0] == "meta fault" and f"at byte {compiled[1]}" in str(error))
     else:
-        assert small == assemble(events, data, layout, "fifo", "<bytes>", None)
+        music = assemble(events, data, layout, "fifo", "<bytes>", None)
+        assert small == music
+        if compiled is not None:
+            assert compiled == ("ok", None)
+            for overlap in ("fifo", "lifo", "all"):
+                assert read_bytes(data, "<bytes>", None, "numpy", overlap, accelerated=True) == \
+                    assemble(events, data, layout, overlap, "<bytes>", None), overlap
     channel, metas, ends = expected
     assert list(zip(*(x.tolist() for x in events[:5]))) == channel
     got_metas = zip(*(x.tolist() for x in (events.meta_chunk, events.meta_tick, events.meta_type, events.meta_start,
@@ -131,13 +154,24 @@ def test_decoder_matches_the_one_event_at_a_time_reference(data):
 
 def test_both_outcomes_are_exercised():
     """The strategy really produces valid files and faults (else the comparison above proves little)."""
-    from hypothesis import HealthCheck, find, settings
+    from hypothesis import HealthCheck, Phase, find, settings
 
-    # No deadline or health checks: on a busy machine generation is slow, and that is not what this checks.
-    patient = settings(deadline=None, suppress_health_check=list(HealthCheck), max_examples=2000, database=None)
-    find(raw_files(), lambda d: _compare(d) == "ok" and len(decode_events(d, split_chunks(d).tracks).status) > 20,
-         settings=patient)
-    find(raw_files(), lambda d: _compare(d) == "fault", settings=patient)
+    def verdict(data: bytes) -> tuple[str, int]:  # the reference's verdict and number of channel messages
+        try:
+            tracks = split_chunks(data).tracks
+        except MIDIError:
+            return "layout", 0
+        try:
+            return "ok", len(reference_events(data, tracks)[0])
+        except ReferenceFault:
+            return "fault", 0
+
+    # No deadline or health checks: on a busy machine generation is slow, and that is not what this checks;
+    # no shrinking: the first example found is enough.
+    patient = settings(deadline=None, suppress_health_check=list(HealthCheck), max_examples=2000, database=None,
+                       phases=[Phase.generate])
+    find(raw_files(), lambda d: verdict(d)[0] == "ok" and verdict(d)[1] > 20, settings=patient)
+    find(raw_files(), lambda d: verdict(d)[0] == "fault", settings=patient)
 
 
 def test_real_files_match_the_reference(midi_dir, bench_dir):
