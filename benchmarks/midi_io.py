@@ -254,13 +254,12 @@ def mahler_cuts(fractions: tuple[float, ...] = (1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0
     return cuts
 
 
-def midi_read_growth(repeat: int = 5, accelerated: bool | None = None) -> dict[str, Any]:
+def midi_read_growth(repeat: int = 9, accelerated: bool | None = None) -> dict[str, Any]:
     """MIDI read time and peak memory against the size of the file, on cuts of mahler.mid (16x span).
 
     Each cut is read ``repeat`` times; a row keeps the best wall time (``seconds``) and the best CPU time
     (``cpu_seconds``) of one read, and the peak bytes allocated during one read (``peak_bytes``, by
-    tracemalloc, which sees numpy's buffers and the compiled decoder's, both allocated through Python's
-    allocator). ``size`` is the number of notes (also ``fraction`` of the piece and ``bytes`` of the file).
+    tracemalloc, which sees numpy's buffers and the compiled decoder's: both use Python's allocators). ``size`` is the number of notes (also ``fraction`` of the piece and ``bytes`` of the file).
     ``accelerated`` forces the compiled decoder on or off (None: the default reader).
 
     Returns the rows and the growth exponents of wall time, CPU time and memory against ``size``
@@ -275,8 +274,7 @@ def midi_read_growth(repeat: int = 5, accelerated: bool | None = None) -> dict[s
     rows = []
     for fraction, data in mahler_cuts():
         notes = read_midi(data).n_notes
-        wall = min(_wall_time(read, data) for _ in range(repeat))
-        cpu = interleaved_best({"read": read}, [data], repeat)["read"][0]
+        wall, cpu = _best_times(read, data, repeat)
         tracemalloc.start()
         read(data)
         peak = tracemalloc.get_traced_memory()[1]
@@ -293,16 +291,21 @@ def midi_read_growth(repeat: int = 5, accelerated: bool | None = None) -> dict[s
     }
 
 
-def _wall_time(func: Callable[[bytes], Any], data: bytes) -> float:
+def _best_times(func: Callable[[bytes], Any], data: bytes, repeat: int) -> tuple[float, float]:
+    """Best wall time and best CPU time of ``repeat`` calls of ``func(data)`` (GC disabled while timing)."""
     import gc
 
-    gc.disable()
-    try:
-        start = time.perf_counter()
-        func(data)
-        return time.perf_counter() - start
-    finally:
-        gc.enable()
+    wall = cpu = float("inf")
+    for _ in range(repeat):
+        gc.disable()
+        try:
+            start_wall, start_cpu = time.perf_counter(), time.process_time()
+            func(data)
+            cpu = min(cpu, time.process_time() - start_cpu)
+            wall = min(wall, time.perf_counter() - start_wall)
+        finally:
+            gc.enable()
+    return wall, cpu
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -396,7 +399,7 @@ def report(args: argparse.Namespace, measured: dict[str, Any]) -> tuple[str, dic
         f"files shipped in music21, miditoolkit and partitura, MusPy's test files), {measured['n_notes']} notes; "
         f"mahler.mid separately. Interleaved reads of the same bytes, CPU time, best of {args.repeat} rounds per "
         f"file for muspy_like and symusic, of {args.peer_repeat} for the others; {measured['n_written']} files "
-        f"written by every library.\n\n{table}\n\nGrowth (cuts of mahler.mid, best of 5): wall-time exponent "
+        f"written by every library.\n\n{table}\n\nGrowth (cuts of mahler.mid, best of 9): wall-time exponent "
         f"{growth['time_exponent']:.2f}, CPU-time exponent {growth['cpu_time_exponent']:.2f}, memory exponent "
         f"{growth['memory_exponent']:.2f}.\n\n{growth_table}\n\n"
         f"{big_table}\n\n{check_table}"

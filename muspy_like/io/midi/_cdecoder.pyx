@@ -26,7 +26,10 @@ from cpython.bytes cimport PyBytes_AS_STRING, PyBytes_GET_SIZE
 from cpython.buffer cimport PyBUF_WRITABLE, PyBuffer_Release, PyObject_GetBuffer
 from cpython.unicode cimport PyUnicode_DecodeLatin1, PyUnicode_DecodeUTF8
 from libc.stdint cimport int16_t, int32_t, int64_t, uint8_t
-from libc.stdlib cimport free, qsort, realloc
+# Python's raw allocator, with the contract of C's realloc and free, so that tracemalloc sees the buffers
+# (benchmarks.midi_io.midi_read_growth measures peak memory with it)
+from cpython.mem cimport PyMem_RawFree as free, PyMem_RawRealloc as realloc
+from libc.stdlib cimport qsort
 from libc.string cimport memset
 
 import numpy as np
