@@ -1,8 +1,8 @@
 """Builds the optional compiled MIDI decoder; everything else about the package is in ``setup.cfg``.
 
-The extension is optional: where Cython, a C compiler or the Python headers are missing, ``pip install``
-prints a warning and goes on, and ``muspy_like.io.midi`` reads with its numpy decoder instead, with the
-same results (``docs/io-midi-native.md``). Setuptools' own ``Extension(optional=True)`` is not enough: an
+The extension is optional: where Cython, a C compiler or the Python headers are missing, the build prints
+a warning (pip shows it with ``-v``) and goes on, and ``muspy_like.io.midi`` reads with its numpy decoder
+instead, with the same results (``docs/io-midi-native.md``). Setuptools' own ``Extension(optional=True)`` is not enough: an
 editable install (``pip install -e .``, the README's command) fails on a compiler error all the same, so
 the build step below catches every failure itself.
 """
