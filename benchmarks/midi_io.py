@@ -47,6 +47,9 @@ CACHE = Path(__file__).resolve().parent / ".cache"
 PEERS = ["mido", "pretty_midi", "miditoolkit", "symusic", "muspy"]
 TARGETS = {"small files / symusic": 3.0, "mahler / symusic": 2.0, "growth exponent": 1.1}
 MAHLER = SHARED_DIR / "bench" / "mahler.mid"
+#: muspy_like without its compiled decoder (what an install without a C compiler reads with), measured
+#: beside the default where the extension is built.
+NUMPY_ONLY = "muspy_like, numpy decoder"
 
 
 def chorale_files(count: int) -> list[Path]:
@@ -87,12 +90,15 @@ def readers() -> dict[str, Callable[[bytes], Any]]:
     import pretty_midi
     import symusic
 
-    from muspy_like.io.midi import read_midi
+    from muspy_like.io.midi import ACCELERATED, read_midi
+    from muspy_like.io.midi.reader import read_bytes
 
     warnings.filterwarnings("ignore")  # pretty_midi warns about meta events outside the first track
+    fallback = {NUMPY_ONLY: lambda data: read_bytes(data, "<bytes>", None, accelerated=False)} if ACCELERATED else {}
     return {
         "muspy_like": read_midi,
         "symusic": symusic.Score.from_midi,
+        **fallback,
         "mido": lambda data: mido.MidiFile(file=io.BytesIO(data)),
         "pretty_midi": lambda data: pretty_midi.PrettyMIDI(io.BytesIO(data)),
         "miditoolkit": lambda data: miditoolkit.MidiFile(file=io.BytesIO(data)),
@@ -120,7 +126,7 @@ def _readable(files: list[Path], library_readers: dict[str, Callable]) -> tuple[
 
 def read_ratios(datas: list[bytes], library_readers: dict[str, Callable], repeat: int, peer_repeat: int) -> dict[str, float]:
     """Seconds per library for one read of every file (sums of per-file bests, interleaved)."""
-    fast = {name: library_readers[name] for name in ("muspy_like", "symusic")}
+    fast = {name: read for name, read in library_readers.items() if name in ("muspy_like", "symusic", NUMPY_ONLY)}
     seconds = {name: sum(times) for name, times in interleaved_best(fast, datas, repeat).items()}
     slow = {name: read for name, read in library_readers.items() if name not in fast}
     if slow and peer_repeat:
@@ -195,7 +201,7 @@ def million_note_file() -> tuple[Path, int]:
 _MEMORY_PROBE = """
 import json, sys, time
 library, path = sys.argv[1], sys.argv[2]
-if library == "muspy_like":
+if library.startswith("muspy_like"):
     from muspy_like.io.midi import read_midi as read
     import symusic, numpy  # imported by the benchmark's other reader; part of the baseline
 else:
@@ -213,9 +219,16 @@ print(json.dumps({"seconds": seconds, "above_baseline": status("VmHWM") - base, 
 
 
 def memory_probe(library: str, path: Path) -> dict[str, float]:
-    """Read ``path`` in a fresh interpreter; return seconds and peak RSS above the post-import baseline."""
+    """Read ``path`` in a fresh interpreter; return seconds and peak RSS above the post-import baseline.
+
+    ``library`` is ``symusic``, ``muspy_like`` or :data:`NUMPY_ONLY` (muspy_like with its compiled decoder
+    ruled out by the environment variable).
+    """
+    import os
+
+    env = {**os.environ, "MUSPY_LIKE_MIDI_ACCEL": "0"} if library == NUMPY_ONLY else None
     out = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, library, str(path)], capture_output=True,
-                         text=True, check=True, cwd=Path(__file__).resolve().parents[1])
+                         text=True, check=True, cwd=Path(__file__).resolve().parents[1], env=env)
     return json.loads(out.stdout)
 
 
@@ -241,30 +254,58 @@ def mahler_cuts(fractions: tuple[float, ...] = (1 / 16, 1 / 8, 1 / 4, 1 / 2, 1.0
     return cuts
 
 
-def midi_read_growth(repeat: int = 5) -> dict[str, Any]:
+def midi_read_growth(repeat: int = 9, accelerated: bool | None = None) -> dict[str, Any]:
     """MIDI read time and peak memory against the size of the file, on cuts of mahler.mid (16x span).
 
-    Returns the rows (fraction of the piece, bytes, notes, best seconds of ``repeat`` reads, peak bytes
-    allocated during one read by tracemalloc, which sees numpy's buffers) and the growth exponents of time
-    and memory against the number of notes (least-squares slope on log-log axes; 1 is linear).
+    Each cut is read ``repeat`` times; a row keeps the best wall time (``seconds``) and the best CPU time
+    (``cpu_seconds``) of one read, and the peak bytes allocated during one read (``peak_bytes``, by
+    tracemalloc, which sees numpy's buffers and the compiled decoder's: both use Python's allocators). ``size`` is the number of notes (also ``fraction`` of the piece and ``bytes`` of the file).
+    ``accelerated`` forces the compiled decoder on or off (None: the default reader).
+
+    Returns the rows and the growth exponents of wall time, CPU time and memory against ``size``
+    (least-squares slopes on log-log axes; 1 is linear).
     """
     from muspy_like.io.midi import read_midi
+    from muspy_like.io.midi.reader import read_bytes
+
+    def read(data: bytes):
+        return read_bytes(data, "<bytes>", None, accelerated=accelerated)
 
     rows = []
     for fraction, data in mahler_cuts():
         notes = read_midi(data).n_notes
-        seconds = interleaved_best({"read": read_midi}, [data], repeat)["read"][0]  # CPU time, as above
+        wall, cpu = _best_times(read, data, repeat)
         tracemalloc.start()
-        read_midi(data)
+        read(data)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        rows.append({"fraction": fraction, "bytes": len(data), "notes": notes, "seconds": seconds, "peak_bytes": peak})
-    sizes = [row["notes"] for row in rows]
+        rows.append({"size": notes, "seconds": wall, "cpu_seconds": cpu, "peak_bytes": peak,
+                     "fraction": fraction, "bytes": len(data)})
+    sizes = [row["size"] for row in rows]
     return {
+        "size_unit": "notes",
         "rows": rows,
         "time_exponent": growth_exponent(sizes, [row["seconds"] for row in rows]),
+        "cpu_time_exponent": growth_exponent(sizes, [row["cpu_seconds"] for row in rows]),
         "memory_exponent": growth_exponent(sizes, [row["peak_bytes"] for row in rows]),
     }
+
+
+def _best_times(func: Callable[[bytes], Any], data: bytes, repeat: int) -> tuple[float, float]:
+    """Best wall time and best CPU time of ``repeat`` calls of ``func(data)`` (GC disabled while timing)."""
+    import gc
+
+    wall = cpu = float("inf")
+    for _ in range(repeat):
+        gc.disable()
+        try:
+            start_wall, start_cpu = time.perf_counter(), time.process_time()
+            func(data)
+            cpu = min(cpu, time.process_time() - start_cpu)
+            wall = min(wall, time.perf_counter() - start_wall)
+        finally:
+            gc.enable()
+    return wall, cpu
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -297,15 +338,20 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             print(f"read {label:<11} {name:<12} {value * 1e3:9.2f} ms")
     write, n_written = write_seconds(files + [MAHLER], max(args.peer_repeat, 1))
     big, big_notes = million_note_file()
+    big_readers = {name: library_readers[name] for name in ("muspy_like", NUMPY_ONLY) if name in library_readers}
+    big_readers["symusic"] = symusic.Score.from_midi
     big_best = {name: min(times) for name, times in
-                interleaved_best({"muspy_like": read_midi, "symusic": symusic.Score.from_midi}, [big.read_bytes()],
-                                 max(3, args.repeat // 3)).items()}
+                interleaved_best(big_readers, [big.read_bytes()], max(3, args.repeat // 3)).items()}
+    from muspy_like.io.midi import ACCELERATED
+
     return {
+        "compiled_decoder": ACCELERATED,
         "n_files": len(files), "n_notes": n_notes, "small_files_seconds": small, "mahler_seconds": mahler,
         "write_seconds": write, "n_written": n_written,
-        "million_notes": {"seconds": big_best, "memory": {name: memory_probe(name, big) for name in ("muspy_like", "symusic")},
+        "million_notes": {"seconds": big_best, "memory": {name: memory_probe(name, big) for name in big_readers},
                           "notes": big_notes},
         "growth": midi_read_growth(),
+        **({"growth_numpy_decoder": midi_read_growth(accelerated=False)} if ACCELERATED else {}),
     }
 
 
@@ -314,13 +360,16 @@ def report(args: argparse.Namespace, measured: dict[str, Any]) -> tuple[str, dic
     small, mahler, write = measured["small_files_seconds"], measured["mahler_seconds"], measured["write_seconds"]
     growth, big = measured["growth"], measured["million_notes"]
     rows = [[name, measured["n_files"] / small[name], f"{small[name] / small['symusic']:.2f}x",
-             f"{mahler[name] / mahler['symusic']:.2f}x", f"{write[name] / write['muspy_like']:.2f}x"]
+             f"{mahler[name] / mahler['symusic']:.2f}x",
+             f"{write[name] / write['muspy_like']:.2f}x" if name in write else "(as muspy_like)"]
             for name in small]
     table = markdown_table(["library", "small files: files/s", "small files: time / symusic's",
                             "mahler: time / symusic's", "write: time / muspy_like's"], rows)
     growth_table = markdown_table(
-        ["cut of mahler.mid (share of its notes)", "bytes", "notes", "read ms", "peak MB (tracemalloc)"],
-        [[f"{r['fraction']:.4g}", r["bytes"], r["notes"], r["seconds"] * 1e3, r["peak_bytes"] / 1e6] for r in growth["rows"]])
+        ["cut of mahler.mid (share of its notes)", "bytes", "notes", "read ms (wall)", "read ms (CPU)",
+         "peak MB (tracemalloc)"],
+        [[f"{r['fraction']:.4g}", r["bytes"], r["size"], r["seconds"] * 1e3, r["cpu_seconds"] * 1e3,
+          r["peak_bytes"] / 1e6] for r in growth["rows"]])
     big_table = markdown_table(
         ["1M-note file", "read seconds", "peak memory above baseline (MB)"],
         [[name, big["seconds"][name], big["memory"][name]["above_baseline"] / 1e6] for name in big["memory"]])
@@ -332,14 +381,27 @@ def report(args: argparse.Namespace, measured: dict[str, Any]) -> tuple[str, dic
         "1M notes: read time / symusic's": big["seconds"]["muspy_like"] / big["seconds"]["symusic"],
         "1M notes: MB above baseline": big["memory"]["muspy_like"]["above_baseline"] / 1e6,
     }
+    if NUMPY_ONLY in small:  # the fallback of an install without a C compiler, measured in the same run
+        fallback_growth = measured["growth_numpy_decoder"]
+        checks.update({
+            "numpy decoder only: small files / symusic's": small[NUMPY_ONLY] / small["symusic"],
+            "numpy decoder only: mahler.mid / symusic's": mahler[NUMPY_ONLY] / mahler["symusic"],
+            "numpy decoder only: time growth exponent": fallback_growth["time_exponent"],
+            "numpy decoder only: memory growth exponent": fallback_growth["memory_exponent"],
+            "numpy decoder only: 1M notes, MB above baseline": big["memory"][NUMPY_ONLY]["above_baseline"] / 1e6,
+        })
+    decoder = ("with its compiled decoder; the numpy decoder alone (an install without a C compiler) in the row "
+               f"'{NUMPY_ONLY}'" if measured["compiled_decoder"] else "with the numpy decoder (the compiled one is not built)")
     check_table = markdown_table(["target", "measured"], [[k, f"{v:.2f}"] for k, v in checks.items()])
     text = (
+        f"muspy_like reads {decoder}.\n\n"
         f"Small files: {measured['n_files']} MIDI files ({args.files} Bach chorales converted by music21, the MIDI "
         f"files shipped in music21, miditoolkit and partitura, MusPy's test files), {measured['n_notes']} notes; "
         f"mahler.mid separately. Interleaved reads of the same bytes, CPU time, best of {args.repeat} rounds per "
         f"file for muspy_like and symusic, of {args.peer_repeat} for the others; {measured['n_written']} files "
-        f"written by every library.\n\n{table}\n\nGrowth (cuts of mahler.mid, best of 5): time exponent "
-        f"{growth['time_exponent']:.2f}, memory exponent {growth['memory_exponent']:.2f}.\n\n{growth_table}\n\n"
+        f"written by every library.\n\n{table}\n\nGrowth (cuts of mahler.mid, best of 9): wall-time exponent "
+        f"{growth['time_exponent']:.2f}, CPU-time exponent {growth['cpu_time_exponent']:.2f}, memory exponent "
+        f"{growth['memory_exponent']:.2f}.\n\n{growth_table}\n\n"
         f"{big_table}\n\n{check_table}"
     )
     return text, checks

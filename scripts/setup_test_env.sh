@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES="fluidsynth libfluidsynth3 fluid-soundfont-gm ffmpeg lame chromium python3-venv"
+# gcc, libc6-dev and python3-dev build the optional compiled MIDI decoder, so that the tests cover it too.
+APT_PACKAGES="fluidsynth libfluidsynth3 fluid-soundfont-gm ffmpeg lame chromium python3-venv gcc libc6-dev python3-dev"
 if command -v apt-get >/dev/null 2>&1; then
   SUDO=""
   if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -135,16 +135,20 @@ def mutate(rng: random.Random, data: bytes) -> tuple[str, bytes]:
 
 
 def read(data: bytes) -> dict[str, Any]:
-    """The outcome of each MIDI engine (and of each path of the numpy engine: one event at a time, whole
-    arrays): the Music it read, or the exception it raised."""
+    """The outcome of each MIDI engine and of each path of the numpy engine (compiled, where the extension
+    is built; whole arrays; one event at a time): the Music it read, or the exception it raised."""
+    from muspy_like.io.midi.compiled import extension_available
     from muspy_like.io.midi.reader import read_bytes
 
-    ways = {"numpy, one event at a time": ("numpy", 1 << 40), "numpy, whole arrays": ("numpy", -1),
-            "mido": ("mido", None)}
+    ways = {"numpy, one event at a time": ("numpy", {"accelerated": False, "small_file_bytes": 1 << 40}),
+            "numpy, whole arrays": ("numpy", {"accelerated": False, "small_file_bytes": -1}),
+            "mido": ("mido", {})}
+    if extension_available():
+        ways["numpy, compiled"] = ("numpy", {"accelerated": True})
     outcomes = {}
-    for way, (engine, small_file_bytes) in ways.items():
+    for way, (engine, forced) in ways.items():
         try:
-            outcomes[way] = read_bytes(data, "<bytes>", None, engine, "fifo", small_file_bytes)
+            outcomes[way] = read_bytes(data, "<bytes>", None, engine, "fifo", **forced)
         except Exception as error:  # noqa: BLE001 - the harness judges the exception
             outcomes[way] = error
     return outcomes

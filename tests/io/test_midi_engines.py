@@ -1,5 +1,6 @@
-"""Differential tests: the numpy engine (vectorized decoding and assembly) and the mido engine (mido's
-decoding, the message-by-message builder) give the same Music on every file, whatever the overlap policy."""
+"""Differential tests: the numpy engine (each of its paths: compiled, whole arrays, one event at a time) and
+the mido engine (mido's decoding, the message-by-message builder) give the same Music on every file,
+whatever the overlap policy."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from muspy_like.io.midi import read_midi
 from muspy_like.io.midi.builder import OVERLAP_POLICIES
 from muspy_like.io.midi.reader import read_bytes
 from muspy_like.io.midi.writer import encode_midi
+from tests.io.midi_paths import NUMPY_PATHS
 from tests.io.midi_reference import mido_note_tuples, music_note_tuples
 from tests.strategies import music_strategy
 
@@ -22,10 +24,10 @@ TEXTS = st.text(alphabet="abcxyz äé-", min_size=0, max_size=6)
 
 
 def _same_everywhere(data: bytes, overlap: str = "fifo"):
-    """Both engines, and both paths of the numpy engine (one event at a time, whole arrays), agree."""
+    """Both engines, and every path of the numpy engine, agree."""
     reference = read_midi(data, engine="mido", overlap=overlap)
-    for small_file_bytes in (-1, 1 << 40):
-        assert read_bytes(data, "<bytes>", None, "numpy", overlap, small_file_bytes) == reference
+    for path, forced in NUMPY_PATHS.items():
+        assert read_bytes(data, "<bytes>", None, "numpy", overlap, **forced) == reference, path
     return reference
 
 
@@ -37,8 +39,9 @@ def test_engines_agree_on_every_shared_file(midi_dir, bench_dir):
         try:
             expected = read_midi(data, engine="mido")
         except Exception as error:  # noqa: BLE001 - then every engine must refuse the file the same way
-            with pytest.raises(type(error), match=re.escape(str(error))):
-                read_midi(data, engine="numpy")
+            for forced in NUMPY_PATHS.values():
+                with pytest.raises(type(error), match=re.escape(str(error))):
+                    read_bytes(data, "<bytes>", None, "numpy", **forced)
             continue
         for overlap in OVERLAP_POLICIES:
             _same_everywhere(data, overlap)

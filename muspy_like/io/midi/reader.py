@@ -12,6 +12,7 @@ from muspy_like.errors import MIDIError
 from muspy_like.io.midi.assembly import assemble, check_meta_events
 from muspy_like.io.midi.builder import OVERLAP_POLICIES, MusicBuilder
 from muspy_like.io.midi.chunks import MidiLayout, split_chunks
+from muspy_like.io.midi import compiled
 from muspy_like.io.midi.decoder import decode_events
 from muspy_like.io.midi.scanner import Fault, scan_chunk
 
@@ -77,10 +78,16 @@ def read_midi(source: MidiSource, engine: str = "numpy", overlap: str = "fifo") 
 
 
 def read_bytes(data: bytes, name: str, source_filename: str | None, engine: str = "numpy", overlap: str = "fifo",
-               small_file_bytes: int | None = None) -> Music:
-    """:func:`read_midi` on bytes; ``small_file_bytes`` overrides :data:`SMALL_FILE_BYTES` (the tests use it
-    to send every file through one path of the numpy engine)."""
+               small_file_bytes: int | None = None, accelerated: bool | None = None) -> Music:
+    """:func:`read_midi` on bytes.
+
+    The tests send every file through each path of the numpy engine: ``accelerated`` overrides
+    :data:`~muspy_like.io.midi.compiled.ACCELERATED` (True needs the extension), ``small_file_bytes``
+    overrides :data:`SMALL_FILE_BYTES` on the uncompiled paths.
+    """
     layout = split_chunks(data, name)
+    if engine == "numpy" and (compiled.ACCELERATED if accelerated is None else accelerated):
+        return compiled.read_compiled(data, layout, overlap, name, source_filename)
     small = SMALL_FILE_BYTES if small_file_bytes is None else small_file_bytes
     if engine == "numpy" and sum(end - start for start, end in layout.tracks) <= small:
         music = read_small(data, layout, overlap, source_filename)
