@@ -174,6 +174,7 @@ def from_dict(doc: dict[str, Any], validator: str = "auto", source: str = "<docu
         Naming the JSON path of the first bad field (e.g. ``$.tracks[0].notes.pitch[3]``).
     """
     if is_muspy_document(doc):
+        check_muspy_shape(doc, source)
         doc = migrate_muspy(doc)
     validate_document(doc, validator, source)
     metadata = Metadata(**doc.get("metadata", {}))
@@ -220,8 +221,49 @@ def is_muspy_document(doc: Any) -> bool:
     """Whether ``doc`` is a MusPy JSON/YAML document (no top-level ``schema_version``; version 0.x)."""
     if not isinstance(doc, dict) or "schema_version" in doc:
         return False
-    version = str((doc.get("metadata") or {}).get("schema_version", ""))
+    metadata = doc.get("metadata")
+    version = str(metadata.get("schema_version", "")) if isinstance(metadata, dict) else ""
     return version.startswith("0.")
+
+
+_MUSPY_NOTE_KEYS = ("time", "pitch", "duration")
+
+
+def check_muspy_shape(doc: dict[str, Any], source: str = "<document>") -> None:
+    """Check the containers of a MusPy document before :func:`migrate_muspy` rearranges them.
+
+    Migration turns lists of note objects into columns, so a list that is not one, an item that is not a
+    mapping or a note without ``time``, ``pitch`` or ``duration`` must be reported here, at its path in the
+    user's document; the values are then checked by the schema on the migrated document.
+
+    Raises
+    ------
+    SchemaError
+        Naming ``source`` and the JSON path of the first misshapen container.
+    """
+
+    def mappings(value: Any, path: list) -> list[dict[str, Any]]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise SchemaError(f"{source}: {format_path(path)}: a {type(value).__name__}, not a list")
+        for index, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise SchemaError(f"{source}: {format_path(path + [index])}: a {type(item).__name__}, not a mapping")
+        return value
+
+    if not isinstance(doc.get("metadata") or {}, dict):
+        raise SchemaError(f"{source}: $.metadata: a {type(doc['metadata']).__name__}, not a mapping")
+    for name in _EVENT_LISTS:
+        mappings(doc.get(name), [name])
+    for number, track in enumerate(mappings(doc.get("tracks"), ["tracks"])):
+        for name in ("chords", "lyrics", "annotations"):
+            mappings(track.get(name), ["tracks", number, name])
+        for index, note in enumerate(mappings(track.get("notes"), ["tracks", number, "notes"])):
+            missing = [key for key in _MUSPY_NOTE_KEYS if key not in note]
+            if missing:
+                raise SchemaError(f"{source}: {format_path(['tracks', number, 'notes', index])}: "
+                                  f"a note without {' or '.join(map(repr, missing))}")
 
 
 def migrate_muspy(doc: dict[str, Any]) -> dict[str, Any]:

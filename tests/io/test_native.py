@@ -330,3 +330,47 @@ def test_large_yaml_documents_without_aliases_are_not_taken_for_alias_bombs(monk
     laughs = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
     with pytest.raises(SchemaError, match="YAML aliases expand"):  # 6,561 values from a few dozen nodes
         strict.parse_yaml(laughs.replace("c:", "c: &c").rstrip() + "\nd: [" + ", ".join(["*c"] * 9) + "]\n", "x", 100)
+
+
+# -- MusPy documents of the wrong shape (found by the fuzz campaign, tests/fuzz/native.py) ------------
+MISSHAPEN_MUSPY = [
+    (("beats", 4), float("nan"), r"\$\.beats\[4\]: a float, not a mapping"),
+    (("tracks", 0, "notes", 5), [], r"\$\.tracks\[0\]\.notes\[5\]: a list, not a mapping"),
+    (("tracks", 0, "notes"), 7, r"\$\.tracks\[0\]\.notes: a int, not a list"),
+    (("key_signatures",), {"time": 0}, r"\$\.key_signatures: a dict, not a list"),
+    (("metadata", "collection"), ["x"], r"\$\.metadata\.collection: .*"),
+]
+
+
+@pytest.mark.parametrize("place, value, message", MISSHAPEN_MUSPY, ids=[str(case[0]) for case in MISSHAPEN_MUSPY])
+def test_misshapen_muspy_documents_are_schema_errors_at_their_path(tmp_path, testdata_dir, place, value, message):
+    document = json.loads((testdata_dir / "test.json").read_text())
+    parent = document
+    for step in place[:-1]:
+        parent = parent[step]
+    parent[place[-1]] = value
+    path = tmp_path / "muspy.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(SchemaError, match=message) as error:
+        load(path)
+    assert str(error.value).startswith(f"{path}: ")
+
+
+def test_muspy_note_without_a_field_is_named(tmp_path, testdata_dir):
+    document = json.loads((testdata_dir / "test.json").read_text())
+    del document["tracks"][0]["notes"][3]["duration"]
+    path = tmp_path / "muspy.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(SchemaError, match=r"\$\.tracks\[0\]\.notes\[3\]: a note without 'duration'"):
+        load(path)
+
+
+@pytest.mark.parametrize("validator", ["builtin", "jsonschema"])
+def test_a_column_integer_beyond_64_bits_is_named_by_its_index(tmp_path, validator):
+    music = Music(tracks=[Track(notes=[Note(0, 60, 12), Note(12, 62, 12)])])
+    document = native.to_dict(music)
+    document["tracks"][0]["notes"]["duration"][1] = 2**64
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(SchemaError, match=r"\$\.tracks\[0\]\.notes\.duration\[1\]: 18446744073709551616 is greater than"):
+        load(path, validator=validator)
