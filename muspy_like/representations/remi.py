@@ -228,26 +228,7 @@ def decode_remi(tokens: np.ndarray, vocab: EventVocabulary, default_velocity: in
     number = {name: vocab.kind_number(name) for name in vocab.kinds}
     is_position = kind == number["position"]
     bar_at = np.flatnonzero(kind == number["bar"])
-
-    # Bar starts: a short loop over bars (not notes), replaying the meter module's grid.
-    starts, signatures = [], []
-    segment_start, meter, index_in_segment = 0, TimeSignature(0, 4, 4), 0
-    for count, at in enumerate(bar_at.tolist()):
-        if count == 0:
-            start = 0
-        elif at > 0 and is_position[at - 1]:
-            start = starts[-1] + int(index[at - 1])
-            index_in_segment += 1
-        else:
-            start = _next_bar_start(segment_start, bar_length(meter, vocab.resolution), index_in_segment)
-            index_in_segment += 1
-        if at + 1 < length and kind[at + 1] == number["time-signature"]:
-            numerator, denominator = vocab.time_signature_of(int(index[at + 1]))
-            meter = TimeSignature(start, numerator, denominator)
-            signatures.append(meter)
-            segment_start, index_in_segment = start, 0
-        starts.append(start)
-
+    starts, signatures = _bar_starts(kind, index, bar_at, number, vocab)
     bar_number = np.cumsum(kind == number["bar"]) - 1
     bar_start = np.append(np.asarray(starts, dtype=np.int64), 0)[bar_number]  # -1 (before any bar) -> 0
     position_at = np.flatnonzero(is_position)
@@ -266,3 +247,32 @@ def decode_remi(tokens: np.ndarray, vocab: EventVocabulary, default_velocity: in
     pitch_at = pitch_at[kind[pitch_at + 1] == number["duration"]]
     notes = (pitch_at, now[pitch_at], index[pitch_at], index[pitch_at + 1], velocity[pitch_at])
     return notes, tempos, signatures
+
+
+def _bar_starts(kind: np.ndarray, index: np.ndarray, bar_at: np.ndarray, number: dict[str, int],
+                vocab: EventVocabulary) -> tuple[list[int], list[TimeSignature]]:
+    """The tick of each ``bar`` token and the time signatures they start.
+
+    A short loop over bars (not notes) replays the meter module's grid: a bar starts where its meter puts
+    it, or where the ``position`` marker before its token says the previous bar was cut short.
+    """
+    is_position = kind == number["position"]
+    starts: list[int] = []
+    signatures: list[TimeSignature] = []
+    segment_start, meter, index_in_segment = 0, TimeSignature(0, 4, 4), 0
+    for count, at in enumerate(bar_at.tolist()):
+        if count == 0:
+            start = 0
+        elif at > 0 and is_position[at - 1]:
+            start = starts[-1] + int(index[at - 1])
+            index_in_segment += 1
+        else:
+            start = _next_bar_start(segment_start, bar_length(meter, vocab.resolution), index_in_segment)
+            index_in_segment += 1
+        if at + 1 < len(kind) and kind[at + 1] == number["time-signature"]:
+            numerator, denominator = vocab.time_signature_of(int(index[at + 1]))
+            meter = TimeSignature(start, numerator, denominator)
+            signatures.append(meter)
+            segment_start, index_in_segment = start, 0
+        starts.append(start)
+    return starts, signatures
