@@ -3,12 +3,14 @@
 Seeds are MusPy's JSON and YAML test files (schema 0.0, migrated on loading) and native documents that
 our writer made of small real pieces. Corruptions act on the parsed document, at a random place: a value
 of the wrong type, NaN or infinity, a negative, 64-bit-overflowing, ``10**100`` or 5,000-digit integer,
-nesting hundreds to 100,000 levels deep, a key removed, repeated or unknown; and on the bytes: truncation,
+nesting hundreds to 100,000 levels deep, a key removed, repeated or unknown, YAML that is not JSON (Python
+tags, dates, binary, sets, complex keys, octal and hex, self-referencing anchors); and on the bytes: truncation,
 flips, gzip (sometimes a small decompression bomb of more than the ``document_bytes`` cap).
 
 Each variant is loaded from a file with the built-in validator and with jsonschema, gzipped, and from an
-open file through the MusPy-compatible ``load_json``/``load_yaml``: the verdicts and pieces must agree,
-and so must the place an error names (its JSON path; the validators word their messages differently).
+open file through the MusPy-compatible ``load_json``/``load_yaml``, and what is accepted is saved as JSON
+and as YAML and loaded again: the verdicts and pieces must agree, and so must the place an error names (its
+JSON path; the validators word their messages differently).
 """
 
 from __future__ import annotations
@@ -30,11 +32,16 @@ DOCUMENT_CAP = 4 << 20
 BAD_VALUES: tuple[Any, ...] = ("x", "", [], {}, None, True, False, 1.5, -1, 0, 2**63, 2**64, -(2**63) - 1, 10**100,
                                [1, "a"], {"time": "0"}, 1e308)
 #: Stand-ins replaced in the serialised text by what the serialisers cannot write themselves.
-_NAN, _INF, _DIGITS, _DEEP = "\x00nan\x00", "\x00inf\x00", "\x00digits\x00", "\x00deep\x00"
+_NAN, _INF, _DIGITS, _DEEP, _TAG = "\x00nan\x00", "\x00inf\x00", "\x00digits\x00", "\x00deep\x00", "\x00tag\x00"
+#: YAML that PyYAML's safe loader turns into something else than JSON types, or refuses.
+YAML_SPECIALS = ("!!python/object/apply:os.system ['true']", "2001-12-14", "2001-12-14t21:59:43.10-05:00",
+                 "!!binary aGVsbG8=", "!!set {a: null}", "{? [1, 2] : x}", "0o17", "0x1F", "1_000", "+12",
+                 "!!float 3", "!!str 3", "!custom 3", "~", "yes", "&a [1, *a]")
 
 
 def seeds() -> list[tuple[str, bytes]]:
     """Valid native and MusPy documents (label, bytes): JSON, YAML, some gzipped."""
+    from muspy_like.core.events import Annotation
     from muspy_like.io.midi import read_midi
     from muspy_like.io.native import dumps
 
@@ -43,6 +50,9 @@ def seeds() -> list[tuple[str, bytes]]:
     piece = read_midi(testdata / "midi" / "fur-elise.mid")
     piece.tracks = [piece.tracks[0]]
     piece.tracks[0].notes = piece.tracks[0].notes[:40]
+    # annotations hold free JSON, where the schema cannot say what is allowed: the riskiest place
+    piece.annotations = [Annotation(0, {"dynamic": "ff", "marks": [1, 2.5, {"text": "dolce", "on": None}]}),
+                         Annotation(12, ["a", True])]
     found.append(("written/fur-elise.json", dumps(piece, "json").encode()))
     found.append(("written/fur-elise.yaml", dumps(piece, "yaml").encode()))
     return found
@@ -79,11 +89,12 @@ def _serialise(document: Any, as_yaml: bool, rng: random.Random) -> bytes:
 
     text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True) if as_yaml else json.dumps(document)
     quoted = (lambda s: s) if as_yaml else json.dumps
-    for marker in (_NAN, _INF, _DIGITS, _DEEP):
+    for marker in (_NAN, _INF, _DIGITS, _DEEP, _TAG):
         marker_text = quoted(marker) if not as_yaml else json.dumps(marker)
         depth = rng.choice([200, 1_000, 100_000])
         replacement = {_NAN: ".nan" if as_yaml else "NaN", _INF: "-.inf" if as_yaml else "-Infinity",
-                       _DIGITS: "7" * rng.choice([30, 5_000, 50_000]), _DEEP: "[" * depth + "]" * depth}[marker]
+                       _DIGITS: "7" * rng.choice([30, 5_000, 50_000]), _DEEP: "[" * depth + "]" * depth,
+                       _TAG: rng.choice(YAML_SPECIALS) if as_yaml else '"tag"'}[marker]
         text = text.replace(marker_text, replacement)
     return text.encode()
 
@@ -93,16 +104,20 @@ def _corrupt_document(rng: random.Random, data: bytes) -> tuple[str, bytes]:
 
     as_yaml = _is_yaml(data)
     document = yaml.safe_load(data) if as_yaml else json.loads(data)
-    path = rng.choice(_places(document)[1:])
+    places = _places(document)[1:]
     kind = rng.choice(["bad value", "bad value", "nan", "huge integer", "deep nesting", "remove key",
-                       "unknown key", "repeat key"])
+                       "unknown key", "repeat key"] + (["yaml special"] * 2 if as_yaml else []))
+    free = [place for place in places if len(place) > 2 and place[0] == "annotations" and place[2] == "annotation"]
+    # Annotation values are free JSON, which the schema cannot constrain: aim there half of the time.
+    path = rng.choice(free if free and rng.random() < 0.5 else places)
     where = "$" + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
     if kind == "bad value":
         value = rng.choice(BAD_VALUES)
         _set(document, path, value)
         kind = f"{where} = {str(value)[:20]}"
-    elif kind in ("nan", "huge integer", "deep nesting"):
-        _set(document, path, {"nan": rng.choice([_NAN, _INF]), "huge integer": _DIGITS, "deep nesting": _DEEP}[kind])
+    elif kind in ("nan", "huge integer", "deep nesting", "yaml special"):
+        _set(document, path, {"nan": rng.choice([_NAN, _INF]), "huge integer": _DIGITS, "deep nesting": _DEEP,
+                              "yaml special": _TAG}[kind])
         kind = f"{where}: {kind}"
     elif kind == "remove key" or kind == "unknown key":
         parent = _set(document, (), document)
@@ -170,7 +185,7 @@ def read(data: bytes) -> dict[str, Any]:
     """The outcome of each reader: the Music loaded, or the exception raised."""
     from muspy_like import limits
     from muspy_like.compat.io import load_json, load_yaml
-    from muspy_like.io.native import load
+    from muspy_like.io.native import dumps, load, loads
 
     fmt = _format(data)
     compressed = data[:2] == b"\x1f\x8b"
@@ -184,15 +199,23 @@ def read(data: bytes) -> dict[str, Any]:
         with open(plain, "rb") as stream:
             return (load_json if fmt == "json" else load_yaml)(stream)
 
+    def saved_and_loaded() -> Any:  # what is accepted must survive being saved, in either format
+        music = load(plain)
+        json_copy, yaml_copy = loads(dumps(music, "json"), "json"), loads(dumps(music, "yaml"), "yaml")
+        return json_copy if json_copy == yaml_copy else ValueError("the JSON and YAML copies differ")
+
     ways = {"file, built-in validator": lambda: load(plain, validator="builtin"),
             "file, jsonschema": lambda: load(plain, validator="jsonschema"),
             "gzipped file": lambda: load(gzipped if not compressed else plain),
-            "open file (compatible)": compatible}
+            "open file (compatible)": compatible,
+            "saved as JSON and YAML, loaded again": saved_and_loaded}
     outcomes = {}
     for way, reader in ways.items():
         try:
             with limits.override(document_bytes=DOCUMENT_CAP):
                 music = reader()
+            if isinstance(music, BaseException):
+                raise music
             music.metadata.source_filename = music.metadata.source_filename and "<name>"
             outcomes[way] = music
         except Exception as error:  # noqa: BLE001 - the harness judges the exception

@@ -255,6 +255,13 @@ HOSTILE = [
      + ", ".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(9)) + "}}]\n",
      r"\$\.annotations\[0\]\.annotation\..*: YAML aliases expand this document to more than"),
     ("cycle.yaml", HEAD_YAML + "annotations: [{time: 0, annotation: &r [*r]}]\n", r"nested deeper than 100 levels"),
+    ("nan.json", HEAD_JSON + ', "annotations": [{"time": 0, "annotation": [1, NaN]}]}',
+     r"\$\.annotations\[0\]\.annotation\[1\]: NaN is not a finite number"),
+    ("overflow.json", HEAD_JSON + ', "tempos": [{"time": 0, "qpm": 1e400}]}', r"\$\.tempos\[0\]\.qpm: 1e400 is not a finite"),
+    ("infinity.json", HEAD_JSON + ', "tempos": [{"time": 0, "qpm": -Infinity}]}', r"\$\.tempos\[0\]\.qpm: -Infinity is not"),
+    ("nan.yaml", HEAD_YAML + "annotations: [{time: 0, annotation: {level: .NaN}}]\n",
+     r"\$\.annotations\[0\]\.annotation\.level: \.NaN is not a finite number"),
+    ("infinity.yaml", HEAD_YAML + "tempos: [{time: 0, qpm: -.inf}]\n", r"\$\.tempos\[0\]\.qpm: -\.inf is not a finite"),
 ]
 
 
@@ -334,7 +341,7 @@ def test_large_yaml_documents_without_aliases_are_not_taken_for_alias_bombs(monk
 
 # -- MusPy documents of the wrong shape (found by the fuzz campaign, tests/fuzz/native.py) ------------
 MISSHAPEN_MUSPY = [
-    (("beats", 4), float("nan"), r"\$\.beats\[4\]: a float, not a mapping"),
+    (("beats", 4), 1.5, r"\$\.beats\[4\]: a float, not a mapping"),
     (("tracks", 0, "notes", 5), [], r"\$\.tracks\[0\]\.notes\[5\]: a list, not a mapping"),
     (("tracks", 0, "notes"), 7, r"\$\.tracks\[0\]\.notes: a int, not a list"),
     (("key_signatures",), {"time": 0}, r"\$\.key_signatures: a dict, not a list"),
@@ -374,3 +381,33 @@ def test_a_column_integer_beyond_64_bits_is_named_by_its_index(tmp_path, validat
     path.write_text(json.dumps(document))
     with pytest.raises(SchemaError, match=r"\$\.tracks\[0\]\.notes\.duration\[1\]: 18446744073709551616 is greater than"):
         load(path, validator=validator)
+
+
+# -- YAML beyond JSON's types: a loaded document must survive being saved as JSON -------------------
+YAML_BEYOND_JSON = [
+    ("!!binary aGVsbG8=", r"\$\.annotations\[0\]\.annotation: the YAML tag tag:yaml.org,2002:binary makes a value JSON"),
+    ("!!set {a: null}", r"the YAML tag tag:yaml.org,2002:set"),
+    ("!!omap [a: 1]", r"the YAML tag tag:yaml.org,2002:omap"),
+    ("!custom 3", r"the YAML tag !custom"),
+    ("{1: x}", r"\$\.annotations\[0\]\.annotation: the key '1' \(line 4\) is read by YAML as an integer, not a string"),
+    ("{yes: 1}", r"the key 'yes' \(line 4\) is read by YAML as a boolean"),
+    ("{[1, 2]: x}", r"a mapping key that is not a string"),
+]
+
+
+@pytest.mark.parametrize("value, message", YAML_BEYOND_JSON, ids=[case[0] for case in YAML_BEYOND_JSON])
+def test_yaml_values_json_has_no_type_for_are_schema_errors(tmp_path, value, message):
+    path = tmp_path / "tagged.yaml"
+    path.write_text(HEAD_YAML + f"annotations: [{{time: 0, annotation: {value}}}]\n")
+    with pytest.raises(SchemaError, match=message) as error:
+        load(path)
+    assert str(error.value).startswith(f"{path}: ")
+
+
+def test_yaml_dates_are_read_as_their_text_and_save_as_json(tmp_path):
+    path = tmp_path / "dated.yaml"
+    path.write_text(HEAD_YAML + "annotations: [{time: 0, annotation: {recorded: 2001-12-14, at: 2001-12-14t21:59:43.10-05:00}}]\n")
+    music = load(path)
+    assert music.annotations[0].annotation == {"recorded": "2001-12-14", "at": "2001-12-14t21:59:43.10-05:00"}
+    save(tmp_path / "dated.json", music)  # json has no date type: it must be text already
+    assert load(tmp_path / "dated.json") == music
