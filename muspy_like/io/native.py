@@ -132,7 +132,10 @@ def validate_document(doc: Any, validator: str = "auto", source: str = "<documen
     if validator == "jsonschema":
         import jsonschema
 
-        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+        # The first error in document order (as the builtin validator finds it): a missing property at an
+        # object before anything inside it, then the object's fields in the order they are written.
+        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc),
+                        key=lambda e: (_document_order(doc, list(e.absolute_path)), e.validator != "required"))
         if errors:
             error = errors[0]
             raise SchemaError(f"{source}: {format_path(list(error.absolute_path))}: {error.message}")
@@ -149,6 +152,16 @@ def validate_document(doc: Any, validator: str = "auto", source: str = "<documen
                 raise SchemaError(
                     f"{source}: {format_path(['tracks', index, name])}: columns have different lengths {sorted(lengths)}"
                 )
+
+
+def _document_order(doc: Any, path: list) -> tuple[int, ...]:
+    """Where ``path`` lies in ``doc``: the position of each step in its list or mapping (sorts paths in the
+    order their values are written)."""
+    order, node = [], doc
+    for step in path:
+        order.append(list(node).index(step) if isinstance(node, dict) else int(step))
+        node = node[step]
+    return tuple(order)
 
 
 def _check_annotation_depth(doc: dict[str, Any], source: str) -> None:

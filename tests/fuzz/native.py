@@ -32,7 +32,8 @@ DOCUMENT_CAP = 4 << 20
 BAD_VALUES: tuple[Any, ...] = ("x", "", [], {}, None, True, False, 1.5, -1, 0, 2**63, 2**64, -(2**63) - 1, 10**100,
                                [1, "a"], {"time": "0"}, 1e308)
 #: Stand-ins replaced in the serialised text by what the serialisers cannot write themselves.
-_NAN, _INF, _DIGITS, _DEEP, _TAG = "\x00nan\x00", "\x00inf\x00", "\x00digits\x00", "\x00deep\x00", "\x00tag\x00"
+#: (Plain words, which YAML writes unquoted and JSON in quotes.)
+_NAN, _INF, _DIGITS, _DEEP, _TAG = "zzfuzznan", "zzfuzzinf", "zzfuzzdigits", "zzfuzzdeep", "zzfuzztag"
 #: YAML that PyYAML's safe loader turns into something else than JSON types, or refuses.
 YAML_SPECIALS = ("!!python/object/apply:os.system ['true']", "2001-12-14", "2001-12-14t21:59:43.10-05:00",
                  "!!binary aGVsbG8=", "!!set {a: null}", "{? [1, 2] : x}", "0o17", "0x1F", "1_000", "+12",
@@ -87,10 +88,11 @@ def _is_yaml(data: bytes) -> bool:
 def _serialise(document: Any, as_yaml: bool, rng: random.Random) -> bytes:
     import yaml
 
-    text = yaml.safe_dump(document, sort_keys=False, allow_unicode=True) if as_yaml else json.dumps(document)
-    quoted = (lambda s: s) if as_yaml else json.dumps
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    text = (yaml.dump(document, Dumper=dumper, sort_keys=False, allow_unicode=True) if as_yaml
+            else json.dumps(document))
     for marker in (_NAN, _INF, _DIGITS, _DEEP, _TAG):
-        marker_text = quoted(marker) if not as_yaml else json.dumps(marker)
+        marker_text = marker if as_yaml else json.dumps(marker)
         depth = rng.choice([200, 1_000, 100_000])
         replacement = {_NAN: ".nan" if as_yaml else "NaN", _INF: "-.inf" if as_yaml else "-Infinity",
                        _DIGITS: "7" * rng.choice([30, 5_000, 50_000]), _DEEP: "[" * depth + "]" * depth,
@@ -103,7 +105,7 @@ def _corrupt_document(rng: random.Random, data: bytes) -> tuple[str, bytes]:
     import yaml
 
     as_yaml = _is_yaml(data)
-    document = yaml.safe_load(data) if as_yaml else json.loads(data)
+    document = yaml.load(data, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) if as_yaml else json.loads(data)
     places = _places(document)[1:]
     kind = rng.choice(["bad value", "bad value", "nan", "huge integer", "deep nesting", "remove key",
                        "unknown key", "repeat key"] + (["yaml special"] * 2 if as_yaml else []))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tests.fuzz.harness import campaign_seed, run_campaign
 
-VARIANTS = 40
+VARIANTS = 30
 
 
 def test_corrupt_abc_files_give_our_errors_and_the_same_verdict_every_way():

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tests.fuzz.harness import campaign_seed, run_campaign
 
-VARIANTS = 120
+VARIANTS = 100
 
 
 def test_corrupt_native_files_give_our_errors_and_the_same_verdict_every_way():

@@ -411,3 +411,16 @@ def test_yaml_dates_are_read_as_their_text_and_save_as_json(tmp_path):
     assert music.annotations[0].annotation == {"recorded": "2001-12-14", "at": "2001-12-14t21:59:43.10-05:00"}
     save(tmp_path / "dated.json", music)  # json has no date type: it must be text already
     assert load(tmp_path / "dated.json") == music
+
+
+def test_both_validators_name_the_first_error_in_document_order(tmp_path):
+    # Found by the fuzz campaign: jsonschema's errors were sorted by their path as text, so a bad
+    # duration came before an earlier bad time ("duration" < "time"); both now report the first one written.
+    document = native.to_dict(Music(tracks=[Track(notes=[Note(0, 60, 12), Note(12, 62, 12)])]))
+    document["tracks"][0]["notes"]["time"][1] = -5
+    document["tracks"][0]["notes"]["duration"][0] = -7
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps(document))
+    for validator in ("builtin", "jsonschema"):
+        with pytest.raises(SchemaError, match=r"\$\.tracks\[0\]\.notes\.time\[1\]: "):
+            load(path, validator=validator)
