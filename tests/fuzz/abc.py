@@ -13,6 +13,7 @@ error lists every failed tune), so only its class is compared.
 
 from __future__ import annotations
 
+import importlib.util
 import random
 import re
 from pathlib import Path
@@ -22,6 +23,8 @@ from tests.fuzz.harness import FuzzTarget
 from tests.fuzz.scratch import scratch_folder
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+#: music21's corpus, found without importing music21 (seconds of every child's start-up).
+MUSIC21_CORPUS = Path(importlib.util.find_spec("music21").origin).parent / "corpus"
 #: Seeds above this size are left out: music21 parses ABC slowly, and every variant is read twice.
 MAX_SEED_BYTES = 1_500
 BAD_VALUES = ("1/0", "0/0", "4/3", "-1/4", "0", "999999999999999999999/4", "1/" + "9" * 30, "abc", "", "C|", "1e9")
@@ -35,10 +38,8 @@ TUNE_BOOK = (b"X:1\nT:First\nM:4/4\nL:1/8\nK:G\nGABc d2e2|d2B2 G4|]\n\n"
 
 def seeds() -> list[tuple[str, bytes]]:
     """Small valid ABC files (label, bytes)."""
-    import music21
-
     found = [(path.name, path.read_bytes()) for path in sorted((SHARED / "muspy_testdata" / "abc").glob("*.abc"))]
-    corpus = Path(music21.__file__).parent / "corpus"
+    corpus = MUSIC21_CORPUS
     small = sorted(p for p in corpus.rglob("*.abc") if p.stat().st_size <= MAX_SEED_BYTES)[:6]
     return found + [(path.name, path.read_bytes()) for path in small] + [("written/tune-book", TUNE_BOOK)]
 

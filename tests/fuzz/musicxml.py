@@ -14,6 +14,7 @@ or in one of our errors, but may of course differ from the written order.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import random
 import zipfile
@@ -24,6 +25,8 @@ from tests.fuzz.harness import FuzzTarget
 from tests.fuzz.scratch import named_alike, scratch_folder
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+#: music21's corpus, found without importing music21 (seconds of every child's start-up).
+MUSIC21_CORPUS = Path(importlib.util.find_spec("music21").origin).parent / "corpus"
 #: Seeds above this size are left out (a few hundred variants must read in seconds).
 MAX_SEED_BYTES = 12_000
 #: Elements whose text is a number the reader computes with.
@@ -38,12 +41,10 @@ CONTAINER = (b'<?xml version="1.0" encoding="UTF-8"?><container><rootfiles>'
 
 def seeds() -> list[tuple[str, bytes]]:
     """Small valid MusicXML files (label, bytes) that our reader accepts."""
-    import music21
-
     from muspy_like.errors import MusicXMLError
     from muspy_like.io.musicxml import read_musicxml
 
-    corpus = Path(music21.__file__).parent / "corpus"
+    corpus = MUSIC21_CORPUS
     candidates = sorted((SHARED / "muspy_testdata" / "musicxml").glob("*.xml"))
     candidates += sorted((SHARED / "muspy_testdata" / "musicxml-lilypond").glob("*.xml"))
     candidates += sorted(path for path in corpus.rglob("*.xml") if path.stat().st_size <= MAX_SEED_BYTES)[:10]
