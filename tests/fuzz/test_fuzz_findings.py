@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from tests.fuzz.harness import replay
-from tests.fuzz.pending import needs_score_number_checks
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "fuzz"
 #: Found by the ABC campaign on the reader of the "abc" branch; its owner removes the mark with the fix.
@@ -21,7 +20,6 @@ OPEN_IN_ABC = {
 }
 
 
-@needs_score_number_checks
 def test_musicxml_findings_are_our_errors():
     # Found on main before the score readers checked every number in one place: <fifths>999999999999
     # hung the key table, <divisions>-inf and <beats>/<duration> of 12 digits raised OverflowError,

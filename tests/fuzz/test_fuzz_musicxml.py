@@ -8,12 +8,10 @@ memory limits.
 from __future__ import annotations
 
 from tests.fuzz.harness import campaign_seed, run_campaign
-from tests.fuzz.pending import needs_score_number_checks
 
 VARIANTS = 150
 
 
-@needs_score_number_checks
 def test_corrupt_musicxml_files_give_our_errors_and_the_same_verdict_every_way():
     campaign = run_campaign("musicxml", count=VARIANTS, seed=campaign_seed(20261206), per_file_seconds=10.0,
                             memory_bytes=1 << 30, batch_size=VARIANTS)
