@@ -11,19 +11,23 @@ Steps, each writing into its own folder of ``out_dir``:
    zone-based model trained on the training split, written as multitrack MIDI files.
 5. ``audio/``: those pieces rendered with the dependency-free synthesizer (mix and one stem per part),
    watermarked with the time-spread echo of Tralie et al. (2024), written as WAV with a manifest.
-6. ``detection.csv``: detection on every written file, with the z-score and the decision.
+6. ``detection.csv``: detection on every file this run wrote, with the z-score and the decision.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Optional, Union
+from typing import TYPE_CHECKING, Callable, Iterator, Optional, Union
 
 if TYPE_CHECKING:
+    from muspy_like.audio.watermark import EchoWatermark
+    from muspy_like.audio.watermark.pipeline import DatasetManifest
     from muspy_like.core.music import Music
+    from muspy_like.separation.dataset import SeparationDataset
 
 __all__ = ["QuickstartResult", "run_quickstart"]
 
@@ -69,7 +73,9 @@ def run_quickstart(
     Parameters
     ----------
     out_dir : str or Path
-        Output folder (created if needed; files of an earlier run are replaced).
+        Output folder (created if needed). Files this run writes replace those of an earlier run; files
+        of an earlier run that this one does not write again (say, of more pieces) are left in place,
+        and neither counted nor scored: detection covers the files of this run's manifest.
     n_jobs : int, default 2
         Worker processes for conversion and statistics.
     n_splits : int, default 2
@@ -90,81 +96,138 @@ def run_quickstart(
     QuickstartResult
         Paths written, figures measured and seconds per step; ``.summary()`` formats them.
     """
-    from muspy_like.audio.watermark import EchoWatermark, detect, watermark_dataset
-    from muspy_like.datasets import Music21Dataset, convert, load_cached
-    from muspy_like.files import atomic_write_text
-    from muspy_like.separation import ZoneSeparator, evaluate_baselines, fixed_split, load_bach, separate
-    from muspy_like.statistics import write_report
-
-    say = log or (lambda message: None)
-    from muspy_like.files import prepare_output_folder
-
     if n_jobs < 1 or n_splits < 0 or n_pieces < 1:
         raise ValueError(f"need n_jobs >= 1, n_splits >= 0 and n_pieces >= 1; got {n_jobs}, {n_splits}, {n_pieces}")
-    out = prepare_output_folder(out_dir)
-    result = QuickstartResult(out_dir=out)
+    from muspy_like.audio.watermark import EchoWatermark
+    from muspy_like.files import prepare_output_folder
 
-    def step(name: str, message: str) -> float:
-        say(f"[{len(result.seconds) + 1}/6] {message}")
-        return time.perf_counter()
+    run = _Run(QuickstartResult(out_dir=prepare_output_folder(out_dir)), n_jobs, progress, log, EchoWatermark())
+    pieces = _convert(run, composer)
+    _statistics(run, pieces, composer)
+    chorales = _evaluate_separation(run, n_splits, with_mlp)
+    separated = _separate(run, chorales, pieces, n_pieces)
+    manifest = _render_and_mark(run, separated)
+    _detect(run, manifest)
+    return run.result
 
-    started = step("convert", f"converting music21's {composer} corpus to a cache ({n_jobs} processes)")
-    dataset = Music21Dataset(composer, extensions=[".mxl", ".xml", ".musicxml"])
-    conversion = convert(dataset, out / "cache", n_jobs=n_jobs, progress=progress)
-    cached = load_cached(out / "cache")
-    result.seconds["convert"] = time.perf_counter() - started
-    result.figures["pieces converted"] = f"{len(cached)} of {len(dataset)} ({len(conversion.failures)} failures)"
-    result.paths["cache"] = out / "cache"
 
-    started = step("statistics", "computing dataset statistics and writing the HTML report")
-    pieces = [cached[i] for i in range(len(cached))]
-    report = write_report(pieces, out / "report", n_jobs=n_jobs, progress=progress,
-                          title=f"music21 corpus: {composer}")
-    result.seconds["statistics"] = time.perf_counter() - started
-    result.paths["report"] = report["html"]
-    result.figures["notes in corpus"] = sum(music.n_notes for music in pieces)
+@dataclass
+class _Run:
+    """The state the steps of :func:`run_quickstart` share: the result so far and the run's settings."""
 
-    started = step("separation", "evaluating the part-separation baselines on the Bach chorales")
-    chorales = load_bach(progress=progress)
-    methods = list(FAST_METHODS) + (["mlp", "mlp-oracle"] if with_mlp else [])
-    table = evaluate_baselines(chorales, n_splits=n_splits, methods=methods)
-    separation_dir = out / "separation"
-    separation_dir.mkdir(exist_ok=True)
-    atomic_write_text(separation_dir / "results.md", table.to_markdown() + "\n")
-    atomic_write_text(separation_dir / "results.json", json.dumps(table.to_dict(), indent=2, default=str) + "\n")
-    result.seconds["separation"] = time.perf_counter() - started
-    result.paths["separation table"] = separation_dir / "results.md"
+    result: QuickstartResult
+    n_jobs: int
+    progress: bool
+    log: Optional[Callable[[str], None]]
+    watermark: "EchoWatermark"
 
-    started = step("separate", f"separating {n_pieces} chorales into string quartets (zone-based model)")
-    split = fixed_split(chorales.names)
-    train = chorales.subset(split.train)
-    model = ZoneSeparator().fit(train.notes, train.labels)
-    held_out = {chorales.names[i] for i in split.test}
-    chosen = [music for music in pieces if _stem(music) in held_out][:n_pieces] or pieces[:n_pieces]
-    separated_dir = out / "separated"
-    separated_dir.mkdir(exist_ok=True)
-    separated = []
-    for music in chosen:
-        parts = separate(music, model, ensemble="string_quartet")
-        parts.write(separated_dir / f"{_stem(music)}.mid")
-        separated.append(parts)
-    result.seconds["separate"] = time.perf_counter() - started
-    result.paths["separated MIDI"] = separated_dir
+    @property
+    def out(self) -> Path:
+        return self.result.out_dir
 
-    started = step("audio", "rendering mix and stems with the synthesizer and embedding the echo watermark")
-    watermark = EchoWatermark()
-    manifest = watermark_dataset(separated, out / "audio", watermark=watermark, engine="synth", stems=True,
-                                 progress=progress)
-    result.seconds["audio"] = time.perf_counter() - started
-    result.paths["audio"] = out / "audio"
+    @contextmanager
+    def step(self, name: str, message: str) -> Iterator[None]:
+        """Announce step ``name`` and record its wall time in seconds."""
+        if self.log is not None:
+            self.log(f"[{len(self.result.seconds) + 1}/{len(STEPS)}] {message}")
+        started = time.perf_counter()
+        yield
+        self.result.seconds[name] = time.perf_counter() - started
 
-    started = step("detect", "detecting the watermark in every written file")
-    rows = detect(out / "audio", watermark=watermark, report=out / "detection.csv", progress=progress)
-    result.seconds["detect"] = time.perf_counter() - started
+
+#: The steps of :func:`run_quickstart`, in order (the names of ``QuickstartResult.seconds``).
+STEPS = ("convert", "statistics", "separation", "separate", "audio", "detect")
+
+
+def _convert(run: _Run, composer: str) -> list["Music"]:
+    """Step 1: convert the composer's pieces of music21's corpus to ``cache/``; return the cached pieces."""
+    from muspy_like.datasets import Music21Dataset, convert, load_cached
+
+    cache = run.out / "cache"
+    with run.step("convert", f"converting music21's {composer} corpus to a cache ({run.n_jobs} processes)"):
+        dataset = Music21Dataset(composer, extensions=[".mxl", ".xml", ".musicxml"])
+        conversion = convert(dataset, cache, n_jobs=run.n_jobs, progress=run.progress)
+        cached = load_cached(cache)
+        pieces = [cached[i] for i in range(len(cached))]
+    run.result.figures["pieces converted"] = f"{len(cached)} of {len(dataset)} ({len(conversion.failures)} failures)"
+    run.result.paths["cache"] = cache
+    return pieces
+
+
+def _statistics(run: _Run, pieces: list["Music"], composer: str) -> None:
+    """Step 2: the statistics report of the cached pieces in ``report/``."""
+    from muspy_like.statistics import write_report
+
+    with run.step("statistics", "computing dataset statistics and writing the HTML report"):
+        report = write_report(pieces, run.out / "report", n_jobs=run.n_jobs, progress=run.progress,
+                              title=f"music21 corpus: {composer}")
+    run.result.paths["report"] = report["html"]
+    run.result.figures["notes in corpus"] = sum(music.n_notes for music in pieces)
+
+
+def _evaluate_separation(run: _Run, n_splits: int, with_mlp: bool) -> "SeparationDataset":
+    """Step 3: the separation baselines on the fixed and ``n_splits`` random splits, in ``separation/``;
+    return the chorales for the next step."""
+    from muspy_like.files import atomic_write_text
+    from muspy_like.separation import evaluate_baselines, load_bach
+
+    folder = run.out / "separation"
+    with run.step("separation", "evaluating the part-separation baselines on the Bach chorales"):
+        chorales = load_bach(progress=run.progress)
+        methods = list(FAST_METHODS) + (["mlp", "mlp-oracle"] if with_mlp else [])
+        table = evaluate_baselines(chorales, n_splits=n_splits, methods=methods)
+        folder.mkdir(exist_ok=True)
+        atomic_write_text(folder / "results.md", table.to_markdown() + "\n")
+        atomic_write_text(folder / "results.json", json.dumps(table.to_dict(), indent=2, default=str) + "\n")
+    run.result.paths["separation table"] = folder / "results.md"
+    return chorales
+
+
+def _separate(run: _Run, chorales: "SeparationDataset", pieces: list["Music"], n_pieces: int) -> list["Music"]:
+    """Step 4: ``n_pieces`` held-out chorales separated into string quartets by the zone model trained on
+    the fixed split's training part, written to ``separated/``; return the separated pieces."""
+    from muspy_like.separation import ZoneSeparator, fixed_split, separate
+
+    folder = run.out / "separated"
+    with run.step("separate", f"separating {n_pieces} chorales into string quartets (zone-based model)"):
+        split = fixed_split(chorales.names)
+        train = chorales.subset(split.train)
+        model = ZoneSeparator().fit(train.notes, train.labels)
+        held_out = {chorales.names[i] for i in split.test}
+        chosen = [music for music in pieces if _stem(music) in held_out][:n_pieces] or pieces[:n_pieces]
+        folder.mkdir(exist_ok=True)
+        separated = []
+        for music in chosen:
+            parts = separate(music, model, ensemble="string_quartet")
+            parts.write(folder / f"{_stem(music)}.mid")
+            separated.append(parts)
+    run.result.paths["separated MIDI"] = folder
+    return separated
+
+
+def _render_and_mark(run: _Run, separated: list["Music"]) -> "DatasetManifest":
+    """Step 5: mix and stems of each separated piece rendered, watermarked and written to ``audio/``."""
+    from muspy_like.audio.watermark import watermark_dataset
+
+    with run.step("audio", "rendering mix and stems with the synthesizer and embedding the echo watermark"):
+        manifest = watermark_dataset(separated, run.out / "audio", watermark=run.watermark, engine="synth",
+                                     stems=True, progress=run.progress)
+    run.result.paths["audio"] = run.out / "audio"
+    return manifest
+
+
+def _detect(run: _Run, manifest: "DatasetManifest") -> None:
+    """Step 6: detection on the files this run wrote (the manifest's rows, not whatever ``audio/`` holds
+    from earlier runs), reported in ``detection.csv``."""
+    from muspy_like.audio.watermark import detect
+
+    report = run.out / "detection.csv"
+    written = [run.out / "audio" / str(row["file"]) for row in manifest]
+    with run.step("detect", "detecting the watermark in every file this run wrote"):
+        rows = detect(written, watermark=run.watermark, report=report, progress=run.progress)
     detected = sum(1 for row in rows if row["marked"])
-    result.figures["watermark detected"] = f"{detected} of {len(rows)} files ({len(manifest)} written)"
-    result.paths["detection report"] = out / "detection.csv"
-    return result
+    run.result.figures["watermark detected"] = f"{detected} of {len(rows)} files ({len(manifest)} written)"
+    run.result.paths["detection report"] = report
 
 
 def _stem(music: "Music") -> str:

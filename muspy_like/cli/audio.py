@@ -22,6 +22,12 @@ _AUDIT_OPTIONS = {**_WATERMARK_OPTIONS, "resample": "--resample (the audit's def
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``render`` and ``watermark`` commands."""
+    _add_render(subparsers)
+    _add_watermark(subparsers)
+
+
+def _add_render(subparsers: argparse._SubParsersAction) -> None:
+    """The ``render`` command."""
     render = subparsers.add_parser(
         "render",
         help="render a music file to audio (WAV/FLAC)",
@@ -44,6 +50,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _long_render_options(render)
     render.set_defaults(func=_render)
 
+
+def _add_watermark(subparsers: argparse._SubParsersAction) -> None:
+    """``watermark`` and its actions ``embed``, ``detect``, ``dataset`` and ``audit``."""
     watermark = subparsers.add_parser(
         "watermark",
         help="embed or detect echo watermarks in audio",
@@ -56,7 +65,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     actions = watermark.add_subparsers(dest="action", metavar="ACTION")
+    _add_embed(actions)
+    _add_detect(actions)
+    _add_dataset(actions)
+    _add_audit(actions)
+    watermark.set_defaults(func=lambda args: watermark.print_help() or 1)
 
+
+def _add_embed(actions: argparse._SubParsersAction) -> None:
+    """``watermark embed``: mark one file."""
     embed = actions.add_parser("embed", help="mark one audio file",
                                description="Embed a watermark in one audio file (at --rate) and write the result.")
     embed.add_argument("input", type=Path, help="audio file to mark")
@@ -64,6 +81,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _watermark_options(embed)
     embed.set_defaults(func=_embed)
 
+
+def _add_detect(actions: argparse._SubParsersAction) -> None:
+    """``watermark detect``: score files, optionally write a report."""
     detect = actions.add_parser(
         "detect", help="score audio files for a watermark",
         description=("Score audio files (or folders of them) and print one line per file; optionally write a "
@@ -80,6 +100,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _watermark_options(detect)
     detect.set_defaults(func=_detect)
 
+
+def _add_dataset(actions: argparse._SubParsersAction) -> None:
+    """``watermark dataset``: render, mark and write a whole source."""
     dataset = actions.add_parser(
         "dataset", help="render, mark and write a whole dataset with a manifest",
         description=("Render every music file of SOURCE (a file or folder): the mix and one stem per track, each "
@@ -97,6 +120,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _watermark_options(dataset)
     dataset.set_defaults(func=_dataset)
 
+
+def _add_audit(actions: argparse._SubParsersAction) -> None:
+    """``watermark audit``: test a model's outputs for the watermarks of its suspected training data."""
     audit = actions.add_parser(
         "audit", help="test a model's outputs for the watermarks of its suspected training data",
         description=("Score every clip of a suspect model's outputs for one or more candidate watermarks and test "
@@ -127,7 +153,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="list files at another rate than --rate as failures instead of resampling them")
     _watermark_options(audit, several=True)
     audit.set_defaults(func=_audit)
-    watermark.set_defaults(func=lambda args: watermark.print_help() or 1)
 
 
 def _long_render_options(parser: argparse.ArgumentParser) -> None:

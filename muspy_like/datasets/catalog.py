@@ -210,25 +210,7 @@ def spec_from_dict(data: Any, path: Optional[Path] = None) -> DatasetSpec:
     where = str(path) if path else "catalog entry"
     if not isinstance(data, dict):
         raise DatasetError(f"{where}: expected a mapping at the top level")
-
-    def need(key: str, kind: type = str, mapping: Optional[dict] = None, place: str = "") -> Any:
-        mapping = data if mapping is None else mapping
-        if key not in mapping:
-            raise DatasetError(f"{where}: missing field {place}{key}")
-        value = mapping[key]
-        if not isinstance(value, kind):
-            raise DatasetError(f"{where}: field {place}{key} must be {kind.__name__}, not {type(value).__name__}")
-        return value
-
-    name = need("name")
-    if not re.fullmatch(r"[a-z0-9_]+", name):
-        raise DatasetError(f"{where}: name {name!r} must be lower-case letters, digits and underscores")
-    download = need("download")
-    if download not in _DOWNLOAD_KINDS:
-        raise DatasetError(f"{where}: download must be one of {_DOWNLOAD_KINDS}, not {download!r}")
-    fmt = need("format")
-    if fmt not in _FORMATS:
-        raise DatasetError(f"{where}: format must be one of {_FORMATS}, not {fmt!r}")
+    name, download, fmt = _identity(data, where)
     sources = tuple(
         _source_from_dict(item, f"{where}: sources[{i}]") for i, item in enumerate(data.get("sources") or [])
     )
@@ -237,10 +219,10 @@ def spec_from_dict(data: Any, path: Optional[Path] = None) -> DatasetSpec:
     splits = data.get("splits")
     return DatasetSpec(
         name=name,
-        title=need("title"),
-        description=" ".join(need("description").split()),
-        homepage=need("homepage"),
-        license=need("license"),
+        title=_field(data, "title", where),
+        description=" ".join(_field(data, "description", where).split()),
+        homepage=_field(data, "homepage", where),
+        license=_field(data, "license", where),
         format=fmt,
         download=download,
         citation=str(data.get("citation") or ""),
@@ -251,6 +233,30 @@ def spec_from_dict(data: Any, path: Optional[Path] = None) -> DatasetSpec:
         splits=_split_from_dict(splits, f"{where}: splits") if splits else None,
         path=path,
     )
+
+
+def _field(mapping: dict, key: str, where: str, kind: type = str, place: str = "") -> Any:
+    """``mapping[key]``, which must be there and of type ``kind``; ``place`` prefixes the key in messages."""
+    if key not in mapping:
+        raise DatasetError(f"{where}: missing field {place}{key}")
+    value = mapping[key]
+    if not isinstance(value, kind):
+        raise DatasetError(f"{where}: field {place}{key} must be {kind.__name__}, not {type(value).__name__}")
+    return value
+
+
+def _identity(data: dict, where: str) -> tuple[str, str, str]:
+    """The entry's ``name``, ``download`` kind and ``format``, each checked against what the catalog allows."""
+    name = _field(data, "name", where)
+    if not re.fullmatch(r"[a-z0-9_]+", name):
+        raise DatasetError(f"{where}: name {name!r} must be lower-case letters, digits and underscores")
+    download = _field(data, "download", where)
+    if download not in _DOWNLOAD_KINDS:
+        raise DatasetError(f"{where}: download must be one of {_DOWNLOAD_KINDS}, not {download!r}")
+    fmt = _field(data, "format", where)
+    if fmt not in _FORMATS:
+        raise DatasetError(f"{where}: format must be one of {_FORMATS}, not {fmt!r}")
+    return name, download, fmt
 
 
 def _source_from_dict(item: Any, where: str) -> SourceSpec:

@@ -114,6 +114,20 @@ def to_symusic(music: Music) -> "symusic.Score":
     if end > _INT32_MAX:
         raise ConversionError(f"to_symusic(): the piece ends at tick {end}, beyond symusic's 32-bit limit")
     score = symusic.Score(music.resolution)
+    _write_global_events(score, music)
+    for track in music.tracks:
+        score.tracks.append(_symusic_track(track))
+    for lyric in music.lyrics:
+        if not score.tracks:
+            score.tracks.append(symusic.Track("", 0, False))
+        score.tracks[0].lyrics.append(symusic.TextMeta(lyric.time, lyric.lyric))
+    return score
+
+
+def _write_global_events(score: "symusic.Score", music: Music) -> None:
+    """Tempos, time and key signatures, and every annotation (as markers) of ``music`` into ``score``."""
+    import symusic
+
     score.tempos = symusic.Tempo.from_numpy(
         _int32([t.time for t in music.tempos]), _int32([round(6e7 / t.qpm) for t in music.tempos])
     )
@@ -131,27 +145,25 @@ def to_symusic(music: Music) -> "symusic.Score":
     annotations = sorted(music.annotations + [x for t in music.tracks for x in t.annotations], key=lambda x: x.time)
     for item in annotations:
         score.markers.append(symusic.TextMeta(item.time, str(item.annotation)))
-    for track in music.tracks:
-        target = symusic.Track(track.name or "", track.program, track.is_drum)
-        notes = track.notes
-        target.notes = symusic.Note.from_numpy(
-            _int32(notes.time), _int32(notes.duration), notes.pitch.astype(np.int8), notes.velocity.astype(np.int8)
-        )
-        controls = track.control_changes
-        target.controls = symusic.ControlChange.from_numpy(
-            _int32(controls.time), controls.number.astype(np.uint8), controls.value.astype(np.uint8)
-        )
-        target.pitch_bends = symusic.PitchBend.from_numpy(
-            _int32(track.pitch_bends.time), _int32(track.pitch_bends.value)
-        )
-        for lyric in track.lyrics:
-            target.lyrics.append(symusic.TextMeta(lyric.time, lyric.lyric))
-        score.tracks.append(target)
-    for lyric in music.lyrics:
-        if not score.tracks:
-            score.tracks.append(symusic.Track("", 0, False))
-        score.tracks[0].lyrics.append(symusic.TextMeta(lyric.time, lyric.lyric))
-    return score
+
+
+def _symusic_track(track: Track) -> "symusic.Track":
+    """One track as a symusic track: notes, controllers, pitch bends and lyrics."""
+    import symusic
+
+    target = symusic.Track(track.name or "", track.program, track.is_drum)
+    notes = track.notes
+    target.notes = symusic.Note.from_numpy(
+        _int32(notes.time), _int32(notes.duration), notes.pitch.astype(np.int8), notes.velocity.astype(np.int8)
+    )
+    controls = track.control_changes
+    target.controls = symusic.ControlChange.from_numpy(
+        _int32(controls.time), controls.number.astype(np.uint8), controls.value.astype(np.uint8)
+    )
+    target.pitch_bends = symusic.PitchBend.from_numpy(_int32(track.pitch_bends.time), _int32(track.pitch_bends.value))
+    for lyric in track.lyrics:
+        target.lyrics.append(symusic.TextMeta(lyric.time, lyric.lyric))
+    return target
 
 
 def _int32(values) -> np.ndarray:

@@ -132,7 +132,10 @@ def validate_document(doc: Any, validator: str = "auto", source: str = "<documen
     if validator == "jsonschema":
         import jsonschema
 
-        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+        # The first error in document order (as the builtin validator finds it): a missing property at an
+        # object before anything inside it, then the object's fields in the order they are written.
+        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc),
+                        key=lambda e: (_document_order(doc, list(e.absolute_path)), e.validator != "required"))
         if errors:
             error = errors[0]
             raise SchemaError(f"{source}: {format_path(list(error.absolute_path))}: {error.message}")
@@ -149,6 +152,16 @@ def validate_document(doc: Any, validator: str = "auto", source: str = "<documen
                 raise SchemaError(
                     f"{source}: {format_path(['tracks', index, name])}: columns have different lengths {sorted(lengths)}"
                 )
+
+
+def _document_order(doc: Any, path: list) -> tuple[int, ...]:
+    """Where ``path`` lies in ``doc``: the position of each step in its list or mapping (sorts paths in the
+    order their values are written)."""
+    order, node = [], doc
+    for step in path:
+        order.append(list(node).index(step) if isinstance(node, dict) else int(step))
+        node = node[step]
+    return tuple(order)
 
 
 def _check_annotation_depth(doc: dict[str, Any], source: str) -> None:
@@ -174,6 +187,7 @@ def from_dict(doc: dict[str, Any], validator: str = "auto", source: str = "<docu
         Naming the JSON path of the first bad field (e.g. ``$.tracks[0].notes.pitch[3]``).
     """
     if is_muspy_document(doc):
+        check_muspy_shape(doc, source)
         doc = migrate_muspy(doc)
     validate_document(doc, validator, source)
     metadata = Metadata(**doc.get("metadata", {}))
@@ -220,8 +234,49 @@ def is_muspy_document(doc: Any) -> bool:
     """Whether ``doc`` is a MusPy JSON/YAML document (no top-level ``schema_version``; version 0.x)."""
     if not isinstance(doc, dict) or "schema_version" in doc:
         return False
-    version = str((doc.get("metadata") or {}).get("schema_version", ""))
+    metadata = doc.get("metadata")
+    version = str(metadata.get("schema_version", "")) if isinstance(metadata, dict) else ""
     return version.startswith("0.")
+
+
+_MUSPY_NOTE_KEYS = ("time", "pitch", "duration")
+
+
+def check_muspy_shape(doc: dict[str, Any], source: str = "<document>") -> None:
+    """Check the containers of a MusPy document before :func:`migrate_muspy` rearranges them.
+
+    Migration turns lists of note objects into columns, so a list that is not one, an item that is not a
+    mapping or a note without ``time``, ``pitch`` or ``duration`` must be reported here, at its path in the
+    user's document; the values are then checked by the schema on the migrated document.
+
+    Raises
+    ------
+    SchemaError
+        Naming ``source`` and the JSON path of the first misshapen container.
+    """
+
+    def mappings(value: Any, path: list) -> list[dict[str, Any]]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise SchemaError(f"{source}: {format_path(path)}: a {type(value).__name__}, not a list")
+        for index, item in enumerate(value):
+            if not isinstance(item, dict):
+                raise SchemaError(f"{source}: {format_path(path + [index])}: a {type(item).__name__}, not a mapping")
+        return value
+
+    if not isinstance(doc.get("metadata") or {}, dict):
+        raise SchemaError(f"{source}: $.metadata: a {type(doc['metadata']).__name__}, not a mapping")
+    for name in _EVENT_LISTS:
+        mappings(doc.get(name), [name])
+    for number, track in enumerate(mappings(doc.get("tracks"), ["tracks"])):
+        for name in ("chords", "lyrics", "annotations"):
+            mappings(track.get(name), ["tracks", number, name])
+        for index, note in enumerate(mappings(track.get("notes"), ["tracks", number, "notes"])):
+            missing = [key for key in _MUSPY_NOTE_KEYS if key not in note]
+            if missing:
+                raise SchemaError(f"{source}: {format_path(['tracks', number, 'notes', index])}: "
+                                  f"a note without {' or '.join(map(repr, missing))}")
 
 
 def migrate_muspy(doc: dict[str, Any]) -> dict[str, Any]:

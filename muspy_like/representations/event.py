@@ -169,39 +169,49 @@ def _encode_midi_like(music: Music, vocab: EventVocabulary, resolution: Optional
 
     is_tempo = rank == 0
     is_on = ~is_tempo & (is_off == 0)
+    main = np.where(is_on, vocab.token("note-on", pitch), vocab.offsets["note-off"] + pitch)
     if n_tempo:
         qpm = np.array([t.qpm for t in table.tempos], dtype=np.float64)
         tempo_index = quantize_tempo(qpm, vocab.tempo_range) - vocab.tempo_range[0]
-    main = np.where(is_on, vocab.token("note-on", pitch), vocab.offsets["note-off"] + pitch)
-    if n_tempo:
         main[is_tempo] = vocab.token("tempo", tempo_index[order[is_tempo]])
+    header = header_tokens(music, vocab)
+    needs_program = np.zeros(len(time), dtype=bool)
+    needs_program[~is_tempo] = needs_switch(inst[~is_tempo], header, vocab)
+    velocity_bin = np.zeros(len(time), dtype=np.int64)
+    if vocab.encode_velocity:
+        velocity_bin[is_on] = vocab.velocity_to_bin(table.velocity[source[is_on]])
+    needs_velocity = _velocity_rows(is_on, velocity_bin, vocab.encode_velocity, force_velocity_event)
+    return np.concatenate([header, _lay_out(time, main, inst, needs_program, velocity_bin, needs_velocity, vocab)])
 
-    rows = len(time)
+
+def _velocity_rows(is_on: np.ndarray, velocity_bin: np.ndarray, encode_velocity: bool, force: bool) -> np.ndarray:
+    """Rows that get a velocity token: every note-on when forced, else those where the bin changes."""
+    if not encode_velocity:
+        return np.zeros(len(is_on), dtype=bool)
+    if force:
+        return is_on.copy()
+    needs = np.zeros(len(is_on), dtype=bool)
+    on_bins = velocity_bin[is_on]
+    changed = np.ones(len(on_bins), dtype=bool)
+    changed[1:] = on_bins[1:] != on_bins[:-1]
+    needs[is_on] = changed
+    return needs
+
+
+def _lay_out(time: np.ndarray, main: np.ndarray, inst: np.ndarray, needs_program: np.ndarray,
+             velocity_bin: np.ndarray, needs_velocity: np.ndarray, vocab: EventVocabulary) -> np.ndarray:
+    """The tokens of the sorted rows, without a Python loop.
+
+    Every row takes [full shifts][remainder][track switch][velocity][main] at an offset given by the
+    cumulative counts; unfilled places are full shifts.
+    """
     gap = time.copy()
     gap[1:] -= time[:-1]
     full_shifts, remainder = np.divmod(gap, vocab.max_time_shift)
     has_remainder = remainder > 0
-
-    header = header_tokens(music, vocab)
-    needs_program = np.zeros(rows, dtype=bool)
-    needs_program[~is_tempo] = needs_switch(inst[~is_tempo], header, vocab)
-    needs_velocity = np.zeros(rows, dtype=bool)
-    velocity_bin = np.zeros(rows, dtype=np.int64)
-    if vocab.encode_velocity:
-        velocity_bin[is_on] = vocab.velocity_to_bin(table.velocity[source[is_on]])
-        if force_velocity_event:
-            needs_velocity = is_on.copy()
-        else:
-            on_bins = velocity_bin[is_on]
-            changed = np.ones(len(on_bins), dtype=bool)
-            changed[1:] = on_bins[1:] != on_bins[:-1]
-            needs_velocity[is_on] = changed
-
-    # Lay the tokens out without a Python loop: every row takes [full shifts][remainder][track switch]
-    # [velocity][main] at an offset given by the cumulative counts; unfilled places are full shifts.
     counts = full_shifts + has_remainder + needs_program + needs_velocity + 1
     ends = np.cumsum(counts)
-    out = np.full(int(ends[-1]) if rows else 0, vocab.token("time-shift", vocab.max_time_shift - 1), dtype=np.int64)
+    out = np.full(int(ends[-1]) if len(time) else 0, vocab.token("time-shift", vocab.max_time_shift - 1), dtype=np.int64)
     out[ends - 1] = main
     at = ends - 1 - needs_velocity
     out[(ends - 2)[needs_velocity]] = vocab.offsets["velocity"] + velocity_bin[needs_velocity]
@@ -209,7 +219,7 @@ def _encode_midi_like(music: Music, vocab: EventVocabulary, resolution: Optional
         out[(at - 1)[needs_program]] = vocab.offsets[switch_block(vocab)] + inst[needs_program]
     starts = ends - counts
     out[(starts + full_shifts)[has_remainder]] = vocab.offsets["time-shift"] + remainder[has_remainder] - 1
-    return np.concatenate([header, out])
+    return out
 
 
 def _event_order(time: np.ndarray, rank: np.ndarray, group: np.ndarray, is_off: np.ndarray, pitch: np.ndarray,

@@ -154,22 +154,15 @@ def from_note_representation(
         column), in increasing order; tempo rows become the piece's tempos.
     """
     columns = _check_columns(columns)
-    name = "note representation"
     raw = np.asarray(array)
     if raw.ndim != 2 or raw.shape[1] != len(columns):
-        raise RepresentationError(f"{name}: expected shape (N, {len(columns)}) for columns {columns}, "
+        raise RepresentationError(f"{_NAME}: expected shape (N, {len(columns)}) for columns {columns}, "
                                   f"got {raw.shape}")
     qpm_index = columns.index("qpm") if "qpm" in columns else None
-    whole = check_integer_array(raw if qpm_index is None else np.delete(raw, qpm_index, axis=1), name, (2,))
+    whole = check_integer_array(raw if qpm_index is None else np.delete(raw, qpm_index, axis=1), _NAME, (2,))
     col = {c: whole[:, i].astype(np.int64) for i, c in enumerate(c for c in columns if c != "qpm")}
     is_tempo = (col["pitch"] == TEMPO_ROW) & (qpm_index is not None)
-    tempos = []
-    if qpm_index is not None:
-        tempo_time, tempo_qpm = col["time"][is_tempo], raw[is_tempo, qpm_index].astype(np.float64)
-        if np.any(~np.isfinite(tempo_qpm) | (tempo_qpm <= 0)):
-            raise RepresentationError(f"{name}: a tempo row has a non-positive or non-finite qpm")
-        tempo_order = np.argsort(tempo_time, kind="stable")
-        tempos = [Tempo(int(t), float(q)) for t, q in zip(tempo_time[tempo_order], tempo_qpm[tempo_order])]
+    tempos = [] if qpm_index is None else _tempo_rows(col["time"][is_tempo], raw[is_tempo, qpm_index])
     notes = ~is_tempo
     time = col["time"][notes]
     duration = col["duration"][notes] if "duration" in col else col["end"][notes] - time
@@ -178,19 +171,36 @@ def from_note_representation(
     velocity = col["velocity"][notes] if "velocity" in col else np.full(n, default_velocity)
     prog = col["program"][notes] if "program" in col else np.full(n, program)
     drum = col["drum"][notes] if "drum" in col else np.full(n, int(is_drum))
-    for label, values, low, high in (("time", time, 0, None), ("pitch", pitch, 0, 127),
-                                     ("duration", duration, 0, None), ("velocity", velocity, 0, 127),
-                                     ("program", prog, 0, 127), ("drum", drum, 0, 1)):
-        bad = np.flatnonzero((values < low) | ((values > high) if high is not None else False))
-        if len(bad):
-            row = int(np.flatnonzero(notes)[bad[0]])
-            raise RepresentationError(f"{name}: row {row} has {label} {int(values[bad[0]])}, outside "
-                                      f"{low}..{'' if high is None else high}")
-    if "track" in col:
-        key = col["track"][notes]
-    else:
-        key = drum.astype(np.int64) * 128 + prog
+    _check_note_ranges(notes, {"time": time, "pitch": pitch, "duration": duration, "velocity": velocity,
+                               "program": prog, "drum": drum})
+    key = col["track"][notes] if "track" in col else drum.astype(np.int64) * 128 + prog
     order, first = np.unique(key, return_index=True)
     programs = {int(k): (int(prog[i]), bool(drum[i])) for k, i in zip(order, first)}
     tracks = build_tracks(key, time, pitch, duration, velocity, programs, [int(k) for k in order])
     return new_music(resolution, tempos, tracks)
+
+
+_NAME = "note representation"
+#: Range of each note column (None: no upper bound).
+_NOTE_RANGES = {"time": (0, None), "pitch": (0, 127), "duration": (0, None), "velocity": (0, 127),
+                "program": (0, 127), "drum": (0, 1)}
+
+
+def _tempo_rows(time: np.ndarray, qpm: np.ndarray) -> list[Tempo]:
+    """The tempos of the tempo rows, in time order; an error for a qpm that is not positive and finite."""
+    qpm = qpm.astype(np.float64)
+    if np.any(~np.isfinite(qpm) | (qpm <= 0)):
+        raise RepresentationError(f"{_NAME}: a tempo row has a non-positive or non-finite qpm")
+    order = np.argsort(time, kind="stable")
+    return [Tempo(int(t), float(q)) for t, q in zip(time[order], qpm[order])]
+
+
+def _check_note_ranges(notes: np.ndarray, values: dict[str, np.ndarray]) -> None:
+    """An error naming the first note row (its index in the table) with a value out of its column's range."""
+    for label, (low, high) in _NOTE_RANGES.items():
+        column = values[label]
+        bad = np.flatnonzero((column < low) | ((column > high) if high is not None else False))
+        if len(bad):
+            row = int(np.flatnonzero(notes)[bad[0]])
+            raise RepresentationError(f"{_NAME}: row {row} has {label} {int(column[bad[0]])}, outside "
+                                      f"{low}..{'' if high is None else high}")

@@ -99,14 +99,41 @@ def to_pitch_representation(
     # The sounding pitches change only where a note starts or ends: work on those segments (a few
     # per note) and spread the result over the steps at the end, so a fine grid costs O(T), not O(T x 128).
     points = np.unique(np.concatenate([time, end]))
+    sounding, struck_here = _segments(points, time, pitch, end)
+    chosen = _chosen_pitch(sounding, points, polyphony)
+    any_sounding = sounding.any(axis=1)
+    if use_hold_state:
+        n_points = len(points)
+        struck = struck_here[np.arange(n_points - 1), np.minimum(chosen, 127)]
+        changed = np.ones(n_points - 1, dtype=bool)
+        changed[1:] = chosen[1:] != chosen[:-1]
+        head = np.where(any_sounding & ~(struck | changed), HOLD, chosen)
+        tail = np.where(any_sounding, HOLD, REST)
+    else:
+        head = tail = chosen
+    lengths = np.diff(points)
+    tokens = np.repeat(tail, lengths)
+    tokens[np.cumsum(lengths) - lengths] = head
+    if points[0] > 0:
+        tokens = np.concatenate([np.full(int(points[0]), REST), tokens])
+    return tokens.astype(dtype).reshape(-1, 1)
+
+
+def _segments(points: np.ndarray, time: np.ndarray, pitch: np.ndarray, end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Which pitches sound in each segment ``points[i]..points[i + 1]`` (shape (segments, 128)), and which
+    are struck at each point (shape (points, 128))."""
     first, last = np.searchsorted(points, time), np.searchsorted(points, end)
     n_points = len(points)
     change = np.bincount(first * 128 + pitch, minlength=n_points * 128) - np.bincount(last * 128 + pitch,
                                                                                       minlength=n_points * 128)
-    sounding = np.cumsum(change.reshape(n_points, 128), axis=0)[:-1] > 0  # segment i: points[i]..points[i+1]
+    sounding = np.cumsum(change.reshape(n_points, 128), axis=0)[:-1] > 0
     struck_here = np.zeros(n_points * 128, dtype=bool)
     struck_here[first * 128 + pitch] = True
-    any_sounding = sounding.any(axis=1)
+    return sounding, struck_here.reshape(n_points, 128)
+
+
+def _chosen_pitch(sounding: np.ndarray, points: np.ndarray, polyphony: str) -> np.ndarray:
+    """The pitch each segment takes under the ``polyphony`` policy (:data:`REST` where none sounds)."""
     if polyphony == "raise":
         crowded = np.flatnonzero(sounding.sum(axis=1) > 1)
         if len(crowded):
@@ -118,21 +145,7 @@ def to_pitch_representation(
         chosen = sounding.argmax(axis=1)
     else:
         chosen = 127 - sounding[:, ::-1].argmax(axis=1)
-    chosen = np.where(any_sounding, chosen, REST)
-    lengths = np.diff(points)
-    if use_hold_state:
-        struck = struck_here.reshape(n_points, 128)[np.arange(n_points - 1), np.minimum(chosen, 127)]
-        changed = np.ones(n_points - 1, dtype=bool)
-        changed[1:] = chosen[1:] != chosen[:-1]
-        head = np.where(any_sounding & ~(struck | changed), HOLD, chosen)
-        tail = np.where(any_sounding, HOLD, REST)
-    else:
-        head = tail = chosen
-    tokens = np.repeat(tail, lengths)
-    tokens[np.cumsum(lengths) - lengths] = head
-    if points[0] > 0:
-        tokens = np.concatenate([np.full(int(points[0]), REST), tokens])
-    return tokens.astype(dtype).reshape(-1, 1)
+    return np.where(sounding.any(axis=1), chosen, REST)
 
 
 def from_pitch_representation(

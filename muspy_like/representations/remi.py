@@ -74,23 +74,63 @@ def encode_remi(music: Music, vocab: EventVocabulary, resolution: Optional[int],
     """REMI-style tokens of ``music`` (see the module notes); called by ``to_event_representation``."""
     grid = on_grid(music, resolution)
     table = gather_notes(grid)
-    steps = grid.resolution
     signatures = _effective_time_signatures(grid)
-    signature_index = []
+    signature_index = _signature_indexes(signatures, vocab)
+    tempos = table.tempos if vocab.encode_tempo else []
+    tempo_time = np.array([t.time for t in tempos], dtype=np.int64)
+    signature_time = np.array([ts.time for ts in signatures], dtype=np.int64)
+    end = 1 + max([0] + [int(table.time.max()) if len(table) else 0] + tempo_time.tolist() + signature_time.tolist())
+    bars = bar_ticks(signatures, grid.resolution, end)
+    cut_short, marker = _bar_markers(signatures, signature_time, bars, grid.resolution, vocab)
+    rows = _Rows.sorted(bars, signature_time, tempo_time, table, vocab)
+    header = header_tokens(grid, vocab)
+    n_bar, n_sig = len(bars), len(signatures)
+    is_bar, is_sig, is_tempo, is_note = (rows.rank == _BAR), (rows.rank == _SIGNATURE), (rows.rank == _TEMPO), (rows.rank == _NOTE)
+    is_marker = np.zeros(len(rows.rank), dtype=bool)
+    is_marker[is_bar] = cut_short[rows.source[is_bar]]
+    marker_value = np.zeros(len(rows.rank), dtype=np.int64)
+    marker_value[is_bar] = marker[rows.source[is_bar]]
+    signature_value = np.zeros(len(rows.rank), dtype=np.int64)
+    signature_value[is_sig] = np.asarray(signature_index, dtype=np.int64)[rows.source[is_sig] - n_bar]
+    tempo_value = np.zeros(len(rows.rank), dtype=np.int64)
+    if len(tempos):
+        tempo_index = quantize_tempo([t.qpm for t in tempos], vocab.tempo_range) - vocab.tempo_range[0]
+        tempo_value[is_tempo] = vocab.offsets["tempo"] + tempo_index[rows.source[is_tempo] - n_bar - n_sig]
+    switch_offset = vocab.offsets[switch_block(vocab)] if switch_block(vocab) else 0
+    tokens = interleave([
+        (is_marker, vocab.offsets["position"] + marker_value),
+        (is_bar, np.full(len(rows.rank), vocab.offsets["bar"])),
+        (is_sig, vocab.offsets["time-signature"] + signature_value),
+        (rows.needs_position(bars), vocab.offsets["position"] + rows.time - bars[rows.bar(bars)]),
+        (is_tempo, tempo_value),
+        (rows.needs_program(header, vocab), switch_offset + rows.inst),
+        (rows.needs_velocity(vocab, force_velocity_event), vocab.offsets["velocity"] + rows.velocity_bin),
+        (is_note, vocab.offsets["pitch"] + rows.pitch),
+        (is_note, vocab.offsets["duration"] + rows.duration),
+    ])
+    return np.concatenate([header, tokens])
+
+
+def _signature_indexes(signatures: list[TimeSignature], vocab: EventVocabulary) -> list[int]:
+    """The ``time-signature`` token index of each time signature; an error for one without a token."""
+    indexes = []
     for ts in signatures:
         index = vocab.time_signature_index(ts.numerator, ts.denominator)
         if index is None:
             raise RepresentationError(
                 f"REMI representation: time signature {ts.numerator}/{ts.denominator} at tick {ts.time} has no "
                 f"token (numerators 1..{vocab.max_numerator}, denominators up to 64); raise max_numerator")
-        signature_index.append(index)
-    tempos = table.tempos if vocab.encode_tempo else []
-    tempo_time = np.array([t.time for t in tempos], dtype=np.int64)
-    signature_time = np.array([ts.time for ts in signatures], dtype=np.int64)
-    end = 1 + max([0] + [int(table.time.max()) if len(table) else 0] + tempo_time.tolist() + signature_time.tolist())
-    bars = bar_ticks(signatures, steps, end)
+        indexes.append(index)
+    return indexes
 
-    # Bar lengths: every bar must fit the position tokens; mark bars cut short by a new meter.
+
+def _bar_markers(signatures: list[TimeSignature], signature_time: np.ndarray, bars: np.ndarray, steps: int,
+                 vocab: EventVocabulary) -> tuple[np.ndarray, np.ndarray]:
+    """Which bars a new meter cuts short, and each bar's true length in steps (the marker's value).
+
+    Every bar must also fit the position tokens: a meter whose bar lasts less than one step or more than
+    ``vocab.max_position`` steps is an error.
+    """
     segment_starts = np.concatenate([[0], signature_time[signature_time > 0]]) if len(signatures) else np.zeros(1, np.int64)
     segment_meters = ([TimeSignature(0, 4, 4)] if not len(signatures) or signatures[0].time > 0 else []) + signatures
     segment_of_bar = np.searchsorted(segment_starts, bars, side="right") - 1
@@ -114,66 +154,71 @@ def encode_remi(music: Music, vocab: EventVocabulary, resolution: Optional[int],
     cut_short[1:] = bars[1:] != expected[:-1].astype(np.int64)
     marker = np.zeros(len(bars), dtype=np.int64)
     marker[1:] = np.diff(bars)
+    return cut_short, marker
 
-    n, n_bar, n_sig, n_tempo = len(table), len(bars), len(signatures), len(tempos)
-    group = note_groups(table, vocab)
-    duration = np.minimum(table.duration, vocab.max_duration)
 
-    def stack(bar, sig, tempo, note):
-        return np.concatenate([np.asarray(bar, np.int64), np.asarray(sig, np.int64),
-                               np.asarray(tempo, np.int64), np.asarray(note, np.int64)])
+class _Rows:
+    """Bars, time signatures, tempos and notes as one table sorted in token order (one row per event).
 
-    zeros = (np.zeros(n_bar, np.int64), np.zeros(n_sig, np.int64), np.zeros(n_tempo, np.int64), np.zeros(n, np.int64))
-    time = stack(bars, signature_time, tempo_time, table.time)
-    rank = stack(zeros[0] + _BAR, zeros[1] + _SIGNATURE, zeros[2] + _TEMPO, zeros[3] + _NOTE)
-    inst = stack(*zeros[:3], group)
-    pitch = stack(*zeros[:3], table.pitch)
-    dur = stack(*zeros[:3], duration)
-    velocity_bin = stack(*zeros[:3], vocab.velocity_to_bin(table.velocity))
-    order = np.lexsort((velocity_bin, dur, pitch, inst, rank, time))
-    time, rank, inst, pitch, dur, velocity_bin = (a[order] for a in (time, rank, inst, pitch, dur, velocity_bin))
-    source = order  # index into the stacked inputs
+    ``source`` is each row's index into the inputs stacked in that order (bars, signatures, tempos, notes).
+    """
 
-    is_bar, is_sig, is_tempo, is_note = (rank == _BAR), (rank == _SIGNATURE), (rank == _TEMPO), (rank == _NOTE)
-    bar_of_row = np.searchsorted(bars, time, side="right") - 1
-    position = time - bars[bar_of_row]
-    previous_rank = np.concatenate([[_BAR], rank[:-1]])
-    previous_time = np.concatenate([[-1], time[:-1]])
-    needs_position = (is_tempo | is_note) & ((previous_rank <= _SIGNATURE) | (previous_time != time))
-    is_marker = np.zeros(len(rank), dtype=bool)
-    is_marker[is_bar] = cut_short[source[is_bar]]
-    marker_value = np.zeros(len(rank), dtype=np.int64)
-    marker_value[is_bar] = marker[source[is_bar]]
+    def __init__(self, columns: dict[str, np.ndarray]) -> None:
+        self.time, self.rank, self.inst = columns["time"], columns["rank"], columns["inst"]
+        self.pitch, self.duration, self.velocity_bin = columns["pitch"], columns["duration"], columns["velocity_bin"]
+        self.source = columns["source"]
 
-    header = header_tokens(grid, vocab)
-    needs_program = np.zeros(len(rank), dtype=bool)
-    needs_program[is_note] = needs_switch(inst[is_note], header, vocab)
-    switch_offset = vocab.offsets[switch_block(vocab)] if switch_block(vocab) else 0
-    needs_velocity = np.zeros(len(rank), dtype=bool)
-    if vocab.encode_velocity:
-        if force_velocity_event:
-            needs_velocity = is_note
-        else:
-            bins = velocity_bin[is_note]
-            needs_velocity[is_note] = np.concatenate([[True], bins[1:] != bins[:-1]])
-    signature_value = np.zeros(len(rank), dtype=np.int64)
-    signature_value[is_sig] = np.asarray(signature_index, dtype=np.int64)[source[is_sig] - n_bar]
-    tempo_value = np.zeros(len(rank), dtype=np.int64)
-    if n_tempo:
-        tempo_index = quantize_tempo([t.qpm for t in tempos], vocab.tempo_range) - vocab.tempo_range[0]
-        tempo_value[is_tempo] = vocab.offsets["tempo"] + tempo_index[source[is_tempo] - n_bar - n_sig]
-    tokens = interleave([
-        (is_marker, vocab.offsets["position"] + marker_value),
-        (is_bar, np.full(len(rank), vocab.offsets["bar"])),
-        (is_sig, vocab.offsets["time-signature"] + signature_value),
-        (needs_position, vocab.offsets["position"] + position),
-        (is_tempo, tempo_value),
-        (needs_program, switch_offset + inst),
-        (needs_velocity, vocab.offsets["velocity"] + velocity_bin),
-        (is_note, vocab.offsets["pitch"] + pitch),
-        (is_note, vocab.offsets["duration"] + dur),
-    ])
-    return np.concatenate([header, tokens])
+    @classmethod
+    def sorted(cls, bars: np.ndarray, signature_time: np.ndarray, tempo_time: np.ndarray, table: object,
+               vocab: EventVocabulary) -> "_Rows":
+        sizes = (len(bars), len(signature_time), len(tempo_time))
+
+        def stack(others: tuple, note: np.ndarray) -> np.ndarray:
+            return np.concatenate([np.asarray(part, np.int64) for part in (*others, note)])
+
+        empty = tuple(np.zeros(size, np.int64) for size in sizes)
+        columns = {
+            "time": stack((bars, signature_time, tempo_time), table.time),
+            "rank": stack(tuple(np.full(size, rank, np.int64) for size, rank in zip(sizes, (_BAR, _SIGNATURE, _TEMPO))),
+                          np.full(len(table), _NOTE, np.int64)),
+            "inst": stack(empty, note_groups(table, vocab)),
+            "pitch": stack(empty, table.pitch),
+            "duration": stack(empty, np.minimum(table.duration, vocab.max_duration)),
+            "velocity_bin": stack(empty, vocab.velocity_to_bin(table.velocity)),
+        }
+        order = np.lexsort(tuple(columns[name] for name in ("velocity_bin", "duration", "pitch", "inst", "rank", "time")))
+        columns = {name: column[order] for name, column in columns.items()}
+        columns["source"] = order
+        return cls(columns)
+
+    def bar(self, bars: np.ndarray) -> np.ndarray:
+        """The bar of each row."""
+        return np.searchsorted(bars, self.time, side="right") - 1
+
+    def needs_position(self, bars: np.ndarray) -> np.ndarray:
+        """Rows of tempos and notes that start a new step (after a bar or signature, or at a new time)."""
+        previous_rank = np.concatenate([[_BAR], self.rank[:-1]])
+        previous_time = np.concatenate([[-1], self.time[:-1]])
+        is_event = (self.rank == _TEMPO) | (self.rank == _NOTE)
+        return is_event & ((previous_rank <= _SIGNATURE) | (previous_time != self.time))
+
+    def needs_program(self, header: np.ndarray, vocab: EventVocabulary) -> np.ndarray:
+        """Note rows whose track (or program) differs from the previous note's."""
+        is_note = self.rank == _NOTE
+        needs = np.zeros(len(self.rank), dtype=bool)
+        needs[is_note] = needs_switch(self.inst[is_note], header, vocab)
+        return needs
+
+    def needs_velocity(self, vocab: EventVocabulary, force: bool) -> np.ndarray:
+        """Note rows that get a velocity token: every note when forced, else where the bin changes."""
+        is_note = self.rank == _NOTE
+        needs = np.zeros(len(self.rank), dtype=bool)
+        if vocab.encode_velocity:
+            if force:
+                return is_note
+            bins = self.velocity_bin[is_note]
+            needs[is_note] = np.concatenate([[True], bins[1:] != bins[:-1]])
+        return needs
 
 
 def decode_remi(tokens: np.ndarray, vocab: EventVocabulary, default_velocity: int) -> tuple:
@@ -183,26 +228,7 @@ def decode_remi(tokens: np.ndarray, vocab: EventVocabulary, default_velocity: in
     number = {name: vocab.kind_number(name) for name in vocab.kinds}
     is_position = kind == number["position"]
     bar_at = np.flatnonzero(kind == number["bar"])
-
-    # Bar starts: a short loop over bars (not notes), replaying the meter module's grid.
-    starts, signatures = [], []
-    segment_start, meter, index_in_segment = 0, TimeSignature(0, 4, 4), 0
-    for count, at in enumerate(bar_at.tolist()):
-        if count == 0:
-            start = 0
-        elif at > 0 and is_position[at - 1]:
-            start = starts[-1] + int(index[at - 1])
-            index_in_segment += 1
-        else:
-            start = _next_bar_start(segment_start, bar_length(meter, vocab.resolution), index_in_segment)
-            index_in_segment += 1
-        if at + 1 < length and kind[at + 1] == number["time-signature"]:
-            numerator, denominator = vocab.time_signature_of(int(index[at + 1]))
-            meter = TimeSignature(start, numerator, denominator)
-            signatures.append(meter)
-            segment_start, index_in_segment = start, 0
-        starts.append(start)
-
+    starts, signatures = _bar_starts(kind, index, bar_at, number, vocab)
     bar_number = np.cumsum(kind == number["bar"]) - 1
     bar_start = np.append(np.asarray(starts, dtype=np.int64), 0)[bar_number]  # -1 (before any bar) -> 0
     position_at = np.flatnonzero(is_position)
@@ -221,3 +247,32 @@ def decode_remi(tokens: np.ndarray, vocab: EventVocabulary, default_velocity: in
     pitch_at = pitch_at[kind[pitch_at + 1] == number["duration"]]
     notes = (pitch_at, now[pitch_at], index[pitch_at], index[pitch_at + 1], velocity[pitch_at])
     return notes, tempos, signatures
+
+
+def _bar_starts(kind: np.ndarray, index: np.ndarray, bar_at: np.ndarray, number: dict[str, int],
+                vocab: EventVocabulary) -> tuple[list[int], list[TimeSignature]]:
+    """The tick of each ``bar`` token and the time signatures they start.
+
+    A short loop over bars (not notes) replays the meter module's grid: a bar starts where its meter puts
+    it, or where the ``position`` marker before its token says the previous bar was cut short.
+    """
+    is_position = kind == number["position"]
+    starts: list[int] = []
+    signatures: list[TimeSignature] = []
+    segment_start, meter, index_in_segment = 0, TimeSignature(0, 4, 4), 0
+    for count, at in enumerate(bar_at.tolist()):
+        if count == 0:
+            start = 0
+        elif at > 0 and is_position[at - 1]:
+            start = starts[-1] + int(index[at - 1])
+            index_in_segment += 1
+        else:
+            start = _next_bar_start(segment_start, bar_length(meter, vocab.resolution), index_in_segment)
+            index_in_segment += 1
+        if at + 1 < len(kind) and kind[at + 1] == number["time-signature"]:
+            numerator, denominator = vocab.time_signature_of(int(index[at + 1]))
+            meter = TimeSignature(start, numerator, denominator)
+            signatures.append(meter)
+            segment_start, index_in_segment = start, 0
+        starts.append(start)
+    return starts, signatures

@@ -30,11 +30,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-__all__ = ["FuzzTarget", "Finding", "Campaign", "TARGETS", "run_campaign", "load_target", "campaign_seed"]
+__all__ = ["FuzzTarget", "Finding", "Campaign", "TARGETS", "run_campaign", "replay", "load_target", "campaign_seed"]
 
 #: Format name -> "module:attribute" of its FuzzTarget (imported lazily, also inside the child processes).
 TARGETS = {
     "midi": "tests.fuzz.midi:TARGET",
+    "musicxml": "tests.fuzz.musicxml:TARGET",
+    "abc": "tests.fuzz.abc:TARGET",
+    "native": "tests.fuzz.native:TARGET",
 }
 REPOSITORY = Path(__file__).resolve().parents[2]
 
@@ -131,6 +134,19 @@ def run_campaign(name: str, count: int, seed: int, per_file_seconds: float = 10.
             paths.append(path)
         for start in range(0, len(paths), batch_size):
             _run_batch(name, paths[start : start + batch_size], variants, per_file_seconds, memory_bytes, campaign)
+    return campaign
+
+
+def replay(name: str, files: list[Path], per_file_seconds: float = 10.0, memory_bytes: int = 1 << 30) -> Campaign:
+    """Read saved variants (say, what a campaign once found) as a campaign reads its own, in one child."""
+    variants = [(f"{path.name} (saved)", path.read_bytes()) for path in files]
+    campaign = Campaign()
+    with tempfile.TemporaryDirectory(prefix=f"fuzz-{name}-") as folder:
+        paths = []
+        for index, (_, data) in enumerate(variants):
+            paths.append(Path(folder) / f"{index:06d}.bin")
+            paths[-1].write_bytes(data)
+        _run_batch(name, paths, variants, per_file_seconds, memory_bytes, campaign)
     return campaign
 
 

@@ -255,6 +255,13 @@ HOSTILE = [
      + ", ".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 9)}]" for i in range(9)) + "}}]\n",
      r"\$\.annotations\[0\]\.annotation\..*: YAML aliases expand this document to more than"),
     ("cycle.yaml", HEAD_YAML + "annotations: [{time: 0, annotation: &r [*r]}]\n", r"nested deeper than 100 levels"),
+    ("nan.json", HEAD_JSON + ', "annotations": [{"time": 0, "annotation": [1, NaN]}]}',
+     r"\$\.annotations\[0\]\.annotation\[1\]: NaN is not a finite number"),
+    ("overflow.json", HEAD_JSON + ', "tempos": [{"time": 0, "qpm": 1e400}]}', r"\$\.tempos\[0\]\.qpm: 1e400 is not a finite"),
+    ("infinity.json", HEAD_JSON + ', "tempos": [{"time": 0, "qpm": -Infinity}]}', r"\$\.tempos\[0\]\.qpm: -Infinity is not"),
+    ("nan.yaml", HEAD_YAML + "annotations: [{time: 0, annotation: {level: .NaN}}]\n",
+     r"\$\.annotations\[0\]\.annotation\.level: \.NaN is not a finite number"),
+    ("infinity.yaml", HEAD_YAML + "tempos: [{time: 0, qpm: -.inf}]\n", r"\$\.tempos\[0\]\.qpm: -\.inf is not a finite"),
 ]
 
 
@@ -330,3 +337,90 @@ def test_large_yaml_documents_without_aliases_are_not_taken_for_alias_bombs(monk
     laughs = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
     with pytest.raises(SchemaError, match="YAML aliases expand"):  # 6,561 values from a few dozen nodes
         strict.parse_yaml(laughs.replace("c:", "c: &c").rstrip() + "\nd: [" + ", ".join(["*c"] * 9) + "]\n", "x", 100)
+
+
+# -- MusPy documents of the wrong shape (found by the fuzz campaign, tests/fuzz/native.py) ------------
+MISSHAPEN_MUSPY = [
+    (("beats", 4), 1.5, r"\$\.beats\[4\]: a float, not a mapping"),
+    (("tracks", 0, "notes", 5), [], r"\$\.tracks\[0\]\.notes\[5\]: a list, not a mapping"),
+    (("tracks", 0, "notes"), 7, r"\$\.tracks\[0\]\.notes: a int, not a list"),
+    (("key_signatures",), {"time": 0}, r"\$\.key_signatures: a dict, not a list"),
+    (("metadata", "collection"), ["x"], r"\$\.metadata\.collection: .*"),
+]
+
+
+@pytest.mark.parametrize("place, value, message", MISSHAPEN_MUSPY, ids=[str(case[0]) for case in MISSHAPEN_MUSPY])
+def test_misshapen_muspy_documents_are_schema_errors_at_their_path(tmp_path, testdata_dir, place, value, message):
+    document = json.loads((testdata_dir / "test.json").read_text())
+    parent = document
+    for step in place[:-1]:
+        parent = parent[step]
+    parent[place[-1]] = value
+    path = tmp_path / "muspy.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(SchemaError, match=message) as error:
+        load(path)
+    assert str(error.value).startswith(f"{path}: ")
+
+
+def test_muspy_note_without_a_field_is_named(tmp_path, testdata_dir):
+    document = json.loads((testdata_dir / "test.json").read_text())
+    del document["tracks"][0]["notes"][3]["duration"]
+    path = tmp_path / "muspy.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(SchemaError, match=r"\$\.tracks\[0\]\.notes\[3\]: a note without 'duration'"):
+        load(path)
+
+
+@pytest.mark.parametrize("validator", ["builtin", "jsonschema"])
+def test_a_column_integer_beyond_64_bits_is_named_by_its_index(tmp_path, validator):
+    music = Music(tracks=[Track(notes=[Note(0, 60, 12), Note(12, 62, 12)])])
+    document = native.to_dict(music)
+    document["tracks"][0]["notes"]["duration"][1] = 2**64
+    path = tmp_path / "wide.json"
+    path.write_text(json.dumps(document))
+    with pytest.raises(SchemaError, match=r"\$\.tracks\[0\]\.notes\.duration\[1\]: 18446744073709551616 is greater than"):
+        load(path, validator=validator)
+
+
+# -- YAML beyond JSON's types: a loaded document must survive being saved as JSON -------------------
+YAML_BEYOND_JSON = [
+    ("!!binary aGVsbG8=", r"\$\.annotations\[0\]\.annotation: the YAML tag tag:yaml.org,2002:binary makes a value JSON"),
+    ("!!set {a: null}", r"the YAML tag tag:yaml.org,2002:set"),
+    ("!!omap [a: 1]", r"the YAML tag tag:yaml.org,2002:omap"),
+    ("!custom 3", r"the YAML tag !custom"),
+    ("{1: x}", r"\$\.annotations\[0\]\.annotation: the key '1' \(line 4\) is read by YAML as an integer, not a string"),
+    ("{yes: 1}", r"the key 'yes' \(line 4\) is read by YAML as a boolean"),
+    ("{[1, 2]: x}", r"a mapping key that is not a string"),
+]
+
+
+@pytest.mark.parametrize("value, message", YAML_BEYOND_JSON, ids=[case[0] for case in YAML_BEYOND_JSON])
+def test_yaml_values_json_has_no_type_for_are_schema_errors(tmp_path, value, message):
+    path = tmp_path / "tagged.yaml"
+    path.write_text(HEAD_YAML + f"annotations: [{{time: 0, annotation: {value}}}]\n")
+    with pytest.raises(SchemaError, match=message) as error:
+        load(path)
+    assert str(error.value).startswith(f"{path}: ")
+
+
+def test_yaml_dates_are_read_as_their_text_and_save_as_json(tmp_path):
+    path = tmp_path / "dated.yaml"
+    path.write_text(HEAD_YAML + "annotations: [{time: 0, annotation: {recorded: 2001-12-14, at: 2001-12-14t21:59:43.10-05:00}}]\n")
+    music = load(path)
+    assert music.annotations[0].annotation == {"recorded": "2001-12-14", "at": "2001-12-14t21:59:43.10-05:00"}
+    save(tmp_path / "dated.json", music)  # json has no date type: it must be text already
+    assert load(tmp_path / "dated.json") == music
+
+
+def test_both_validators_name_the_first_error_in_document_order(tmp_path):
+    # Found by the fuzz campaign: jsonschema's errors were sorted by their path as text, so a bad
+    # duration came before an earlier bad time ("duration" < "time"); both now report the first one written.
+    document = native.to_dict(Music(tracks=[Track(notes=[Note(0, 60, 12), Note(12, 62, 12)])]))
+    document["tracks"][0]["notes"]["time"][1] = -5
+    document["tracks"][0]["notes"]["duration"][0] = -7
+    path = tmp_path / "two.json"
+    path.write_text(json.dumps(document))
+    for validator in ("builtin", "jsonschema"):
+        with pytest.raises(SchemaError, match=r"\$\.tracks\[0\]\.notes\.time\[1\]: "):
+            load(path, validator=validator)

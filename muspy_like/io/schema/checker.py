@@ -124,8 +124,9 @@ def _integer_column_error(instance: list, schema: dict, root: dict, path: list) 
         return None
     try:
         column = np.asarray(instance, dtype=np.int64)
-    except OverflowError:
-        return path, "an integer does not fit in 64 bits"
+    except OverflowError:  # name the first integer beyond 64 bits, as the one-by-one check would
+        index = next(i for i, value in enumerate(instance) if not -(2**63) <= value < 2**63)
+        return path + [index], _bounds(instance[index], schema) or "an integer does not fit in 64 bits"
     bad = np.zeros(len(column), dtype=bool)
     if "minimum" in schema:
         bad |= column < schema["minimum"]

@@ -16,6 +16,7 @@ The standard parsers resolve some faults silently or fail with errors that do no
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any, Iterator, Optional
 
@@ -28,6 +29,14 @@ __all__ = ["depth_error", "parse_json", "parse_yaml", "too_deep"]
 #: integers that exceed 64 bits reach the schema, which reports them against each field's maximum.
 _LONGEST_INTEGER = 4300
 _YAML_INT = "tag:yaml.org,2002:int"
+_YAML_STR = "tag:yaml.org,2002:str"
+_YAML_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_YAML_FLOAT = "tag:yaml.org,2002:float"
+#: Scalar tags whose values are JSON's (a string, a number, true/false, null); dates are read as their text.
+_JSON_SCALAR_TAGS = frozenset({_YAML_STR, _YAML_INT, _YAML_FLOAT, "tag:yaml.org,2002:bool",
+                               "tag:yaml.org,2002:null"})
+_KEY_KINDS = {"int": "an integer", "float": "a number", "bool": "a boolean", "null": "null", "timestamp": "a date"}
+_JSON_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"})
 #: Visits of shared YAML nodes allowed beyond twice the distinct nodes (legitimate anchors repeat little).
 _ALIAS_ALLOWANCE = 100_000
 
@@ -67,6 +76,31 @@ def _mapping_hook(marked: list) -> Any:
         return duplicate
 
     return mapping
+
+
+class _NonFinite:
+    """Stands in for NaN, an infinity, or a number too large for a float, so that its path can be found."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text if len(text) <= 20 else text[:17] + "..."
+
+
+def _number_hooks(marked: list) -> dict[str, Any]:
+    """``json.loads`` hooks that replace NaN, Infinity and floats beyond the double range (``1e400``)
+    with stand-ins, and mark the document for the walk that reports them."""
+
+    def constant(text: str) -> Any:
+        marked.append(None)
+        return _NonFinite(text)
+
+    def number(text: str) -> Any:
+        value = float(text)
+        if math.isfinite(value):
+            return value
+        marked.append(None)
+        return _NonFinite(text)
+
+    return {"parse_constant": constant, "parse_float": number}
 
 
 def _integer(text: str) -> Any:
@@ -116,14 +150,15 @@ def parse_json(text: str, source: str, max_depth: int) -> Any:
     """
     marked: list = []
     try:
-        document = json.loads(text, object_pairs_hook=_mapping_hook(marked))
+        document = json.loads(text, object_pairs_hook=_mapping_hook(marked), **_number_hooks(marked))
     except json.JSONDecodeError as error:
         raise SchemaError(f"{source}: invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}") from None
     except RecursionError:
         raise depth_error(source, _json_path_at_depth(text, max_depth), max_depth) from None
     except ValueError:
         # int() refused a number of thousands of digits: parse again with a stand-in to find where it is.
-        document = json.loads(text, object_pairs_hook=_mapping_hook(marked), parse_int=_integer)
+        document = json.loads(text, object_pairs_hook=_mapping_hook(marked), parse_int=_integer,
+                              **_number_hooks(marked))
         marked.append(None)
     if marked:  # walking costs time in proportion to the document: only when something was marked
         for value, path in _walk(document, []):
@@ -133,6 +168,9 @@ def parse_json(text: str, source: str, max_depth: int) -> Any:
                 )
             if isinstance(value, _DuplicateKeys):
                 raise SchemaError(f"{source}: {format_path(path)}: the key {value.key!r} appears twice in this mapping")
+            if isinstance(value, _NonFinite):
+                raise SchemaError(f"{source}: {format_path(path)}: {value.text} is not a finite number "
+                                  "(JSON has no NaN or infinity)")
     return document
 
 
@@ -188,6 +226,26 @@ def parse_yaml(text: str, source: str, max_depth: int) -> Any:
         loader.dispose()
 
 
+def _check_json_scalar(node: Any, source: str, path: list) -> None:
+    """Keep a YAML scalar to JSON's types: a date or time is read as its text (JSON has no date type, and
+    the document must survive being saved as JSON); NaN, infinities, binary data and other tags are errors."""
+    if node.tag == _YAML_TIMESTAMP:
+        node.tag = _YAML_STR
+    elif node.tag == _YAML_FLOAT:
+        text = node.value.replace("_", "").lower()
+        try:
+            finite = math.isfinite(float(text))
+        except ValueError:  # ".nan", ".inf", sexagesimal "1:30.5": leave the last to the constructor
+            finite = text.lstrip("+-") not in (".nan", ".inf")
+        if not finite:
+            shown = node.value if len(node.value) <= 20 else node.value[:17] + "..."
+            raise SchemaError(f"{source}: {format_path(path)}: {shown} is not a finite number "
+                              "(JSON has no NaN or infinity)")
+    elif node.tag not in _JSON_SCALAR_TAGS:
+        raise SchemaError(f"{source}: {format_path(path)}: the YAML tag {node.tag} makes a value JSON has no type "
+                          "for; native documents hold only lists, mappings, strings, numbers, booleans and null")
+
+
 def _check_nodes(root: Any, source: str, max_depth: int) -> None:
     """Duplicate keys, depth, over-long integers and alias bombs in a composed YAML node tree, with paths.
 
@@ -211,6 +269,7 @@ def _check_nodes(root: Any, source: str, max_depth: int) -> None:
                 "(a 'billion laughs' document?); refusing it"
             )
         if isinstance(node, yaml.ScalarNode):
+            _check_json_scalar(node, source, path)
             if node.tag == _YAML_INT and len(node.value) > _LONGEST_INTEGER:
                 raise SchemaError(
                     f"{source}: {format_path(path)}: an integer of {len(node.value)} digits; "
@@ -219,12 +278,23 @@ def _check_nodes(root: Any, source: str, max_depth: int) -> None:
             continue
         if depth > max_depth:
             raise depth_error(source, path, max_depth)
+        if node.tag not in _JSON_COLLECTION_TAGS:
+            raise SchemaError(f"{source}: {format_path(path)}: the YAML tag {node.tag} makes a value JSON has no "
+                              "type for; native documents hold only lists, mappings, strings, numbers, booleans "
+                              "and null")
         if isinstance(node, yaml.SequenceNode):
             stack.extend((child, path + [index], depth + 1) for index, child in enumerate(node.value))
             continue
         keys: set[tuple[str, str]] = set()
         for key, value in node.value:
             label = key.value if isinstance(key, yaml.ScalarNode) else str(key.start_mark)
+            if key.tag != _YAML_STR:  # JSON's keys are strings; YAML reads 1, yes or a list as others
+                if not isinstance(key, yaml.ScalarNode) or key.tag not in _JSON_SCALAR_TAGS | {_YAML_TIMESTAMP}:
+                    raise SchemaError(f"{source}: {format_path(path)}: a mapping key that is not a string "
+                                      f"(line {key.start_mark.line + 1}); quote it")
+                kind = _KEY_KINDS.get(key.tag.rsplit(":", 1)[-1], "something else")
+                raise SchemaError(f"{source}: {format_path(path)}: the key {label!r} (line {key.start_mark.line + 1}) "
+                                  f"is read by YAML as {kind}, not a string; quote it")
             identity = (key.tag, label)
             if identity in keys:
                 raise SchemaError(
