@@ -71,7 +71,13 @@ def screenshot(html_path: Path, png_path: Path, profile: Path) -> np.ndarray:
         f"--user-data-dir={profile}", f"--screenshot={png_path}", "--window-size=1200,6400",
         "--hide-scrollbars", html_path.resolve().as_uri(),
     ]
-    subprocess.run(command, check=True, capture_output=True, timeout=120)
+    # Chromium is slow to start on a loaded machine and is occasionally killed by a signal there (seen as
+    # SIGTRAP under xdist); one more try then, and the browser's own message if that fails too.
+    for attempt in range(2):
+        completed = subprocess.run(command, capture_output=True, timeout=300)
+        if completed.returncode == 0 or completed.returncode > 0 or attempt == 1:
+            break
+    assert completed.returncode == 0, completed.stderr.decode(errors="replace")[-2000:]
     return (matplotlib.image.imread(png_path)[..., :3] * 255).round().astype(int)
 
 
