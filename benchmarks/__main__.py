@@ -21,6 +21,7 @@ from benchmarks.harness import RESULTS_DIR, machine_info
 
 #: name -> what it measures (module ``benchmarks.NAME``).
 BENCHMARKS = {
+    "scaling": "Cost against the size of the work on every long path, with growth exponents (issue 11)",
     "import_time": "Start-up cost of `import muspy_like` (issue 2)",
     "midi_io": "MIDI read/write speed and memory vs mido, pretty_midi, miditoolkit, symusic, muspy (issue 2)",
     "formats": "MusicXML read speed vs music21 and partitura on a broad corpus; growth with size (issues 3, 11)",

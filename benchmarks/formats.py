@@ -41,6 +41,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any, Callable
 
+from benchmarks.growth import fit_exponent
 from benchmarks.harness import machine_info, markdown_table, save_results
 
 TARGETS = {"music21": 15.0, "partitura": 5.0}
@@ -204,13 +205,6 @@ print(json.dumps({"cpu_seconds": cpu, "wall_seconds": wall, "peak_bytes": status
 """
 
 
-def fitted_exponent(sizes: list[float], values: list[float]) -> float:
-    """Slope of log(value) against log(size), least squares."""
-    xs, ys = [math.log(s) for s in sizes], [math.log(max(v, 1e-12)) for v in values]
-    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
-    return sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
-
-
 def musicxml_read_growth(factors: tuple[Fraction, ...] = GROWTH_FACTORS, repeat: int = 3,
                          source: str = "beethoven/opus133.mxl") -> list[dict[str, Any]]:
     """Read time and peak memory of MusicXML reading against the size of the piece, one row per size.
@@ -269,8 +263,8 @@ def musicxml_growth(factors: tuple[Fraction, ...] = GROWTH_FACTORS, repeat: int 
     return {
         "source": source,
         "rows": rows,
-        "time_exponent": fitted_exponent(notes, [r["cpu_seconds"] for r in rows]),
-        "memory_exponent": fitted_exponent(notes, [max(r["peak_bytes"], 1) for r in rows]),
+        "time_exponent": fit_exponent(notes, [r["cpu_seconds"] for r in rows]),
+        "memory_exponent": fit_exponent(notes, [max(r["peak_bytes"], 1) for r in rows]),
         "target": GROWTH_TARGET,
     }
 

@@ -70,14 +70,6 @@ def interleaved_best(funcs: dict[str, Callable[[Any], Any]], items: list[Any], r
     return best
 
 
-def growth_exponent(sizes: Iterable[float], values: Iterable[float]) -> float:
-    """Slope of log(value) against log(size), fitted by least squares: 1 means linear growth."""
-    import numpy as np
-
-    slope, _ = np.polyfit(np.log(list(sizes)), np.log(list(values)), 1)
-    return float(slope)
-
-
 def median_time(func: Callable[[], Any], repeat: int = 5) -> float:
     """Median wall time in seconds of one call of ``func`` over ``repeat`` calls."""
     times = []

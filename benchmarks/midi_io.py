@@ -34,9 +34,9 @@ import tracemalloc
 from pathlib import Path
 from typing import Any, Callable
 
+from benchmarks.growth import fit_exponent
 from benchmarks.harness import (
     SHARED_DIR,
-    growth_exponent,
     interleaved_best,
     machine_info,
     markdown_table,
@@ -285,9 +285,9 @@ def midi_read_growth(repeat: int = 9, accelerated: bool | None = None) -> dict[s
     return {
         "size_unit": "notes",
         "rows": rows,
-        "time_exponent": growth_exponent(sizes, [row["seconds"] for row in rows]),
-        "cpu_time_exponent": growth_exponent(sizes, [row["cpu_seconds"] for row in rows]),
-        "memory_exponent": growth_exponent(sizes, [row["peak_bytes"] for row in rows]),
+        "time_exponent": fit_exponent(sizes, [row["seconds"] for row in rows]),
+        "cpu_time_exponent": fit_exponent(sizes, [row["cpu_seconds"] for row in rows]),
+        "memory_exponent": fit_exponent(sizes, [row["peak_bytes"] for row in rows]),
     }
 
 

@@ -32,6 +32,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from benchmarks.growth import fit_exponent
 from benchmarks.harness import SHARED_DIR, machine_info, markdown_table, save_results
 
 MAHLER = SHARED_DIR / "bench" / "mahler.mid"
@@ -61,11 +62,6 @@ def measure_child(argv: Sequence[str], timeout: float = 3600.0) -> dict[str, flo
     if lines and lines[-1].startswith("{"):
         result.update(json.loads(lines[-1]))
     return result
-
-
-def fit_exponent(sizes: Sequence[float], values: Sequence[float]) -> float:
-    """Slope ``b`` of the least-squares line through ``(log size, log value)``: ``value ~ size^b``."""
-    return float(np.polyfit(np.log(sizes), np.log(values), 1)[0])
 
 
 def make_cuts(folder: Path, fractions: Sequence[float] = FRACTIONS) -> list[tuple[Path, float]]:

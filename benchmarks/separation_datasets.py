@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.growth import fit_exponent
 from benchmarks.harness import best_time, machine_info, markdown_table, save_results
 
 HEURISTICS = ("zone", "zone-oracle", "closest-pitch", "closest-pitch-mono")
@@ -138,11 +139,6 @@ def measure_build(folder: Path, mode: str) -> dict:
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def growth_exponent(sizes: list[int], values: list[float]) -> float:
-    """Slope of log(value) against log(size)."""
-    return float(np.polyfit(np.log(sizes), np.log(values), 1)[0])
-
-
 def scaling(sizes: list[int]) -> dict:
     """Streamed builds and list-of-Music reads of growing corpora."""
     runs = {"streamed": [], "list": []}
@@ -153,8 +149,8 @@ def scaling(sizes: list[int]) -> dict:
                 runs[mode].append({"songs": size, **measure_build(folder, mode)})
                 print(mode, runs[mode][-1], flush=True)
     return {mode: {"runs": rows,
-                   "time_exponent": growth_exponent(sizes, [r["seconds"] for r in rows]),
-                   "memory_exponent": growth_exponent(sizes, [r["peak_mb"] for r in rows])}
+                   "time_exponent": fit_exponent(sizes, [r["seconds"] for r in rows]),
+                   "memory_exponent": fit_exponent(sizes, [r["peak_mb"] for r in rows])}
             for mode, rows in runs.items()}
 
 
