@@ -1,0 +1,190 @@
+"""The paper's sequence models on the Bach chorales: Table 2 and Table 3 of Dong et al. (ISMIR 2021).
+
+Run with ``python -m benchmarks.sequence_models [--splits 4] [--ablation-splits 2]``. Trains, at the
+default size and with the default recipe, on the CPU unless a GPU is present:
+
+* **Table 2** (Bach column): the online LSTM and Transformer decoder, the offline BiLSTM and Transformer
+  encoder, each without and with entry hints;
+* **Table 3**: the online LSTM's input ablation (raw inputs, embeddings, + duration, + entry hints,
+  + duration and entry hints, + pitch hints);
+
+on the fixed split (seed 0) and random 8:1:1 splits (seeds 1, 2, ...), the same splits as the baselines'
+table (``benchmarks/separation.py``). Writes ``results/sequence_models.json`` and ``.md``: test accuracy
+next to the paper's figure, training time and epochs per model.
+
+Training takes minutes per model, so every finished (model, split) run is kept in
+``results/sequence_models_runs.json`` as soon as it ends, and a later call reuses the runs made with the
+same configuration and :data:`RECIPE` (``--fresh`` starts over). The file records the machine load and
+the device of every run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from typing import Any
+
+import numpy as np
+
+from benchmarks.harness import RESULTS_DIR, machine_info, markdown_table, save_results
+
+#: Bump when the training recipe or the models change, so that older runs are not reused.
+RECIPE = 1
+RUNS_FILE = RESULTS_DIR / "sequence_models_runs.json"
+
+#: Row -> (estimator class name, hyper-parameters, paper's accuracy in %, table).
+CONFIGS: dict[str, tuple[str, dict[str, Any], float, str]] = {
+    "LSTM": ("LSTMSeparator", {}, 93.02, "table2"),
+    "Transformer decoder": ("TransformerSeparator", {"causal": True}, 91.51, "table2"),
+    "BiLSTM": ("LSTMSeparator", {"bidirectional": True}, 97.13, "table2"),
+    "Transformer encoder": ("TransformerSeparator", {"causal": False}, 96.81, "table2"),
+    "LSTM, entry hints": ("LSTMSeparator", {"entry_hints": True}, 92.70, "table2"),
+    "Transformer decoder, entry hints": ("TransformerSeparator", {"causal": True, "entry_hints": True}, 91.17,
+                                         "table2"),
+    "BiLSTM, entry hints": ("LSTMSeparator", {"bidirectional": True, "entry_hints": True}, 97.39, "table2"),
+    "Transformer encoder, entry hints": ("TransformerSeparator", {"causal": False, "entry_hints": True}, 93.81,
+                                         "table2"),
+    "LSTM, raw inputs (no embeddings)": ("LSTMSeparator", {"embeddings": False}, 92.10, "table3"),
+    "LSTM, + duration": ("LSTMSeparator", {"duration": True}, 96.17, "table3"),
+    "LSTM, + duration and entry hints": ("LSTMSeparator", {"duration": True, "entry_hints": True}, 95.95,
+                                         "table3"),
+    "LSTM, + pitch hints": ("LSTMSeparator", {"pitch_hints": True}, 92.87, "table3"),
+}
+#: Table 3's rows, in the paper's order (two of them are Table 2's LSTM rows).
+TABLE3 = ["LSTM, raw inputs (no embeddings)", "LSTM", "LSTM, + duration", "LSTM, entry hints",
+          "LSTM, + duration and entry hints", "LSTM, + pitch hints"]
+
+
+def run_key(name: str, seed: int) -> str:
+    cls, params, _, _ = CONFIGS[name]
+    return json.dumps({"recipe": RECIPE, "estimator": cls, "params": params, "seed": seed}, sort_keys=True)
+
+
+def load_runs(fresh: bool) -> dict[str, dict[str, Any]]:
+    if fresh or not RUNS_FILE.exists():
+        return {}
+    return json.loads(RUNS_FILE.read_text())
+
+
+def save_runs(runs: dict[str, dict[str, Any]]) -> None:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    temporary = RUNS_FILE.with_suffix(".tmp")
+    temporary.write_text(json.dumps(runs, indent=1, sort_keys=True) + "\n")
+    temporary.replace(RUNS_FILE)
+
+
+def train_and_score(dataset, name: str, split) -> dict[str, Any]:
+    """Train one configuration on a split's training pieces (early stopping on its validation pieces) and
+    score it on its test pieces."""
+    from muspy_like.separation import evaluate
+    from muspy_like.separation import sequence
+
+    cls_name, params, _, _ = CONFIGS[name]
+    model = getattr(sequence, cls_name)(**params)
+    train, valid, test = (dataset.subset(split.train), dataset.subset(split.valid), dataset.subset(split.test))
+    load_before = os.getloadavg()[0]
+    start = time.perf_counter()
+    model.fit(train.notes, train.labels, validation=(valid.notes, valid.labels))
+    fit_seconds = time.perf_counter() - start
+    scores = evaluate(model, test.notes, test.labels)
+    from muspy_like.separation.sequence.training import resolve_device
+
+    return {
+        "accuracy": 100.0 * scores["accuracy"],
+        "fit_seconds": fit_seconds,
+        "predict_seconds": scores["seconds"],
+        "epochs": model.n_epochs_,
+        "best_epoch": model.best_epoch_,
+        "validation_accuracy": 100.0 * model.validation_accuracy_,
+        "device": str(resolve_device(model.device)),
+        "load_average": [load_before, os.getloadavg()[0]],
+        "finished": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }
+
+
+def summarize(runs: dict[str, dict[str, Any]], names: list[str], seeds: list[int]) -> list[dict[str, Any]]:
+    rows = []
+    for name in names:
+        paper = CONFIGS[name][2]
+        fixed = runs.get(run_key(name, 0))
+        random = [runs[run_key(name, s)]["accuracy"] for s in seeds if run_key(name, s) in runs]
+        mean = float(np.mean(random)) if random else float("nan")
+        sd = float(np.std(random, ddof=1)) if len(random) > 1 else float("nan")
+        rows.append({
+            "model": name, "paper": paper, "fixed": fixed["accuracy"] if fixed else None,
+            "mean": mean, "sd": sd, "n_splits": len(random),
+            "paper_in_sds": (paper - mean) / sd if len(random) > 1 and sd > 0 else None,
+            "fit_seconds": fixed["fit_seconds"] if fixed else None,
+            "epochs": f"{fixed['best_epoch']}/{fixed['epochs']}" if fixed else None,
+        })
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    headers = ["Model", "Paper", "Ours, fixed split", "Ours, mean +/- sd (splits)", "Paper - mean (sd)",
+               "Training, fixed split (s)", "Best / last epoch"]
+    body = []
+    for row in rows:
+        spread = f"{row['mean']:.2f} +/- {row['sd']:.2f} ({row['n_splits']})" if row["n_splits"] > 1 else "-"
+        body.append([
+            row["model"], f"{row['paper']:.2f}", "-" if row["fixed"] is None else f"{row['fixed']:.2f}", spread,
+            "-" if row["paper_in_sds"] is None else f"{row['paper_in_sds']:+.1f}",
+            "-" if row["fit_seconds"] is None else f"{row['fit_seconds']:.0f}", row["epochs"] or "-",
+        ])
+    return markdown_table(headers, body)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--splits", type=int, default=4, help="random splits for Table 2 (default 4)")
+    parser.add_argument("--ablation-splits", type=int, default=2,
+                        help="random splits for Table 3's other rows (default 2)")
+    parser.add_argument("--only", nargs="+", choices=list(CONFIGS), metavar="MODEL",
+                        help="train only these rows (the tables show what is saved)")
+    parser.add_argument("--fresh", action="store_true", help="ignore the runs saved by earlier calls")
+    args = parser.parse_args()
+
+    from muspy_like.separation import fixed_split, load_bach, random_splits
+
+    dataset = load_bach(n_jobs=2)
+    splits = [fixed_split(dataset.names)] + random_splits(dataset.names, max(args.splits, args.ablation_splits))
+    runs = load_runs(args.fresh)
+    for name in args.only or list(CONFIGS):
+        n_random = args.splits if CONFIGS[name][3] == "table2" else args.ablation_splits
+        for split in splits[: 1 + n_random]:
+            key = run_key(name, split.seed)
+            if key in runs:
+                continue
+            runs[key] = train_and_score(dataset, name, split)
+            save_runs(runs)
+            run = runs[key]
+            print(f"{name}, split {split.seed}: {run['accuracy']:.2f}% ({run['fit_seconds']:.0f} s, "
+                  f"epochs {run['best_epoch']}/{run['epochs']}, load {run['load_average'][0]:.1f})", flush=True)
+
+    table2_names = [n for n, c in CONFIGS.items() if c[3] == "table2"]
+    table2 = summarize(runs, table2_names, list(range(1, args.splits + 1)))
+    table3 = summarize(runs, TABLE3, list(range(1, args.ablation_splits + 1)))
+    text = "\n".join([
+        f"Bach chorales: {len(dataset)} pieces, {dataset.n_notes:,} notes. Test accuracy in %, fixed split "
+        f"(seed 0) and mean +/- sd over random 8:1:1 splits; default sizes and recipe; training time on the "
+        "fixed split, best (kept) and last epoch.",
+        "",
+        "Table 2 (Bach column): online LSTM and Transformer decoder, offline BiLSTM and Transformer encoder, "
+        "without and with entry hints:",
+        "",
+        table(table2),
+        "",
+        "Table 3: the online LSTM's inputs (embeddings: pitch, beat and position embeddings and frequency):",
+        "",
+        table(table3),
+    ])
+    print(text)
+    payload = {"machine": machine_info(["torch", "numpy"]), "recipe": RECIPE, "table2": table2, "table3": table3,
+               "runs": runs}
+    save_results("sequence_models", payload, text)
+
+
+if __name__ == "__main__":
+    main()
