@@ -228,7 +228,7 @@ def test_online_models_are_causal(name, entry_hints, chorales):
 @pytest.mark.parametrize("name", list(MODELS))
 def test_labels_are_not_read_without_hints(name, chorales):
     model = fit(name, chorales)
-    assert not model.requires_labels
+    assert not model.requires_hints
     X, y = chorales["test"]
     wrong = [np.random.default_rng(0).integers(0, 4, len(labels)) for labels in y]
     without = model.predict_log_proba(X)
@@ -239,7 +239,7 @@ def test_labels_are_not_read_without_hints(name, chorales):
 @pytest.mark.parametrize("hint", ["entry_hints", "pitch_hints"])
 def test_hint_models_read_the_hints(hint, chorales):
     model = fit("lstm", chorales, **{hint: True})
-    assert model.requires_labels
+    assert model.requires_hints
     X, y = chorales["test"]
     with pytest.raises(SeparationError, match="needs the parts of the notes"):
         model.predict(X)

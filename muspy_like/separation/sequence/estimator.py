@@ -34,16 +34,74 @@ def _import_torch():
 class SequenceSeparator(PartSeparator):
     """What the LSTM and Transformer separators share: inputs, hints, training recipe, device, saving.
 
-    Subclasses set :attr:`kind`, give their architecture's hyper-parameters to :meth:`_network_config`
-    and have a ``causal`` attribute: whether each prediction depends only on the notes up to it (an
-    online model). See :class:`LSTMSeparator` for the parameters.
+    Not used directly: :class:`LSTMSeparator` and :class:`TransformerSeparator` take these parameters
+    besides their own. Subclasses set :attr:`kind`, give their architecture's hyper-parameters to
+    :meth:`_network_config` and have a ``causal`` attribute: whether each prediction depends only on the
+    notes up to it (an online model).
+
+    Parameters
+    ----------
+    embeddings : bool, default True
+        Pitch, beat and position embeddings and the normalised frequency (else raw pitch and onset).
+    duration : bool, default False
+        Also read each note's duration (through an embedding when ``embeddings``).
+    entry_hints : bool, default False
+        Tell the model where each part enters: ``predict`` then needs the labels as ``hints``, from which
+        it reads only the index of each part's first note.
+    pitch_hints : bool, default False
+        Tell the model each part's mean pitch: ``predict`` then needs the labels as ``hints``, from which
+        it reads only each part's mean pitch.
+    n_layers : int, default 3
+        Layers of the network.
+    n_units : int, default 128
+        Units (model dimensions) per layer.
+    dropout : float, default 0.2
+        Dropout rate after each layer.
+    transposition : (int, int), default (-5, 6)
+        Inclusive range, in semitones, of the random transposition of each training window ((0, 0): none).
+    seq_len : int, default 500
+        Training windows: pieces longer than this many notes are cut to a random window of it.
+    batch_size : int, default 16
+        Pieces (windows) per Adam step.
+    learning_rate : float, default 0.001
+        Adam's step size.
+    max_epochs : int, default 100 (LSTM) or 60 (Transformer)
+        Most passes over the training pieces. The defaults keep the training of a Bach chorale model
+        (327 pieces, 21 steps an epoch) within 10 minutes on one CPU core.
+    patience : int, default 10
+        Stop after this many epochs without a lower validation loss; the best epoch's weights are kept.
+    validation_fraction : float, default 0.1
+        Share of the training pieces held out for early stopping when ``fit`` gets no ``validation``.
+    random_state : int, default 0
+        Seed of the initial weights, dropout, order, windows and transpositions.
+    device : str, optional
+        PyTorch device to train and predict on (``"cpu"``, ``"cuda"``, ``"cuda:1"``...). Default: the first
+        CUDA GPU when PyTorch sees one, else the CPU.
+    dtype : {"float32", "float64"}, default "float32"
+        Floating-point precision of the network. In float64 a seeded model learns the same weights (to
+        rounding) and makes the same predictions on a CPU and on a GPU.
+    verbose : bool, default False
+        Print the losses and the validation accuracy after each epoch.
+
+    Attributes
+    ----------
+    n_parts_ : int
+        Number of parts seen in training.
+    weights_ : dict of numpy.ndarray
+        The learned weights, by PyTorch parameter name.
+    n_epochs_, best_epoch_ : int
+        Epochs run, and the one whose weights were kept (1-based).
+    history_ : dict of list of float
+        Per epoch: ``train_loss``, ``validation_loss`` (nats per note) and ``validation_accuracy``.
+    validation_loss_, validation_accuracy_ : float
+        At the best epoch.
     """
 
     uses_validation = True
     kind = ""
 
     @property
-    def requires_labels(self) -> bool:  # type: ignore[override]
+    def requires_hints(self) -> bool:  # type: ignore[override]
         """Hint models read each part's first note or mean pitch from the labels passed to ``predict``."""
         return bool(self.entry_hints or self.pitch_hints)
 
@@ -155,37 +213,57 @@ class SequenceSeparator(PartSeparator):
 
     # -- prediction ------------------------------------------------------------------------------------
     def predict(
-        self, X: Sequence[np.ndarray], labels: Optional[Sequence[np.ndarray]] = None
+        self,
+        X: Sequence[np.ndarray],
+        hints: Optional[Sequence[np.ndarray]] = None,
+        *,
+        labels: Optional[Sequence[np.ndarray]] = None,
     ) -> list[np.ndarray]:
-        """Predict the part of every note of every piece (batched; see :meth:`PartSeparator.predict`).
+        """Predict the part of every note of every piece (see :meth:`PartSeparator.predict`).
 
-        ``labels`` are read only for the hints the model was trained with (each part's first note for
-        entry hints, each part's mean pitch for pitch hints); without hints they are ignored.
+        ``hints`` (the true labels) are read only for the hints the model was trained with: each part's
+        first note for entry hints, each part's mean pitch for pitch hints. Without hints they are
+        checked but never read. Pieces are predicted in batches of similar length.
         """
-        return [scores.argmax(axis=1).astype(np.int64) for scores in self.predict_log_proba(X, labels)]
+        if hints is None and labels is None and self.requires_hints:
+            self._check_fitted()
+            raise self._missing_hints()
+        return super().predict(X, hints, labels=labels)
 
-    def predict_log_proba(
-        self, X: Sequence[np.ndarray], labels: Optional[Sequence[np.ndarray]] = None
-    ) -> list[np.ndarray]:
-        """Log-probability of each part for every note: one array of shape ``(n_notes, n_parts_)`` per piece."""
-        from muspy_like.separation.sequence.training import cpu_threads, predict_log_probabilities
+    def predict_log_proba(self, X: Sequence[np.ndarray], hints: Optional[Sequence[np.ndarray]] = None) -> list[np.ndarray]:
+        """Log-probability of each part for every note: one array of shape ``(n_notes, n_parts_)`` per piece.
 
+        ``hints`` as for :meth:`predict`.
+        """
         self._check_fitted()
         pieces = check_pieces(X)
-        if self.requires_labels:
-            if labels is None:
-                hints = " and ".join(kind for kind, used in (("entry hints (each part's first note)", self.entry_hints),
-                                                               ("pitch hints (each part's mean pitch)", self.pitch_hints))
-                                     if used)
-                raise SeparationError(f"{type(self).__name__} was trained with {hints}: predict() needs the parts "
-                                      "of the notes (labels), from which only the hints are read")
-            hint_labels = check_labels(labels, pieces, self.n_parts_)
-        else:
-            hint_labels = [None] * len(pieces)  # never read: no hints, no leakage
-        inputs = [self._inputs(notes, part) for notes, part in zip(pieces, hint_labels)]
+        if hints is None:
+            if self.requires_hints:
+                raise self._missing_hints()
+            return self._log_probabilities(pieces, [None] * len(pieces))
+        return self._log_probabilities(pieces, check_labels(hints, pieces, self.n_parts_))
+
+    def _missing_hints(self) -> SeparationError:
+        kinds = [kind for kind, used in (("entry hints (each part's first note)", self.entry_hints),
+                                         ("pitch hints (each part's mean pitch)", self.pitch_hints)) if used]
+        return SeparationError(f"{type(self).__name__} was trained with {' and '.join(kinds)}: predict() needs "
+                               "the parts of the notes (hints=labels), from which only the hints are read")
+
+    def _log_probabilities(self, pieces: list[np.ndarray], hints: list[Optional[np.ndarray]]) -> list[np.ndarray]:
+        from muspy_like.separation.sequence.training import cpu_threads, predict_log_probabilities
+
+        if not self.requires_hints:
+            hints = [None] * len(pieces)  # checked like every estimator's, but never read: no leakage
+        inputs = [self._inputs(notes, part) for notes, part in zip(pieces, hints)]
         network, device = self._network()
         with cpu_threads(device):
             return predict_log_probabilities(network, inputs, device, self._window(), self.causal)
+
+    def _predict_pieces(self, pieces: list[np.ndarray], hints: list[Optional[np.ndarray]]) -> list[np.ndarray]:
+        return [scores.argmax(axis=1).astype(np.int64) for scores in self._log_probabilities(pieces, hints)]
+
+    def _predict_piece(self, notes: np.ndarray, hints: Optional[np.ndarray]) -> np.ndarray:
+        return self._predict_pieces([notes], [hints])[0]
 
     def _network(self):
         """The network with the learned weights, on the chosen device and dtype (built once, then cached)."""
@@ -207,9 +285,6 @@ class SequenceSeparator(PartSeparator):
         network.to(device).eval()
         self._network_cache = (str(device), self.dtype, network)
         return network, device
-
-    def _predict_piece(self, notes: np.ndarray, labels: Optional[np.ndarray]) -> np.ndarray:
-        return self.predict([notes], None if labels is None else [labels])[0]
 
     # -- saving ----------------------------------------------------------------------------------------
     def _state(self) -> dict[str, Any]:
@@ -237,70 +312,15 @@ class SequenceSeparator(PartSeparator):
         self._network_cache = None
 
     def __getstate__(self) -> dict[str, Any]:
-        state = dict(vars(self))
+        state = dict(super().__getstate__())
         state.pop("_network_cache", None)  # rebuilt from weights_ on first use
         return state
 
 
-_COMMON_DOC = """
-    embeddings : bool, default True
-        Pitch, beat and position embeddings and the normalised frequency (else raw pitch and onset).
-    duration : bool, default False
-        Also read each note's duration (through an embedding when ``embeddings``).
-    entry_hints : bool, default False
-        Tell the model where each part enters: ``predict`` then needs the labels, from which it reads only
-        the index of each part's first note.
-    pitch_hints : bool, default False
-        Tell the model each part's mean pitch: ``predict`` then needs the labels, from which it reads only
-        each part's mean pitch.
-    n_layers : int, default 3
-        Layers of the network.
-    n_units : int, default 128
-        Units (model dimensions) per layer.
-    dropout : float, default 0.2
-        Dropout rate after each layer.
-    transposition : (int, int), default (-5, 6)
-        Inclusive range, in semitones, of the random transposition of each training window ((0, 0): none).
-    seq_len : int, default 500
-        Training windows: pieces longer than this many notes are cut to a random window of it.
-    batch_size : int, default 16
-        Pieces (windows) per Adam step.
-    learning_rate : float, default 0.001
-        Adam's step size.
-    max_epochs : int, default 40
-        Most passes over the training pieces.
-    patience : int, default 5
-        Stop after this many epochs without a lower validation loss; the best epoch's weights are kept.
-    validation_fraction : float, default 0.1
-        Share of the training pieces held out for early stopping when ``fit`` gets no ``validation``.
-    random_state : int, default 0
-        Seed of the initial weights, dropout, order, windows and transpositions.
-    device : str, optional
-        PyTorch device to train and predict on (``"cpu"``, ``"cuda"``, ``"cuda:1"``...). Default: the first
-        CUDA GPU when PyTorch sees one, else the CPU.
-    dtype : {"float32", "float64"}, default "float32"
-        Floating-point precision of the network. In float64 a seeded model learns the same weights (to
-        rounding) and makes the same predictions on a CPU and on a GPU.
-    verbose : bool, default False
-        Print the losses and the validation accuracy after each epoch.
-
-    Attributes
-    ----------
-    n_parts_ : int
-        Number of parts seen in training.
-    weights_ : dict of numpy.ndarray
-        The learned weights, by PyTorch parameter name.
-    n_epochs_, best_epoch_ : int
-        Epochs run, and the one whose weights were kept (1-based).
-    history_ : dict of list of float
-        Per epoch: ``train_loss``, ``validation_loss`` (nats per note) and ``validation_accuracy``.
-    validation_loss_, validation_accuracy_ : float
-        At the best epoch.
-"""
 
 
 class LSTMSeparator(SequenceSeparator):
-    __doc__ = """Predict each note's part with a recurrent network: the paper's LSTM (online) and BiLSTM (offline).
+    """Predict each note's part with a recurrent network: the paper's LSTM (online) and BiLSTM (offline).
 
     Dong et al. (ISMIR 2021): the notes, in (time, pitch, duration) order, go through stacked LSTM layers,
     each followed by layer normalisation and dropout, then a linear layer gives each note's part. The
@@ -311,7 +331,10 @@ class LSTMSeparator(SequenceSeparator):
     ----------
     bidirectional : bool, default False
         BiLSTM (offline): ``n_units`` split in two directions of ``n_units // 2``.
-""" + _COMMON_DOC + """
+    **params
+        The inputs, hints, size, training recipe and device: see :class:`SequenceSeparator` (which also
+        lists the learned attributes).
+
     Examples
     --------
     >>> from muspy_like.separation import LSTMSeparator, load_bach, fixed_split, evaluate  # doctest: +SKIP
@@ -337,8 +360,8 @@ class LSTMSeparator(SequenceSeparator):
         seq_len: int = 500,
         batch_size: int = 16,
         learning_rate: float = 0.001,
-        max_epochs: int = 40,
-        patience: int = 5,
+        max_epochs: int = 100,
+        patience: int = 10,
         validation_fraction: float = 0.1,
         random_state: int = 0,
         device: Optional[str] = None,
@@ -387,7 +410,7 @@ class LSTMSeparator(SequenceSeparator):
 
 
 class TransformerSeparator(SequenceSeparator):
-    __doc__ = """Predict each note's part with self-attention: the paper's Transformer decoder (online) and encoder (offline).
+    """Predict each note's part with self-attention: the paper's Transformer decoder (online) and encoder (offline).
 
     Dong et al. (ISMIR 2021): the note inputs are projected to ``n_units`` dimensions, a sinusoidal
     encoding of the note's index is added, and ``n_layers`` self-attention layers (post-norm, ReLU
@@ -404,7 +427,10 @@ class TransformerSeparator(SequenceSeparator):
         Attention heads (``n_units`` must be a multiple of it).
     d_feedforward : int, default 256
         Units of each layer's feed-forward network.
-""" + _COMMON_DOC
+    **params
+        The inputs, hints, size, training recipe and device: see :class:`SequenceSeparator` (which also
+        lists the learned attributes).
+    """
 
     kind = "transformer"
 
@@ -424,8 +450,8 @@ class TransformerSeparator(SequenceSeparator):
         seq_len: int = 500,
         batch_size: int = 16,
         learning_rate: float = 0.001,
-        max_epochs: int = 40,
-        patience: int = 5,
+        max_epochs: int = 60,
+        patience: int = 10,
         validation_fraction: float = 0.1,
         random_state: int = 0,
         device: Optional[str] = None,
