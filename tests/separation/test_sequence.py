@@ -281,3 +281,40 @@ def test_gpu_and_cpu_agree_in_float64(name, chorales):
         np.testing.assert_allclose(on_gpu.weights_[key], value, rtol=1e-7, atol=1e-9)
     X, y = chorales["test"]
     assert all(np.array_equal(a, b) for a, b in zip(on_cpu.predict(X), on_gpu.predict(X)))
+
+
+# -- with the rest of the package ----------------------------------------------------------------------
+def test_evaluation_and_command_line_take_the_sequence_models(bach, chorales, tmp_path, capsys):
+    from muspy_like import read, write
+    from muspy_like.cli import main
+    from muspy_like.separation import evaluate_baselines, music_to_notes
+
+    small = bach.subset(range(0, 200, 10))  # 20 chorales: 16 / 2 / 2
+    tiny = {name: {**TINY, "n_heads": 2, "d_feedforward": 16} if "transformer" in name else dict(TINY)
+            for name in ("lstm", "transformer-encoder-entry-hints")}
+    results = evaluate_baselines(small, n_splits=1, methods=list(tiny), params=tiny)
+    rows = {row["method"]: row for row in results.rows()}
+    assert rows["lstm"]["paper"] == 93.02 and rows["transformer-encoder-entry-hints"]["paper"] == 93.81
+    assert 0 < rows["lstm"]["fixed"] <= 100 and len(results.random["transformer-encoder-entry-hints"]) == 1
+
+    # A saved model separates a file from the command line.
+    model = fit("lstm", chorales)
+    model_path = tmp_path / "lstm.npz"
+    save_model(model, model_path)
+    from muspy_like.separation import separate
+    from muspy_like.separation.recipes.bach import bach_files, read_bach_file
+
+    music = read_bach_file(bach_files()[0])
+    source, target = tmp_path / "chorale.mid", tmp_path / "satb.mid"
+    write(source, music)
+    assert main(["separate", str(source), str(target), "--model", str(model_path), "--ensemble", "satb_choir",
+                 "--device", "cpu"]) == 0
+    separated = read(target)
+    assert [t.name for t in separated.tracks] == ["Soprano", "Alto", "Tenor", "Bass"]
+    notes, _ = music_to_notes(music)
+    assert sum(len(t.notes) for t in separated.tracks) == len(notes)
+    # The same through the Python API, and the hint models refuse new music.
+    assert [t.name for t in separate(music, model, ensemble="satb_choir").tracks][0] == "Soprano"
+    with pytest.raises(SeparationError, match="cannot separate new music"):
+        separate(music, fit("lstm", chorales, entry_hints=True))
+    assert "Soprano:" in capsys.readouterr().out

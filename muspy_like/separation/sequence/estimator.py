@@ -35,9 +35,8 @@ class SequenceSeparator(PartSeparator):
     """What the LSTM and Transformer separators share: inputs, hints, training recipe, device, saving.
 
     Not used directly: :class:`LSTMSeparator` and :class:`TransformerSeparator` take these parameters
-    besides their own. Subclasses set :attr:`kind`, give their architecture's hyper-parameters to
-    :meth:`_network_config` and have a ``causal`` attribute: whether each prediction depends only on the
-    notes up to it (an online model).
+    besides their own. Subclasses describe their network in :meth:`_network_config` and have a ``causal``
+    attribute: whether each prediction depends only on the notes up to it (an online model).
 
     Parameters
     ----------
@@ -98,7 +97,6 @@ class SequenceSeparator(PartSeparator):
     """
 
     uses_validation = True
-    kind = ""
 
     @property
     def requires_hints(self) -> bool:  # type: ignore[override]
@@ -179,7 +177,7 @@ class SequenceSeparator(PartSeparator):
         self.history_ = result.history
         self.validation_loss_ = result.history["validation_loss"][result.best_epoch - 1]
         self.validation_accuracy_ = result.history["validation_accuracy"][result.best_epoch - 1]
-        self._network_cache = (str(device), self.dtype, result.network)
+        self._network_cache = ((str(device), self.dtype, config), self.weights_, result.network)
 
     def _progress_printer(self):
         if not self.verbose:
@@ -272,18 +270,20 @@ class SequenceSeparator(PartSeparator):
         from muspy_like.separation.sequence.training import resolve_device, resolve_dtype
 
         device = resolve_device(self.device)
+        config = self._network_config()
+        # Rebuilt when the device, precision, architecture or the weights object itself change.
+        key = (str(device), self.dtype, config)
         cache = getattr(self, "_network_cache", None)
-        if cache is not None and cache[0] == str(device) and cache[1] == self.dtype:
+        if cache is not None and cache[0] == key and cache[1] is self.weights_:
             return cache[2], device
-        dtype = resolve_dtype(self.dtype)
-        network = build_network(self._network_config()).to(dtype)
+        network = build_network(config).to(resolve_dtype(self.dtype))
         state = {name: torch.from_numpy(np.asarray(value)) for name, value in self.weights_.items()}
         try:
             network.load_state_dict(state)
         except RuntimeError as error:
             raise SeparationError(f"the weights do not fit this {type(self).__name__}'s network: {error}") from error
         network.to(device).eval()
-        self._network_cache = (str(device), self.dtype, network)
+        self._network_cache = (key, self.weights_, network)
         return network, device
 
     # -- saving ----------------------------------------------------------------------------------------
@@ -343,8 +343,6 @@ class LSTMSeparator(SequenceSeparator):
     >>> model = LSTMSeparator().fit(train.notes, train.labels, validation=(valid.notes, valid.labels))  # doctest: +SKIP
     >>> evaluate(model, test.notes, test.labels)["accuracy"]  # doctest: +SKIP
     """
-
-    kind = "lstm"
 
     def __init__(
         self,
@@ -431,8 +429,6 @@ class TransformerSeparator(SequenceSeparator):
         The inputs, hints, size, training recipe and device: see :class:`SequenceSeparator` (which also
         lists the learned attributes).
     """
-
-    kind = "transformer"
 
     def __init__(
         self,
