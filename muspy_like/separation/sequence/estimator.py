@@ -98,6 +98,46 @@ class SequenceSeparator(PartSeparator):
 
     uses_validation = True
 
+    def __init__(
+        self,
+        embeddings: bool = True,
+        duration: bool = False,
+        entry_hints: bool = False,
+        pitch_hints: bool = False,
+        n_layers: int = 3,
+        n_units: int = 128,
+        dropout: float = 0.2,
+        transposition: tuple[int, int] = (-5, 6),
+        seq_len: int = 500,
+        batch_size: int = 16,
+        learning_rate: float = 0.001,
+        max_epochs: int = 100,
+        patience: int = 10,
+        validation_fraction: float = 0.1,
+        random_state: int = 0,
+        device: Optional[str] = None,
+        dtype: str = "float32",
+        verbose: bool = False,
+    ) -> None:
+        self.embeddings = embeddings
+        self.duration = duration
+        self.entry_hints = entry_hints
+        self.pitch_hints = pitch_hints
+        self.n_layers = n_layers
+        self.n_units = n_units
+        self.dropout = dropout
+        self.transposition = transposition
+        self.seq_len = seq_len
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.max_epochs = max_epochs
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.random_state = random_state
+        self.device = device
+        self.dtype = dtype
+        self.verbose = verbose
+
     @property
     def requires_hints(self) -> bool:  # type: ignore[override]
         """Hint models read each part's first note or mean pitch from the labels passed to ``predict``."""
@@ -325,15 +365,13 @@ class LSTMSeparator(SequenceSeparator):
     Dong et al. (ISMIR 2021): the notes, in (time, pitch, duration) order, go through stacked LSTM layers,
     each followed by layer normalisation and dropout, then a linear layer gives each note's part. The
     online LSTM reads the notes up to the current one only, so it can follow a live performance; the
-    BiLSTM reads the whole piece in both directions.
+    BiLSTM reads the whole piece in both directions. The inputs, hints, size, training recipe, device and
+    learned attributes are those of :class:`SequenceSeparator`.
 
     Parameters
     ----------
     bidirectional : bool, default False
         BiLSTM (offline): ``n_units`` split in two directions of ``n_units // 2``.
-    **params
-        The inputs, hints, size, training recipe and device: see :class:`SequenceSeparator` (which also
-        lists the learned attributes).
 
     Examples
     --------
@@ -367,24 +405,26 @@ class LSTMSeparator(SequenceSeparator):
         verbose: bool = False,
     ) -> None:
         self.bidirectional = bidirectional
-        self.embeddings = embeddings
-        self.duration = duration
-        self.entry_hints = entry_hints
-        self.pitch_hints = pitch_hints
-        self.n_layers = n_layers
-        self.n_units = n_units
-        self.dropout = dropout
-        self.transposition = transposition
-        self.seq_len = seq_len
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.max_epochs = max_epochs
-        self.patience = patience
-        self.validation_fraction = validation_fraction
-        self.random_state = random_state
-        self.device = device
-        self.dtype = dtype
-        self.verbose = verbose
+        super().__init__(
+            embeddings=embeddings,
+            duration=duration,
+            entry_hints=entry_hints,
+            pitch_hints=pitch_hints,
+            n_layers=n_layers,
+            n_units=n_units,
+            dropout=dropout,
+            transposition=transposition,
+            seq_len=seq_len,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            max_epochs=max_epochs,
+            patience=patience,
+            validation_fraction=validation_fraction,
+            random_state=random_state,
+            device=device,
+            dtype=dtype,
+            verbose=verbose,
+        )
 
     @property
     def causal(self) -> bool:
@@ -415,7 +455,8 @@ class TransformerSeparator(SequenceSeparator):
     feed-forward, dropout) lead to a linear layer that gives each note's part. The decoder masks
     attention to later notes (online); the encoder attends to the whole piece (offline). Pieces longer
     than ``seq_len`` notes are predicted in overlapping windows of ``seq_len`` notes, the length the
-    model was trained on (a causal window arrangement for the decoder, so it stays online).
+    model was trained on (a causal window arrangement for the decoder, so it stays online). The inputs,
+    hints, size, training recipe, device and learned attributes are those of :class:`SequenceSeparator`.
 
     Parameters
     ----------
@@ -425,9 +466,6 @@ class TransformerSeparator(SequenceSeparator):
         Attention heads (``n_units`` must be a multiple of it).
     d_feedforward : int, default 256
         Units of each layer's feed-forward network.
-    **params
-        The inputs, hints, size, training recipe and device: see :class:`SequenceSeparator` (which also
-        lists the learned attributes).
     """
 
     def __init__(
@@ -455,26 +493,28 @@ class TransformerSeparator(SequenceSeparator):
         verbose: bool = False,
     ) -> None:
         self.causal = causal
-        self.embeddings = embeddings
-        self.duration = duration
-        self.entry_hints = entry_hints
-        self.pitch_hints = pitch_hints
-        self.n_layers = n_layers
-        self.n_units = n_units
         self.n_heads = n_heads
         self.d_feedforward = d_feedforward
-        self.dropout = dropout
-        self.transposition = transposition
-        self.seq_len = seq_len
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.max_epochs = max_epochs
-        self.patience = patience
-        self.validation_fraction = validation_fraction
-        self.random_state = random_state
-        self.device = device
-        self.dtype = dtype
-        self.verbose = verbose
+        super().__init__(
+            embeddings=embeddings,
+            duration=duration,
+            entry_hints=entry_hints,
+            pitch_hints=pitch_hints,
+            n_layers=n_layers,
+            n_units=n_units,
+            dropout=dropout,
+            transposition=transposition,
+            seq_len=seq_len,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            max_epochs=max_epochs,
+            patience=patience,
+            validation_fraction=validation_fraction,
+            random_state=random_state,
+            device=device,
+            dtype=dtype,
+            verbose=verbose,
+        )
 
     def _check_params(self) -> None:
         super()._check_params()
