@@ -91,6 +91,14 @@ def test_training_batches_draw_every_piece_once(chorales):
             assert np.all(batch.labels[row, length:] == -1) and np.all(batch.labels[row, :length] >= 0)
 
 
+def test_an_epoch_covers_the_training_notes():
+    from muspy_like.separation.sequence.training import passes_per_epoch
+
+    assert passes_per_epoch([236] * 327, 500) == 1  # chorales: one window holds a whole piece
+    assert passes_per_epoch([4000] * 40, 500) == 8  # long movements: eight windows of each per epoch
+    assert passes_per_epoch([10], 500) == 1
+
+
 @pytest.mark.parametrize("causal", [True, False])
 @pytest.mark.parametrize("n_notes", [1, 10, 11, 25, 100, 101])
 def test_window_plan_covers_every_note_once(n_notes, causal):

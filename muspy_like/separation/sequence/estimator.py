@@ -65,8 +65,9 @@ class SequenceSeparator(PartSeparator):
     learning_rate : float, default 0.001
         Adam's step size.
     max_epochs : int, default 100 (LSTM) or 60 (Transformer)
-        Most passes over the training pieces. The defaults keep the training of a Bach chorale model
-        (327 pieces, 21 steps an epoch) within 10 minutes on one CPU core.
+        Most epochs. An epoch draws one window per training piece, in as many passes over the pieces as
+        it takes to cover the training notes once (one for the chorales: 327 pieces, 21 steps). The
+        defaults keep the training of a Bach chorale model within 10 minutes on one CPU core.
     patience : int, default 10
         Stop after this many epochs without a lower validation loss; the best epoch's weights are kept.
     validation_fraction : float, default 0.1

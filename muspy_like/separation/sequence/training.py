@@ -2,7 +2,8 @@
 
 Training follows the paper's recipe: Adam on the cross-entropy of every note's part, batches of pieces
 cut to random windows of ``seq_len`` notes and randomly transposed, dropout, and early stopping on the
-validation loss with the best epoch's weights kept. An epoch is one pass over the training pieces.
+validation loss with the best epoch's weights kept. An epoch draws one window per training piece, in as
+many passes as it takes to cover the training notes once (:func:`passes_per_epoch`; one for chorales).
 The validation loss is computed on every note of every validation piece (the released code's validation
 saw only the first notes of each piece, see ``docs/separation.md``).
 
@@ -113,6 +114,16 @@ class TrainingResult:
     history: dict[str, list[float]] = field(default_factory=dict)
 
 
+def passes_per_epoch(lengths: Sequence[int], seq_len: int) -> int:
+    """Passes over the training pieces in one epoch: enough windows to cover the training notes once.
+
+    One pass draws one window of at most ``seq_len`` notes per piece: for pieces shorter than that (the
+    chorales) one pass sees every note. Long pieces (a quartet movement of 17,000 notes) would be seen
+    only in small part, so an epoch makes ``round(notes / (seq_len * pieces))`` passes instead.
+    """
+    return max(1, int(round(sum(lengths) / (seq_len * max(len(lengths), 1)))))
+
+
 def _seed_dropout(network: nn.Module, generator: Optional[torch.Generator]) -> None:
     for module in network.modules():
         if isinstance(module, SeededDropout):
@@ -173,10 +184,13 @@ def train_network(
     history: dict[str, list[float]] = {"train_loss": [], "validation_loss": [], "validation_accuracy": []}
     best_loss, best_epoch, best_state = np.inf, 0, None
     epoch = 0
+    passes = passes_per_epoch([len(piece) for piece in train], seq_len)
     for epoch in range(1, max_epochs + 1):
         network.train()
         total, count = 0.0, 0
-        for batch in training_batches(train, batch_size, seq_len, transposition, rng):
+        batches = (batch for _ in range(passes) for batch in training_batches(train, batch_size, seq_len,
+                                                                               transposition, rng))
+        for batch in batches:
             tensors = batch_tensors(batch, device)
             logits = network(tensors)
             loss = nn.functional.cross_entropy(logits.reshape(-1, config.n_parts), tensors["labels"].reshape(-1),
