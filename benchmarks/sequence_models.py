@@ -1,7 +1,7 @@
 """The paper's sequence models on the Bach chorales: Table 2 and Table 3 of Dong et al. (ISMIR 2021).
 
-Run with ``python -m benchmarks.sequence_models [--splits 2] [--ablation-splits 1]``. Trains, at the
-default size and with the default recipe, on the CPU unless a GPU is present:
+Run with ``python -m benchmarks.sequence_models [--splits 2] [--ablation-splits 1] [--quartet-splits 0]``.
+Trains, at the default size and with the default recipe, on the CPU unless a GPU is present:
 
 * **Table 2** (Bach column): the online LSTM and Transformer decoder, the offline BiLSTM and Transformer
   encoder, each without and with entry hints;
@@ -9,7 +9,8 @@ default size and with the default recipe, on the CPU unless a GPU is present:
   + duration and entry hints, + pitch hints);
 
 on the fixed split (seed 0) and random 8:1:1 splits (seeds 1, 2, ...), the same splits as the baselines'
-table (``benchmarks/separation.py``). Writes ``results/sequence_models.json`` and ``.md``: test accuracy
+table (``benchmarks/separation.py``); and the four models on music21's string quartets
+(``quartets-music21``, fixed split; ``--no-quartets`` to leave them out). Writes ``results/sequence_models.json`` and ``.md``: test accuracy
 next to the paper's figure, training time and epochs per model.
 
 Training takes minutes per model, so every finished (model, split) run is kept in
@@ -57,15 +58,21 @@ TABLE3 = ["LSTM, raw inputs (no embeddings)", "LSTM", "LSTM, + duration", "LSTM,
           "LSTM, + duration and entry hints", "LSTM, + pitch hints"]
 
 
-def run_key(name: str, seed: int) -> str:
+def run_key(name: str, seed: int, dataset: str = "bach") -> str:
     cls, params, _, _ = CONFIGS[name]
-    return json.dumps({"recipe": RECIPE, "estimator": cls, "params": params, "seed": seed}, sort_keys=True)
+    return json.dumps({"recipe": RECIPE, "estimator": cls, "params": params, "seed": seed, "dataset": dataset},
+                      sort_keys=True)
 
 
 def load_runs(fresh: bool) -> dict[str, dict[str, Any]]:
     if fresh or not RUNS_FILE.exists():
         return {}
-    return json.loads(RUNS_FILE.read_text())
+    runs = {}
+    for key, run in json.loads(RUNS_FILE.read_text()).items():
+        fields = json.loads(key)
+        fields.setdefault("dataset", "bach")  # the first runs were all on the chorales
+        runs[json.dumps(fields, sort_keys=True)] = run
+    return runs
 
 
 def save_runs(runs: dict[str, dict[str, Any]]) -> None:
@@ -106,18 +113,19 @@ def train_and_score(dataset, name: str, split) -> dict[str, Any]:
     }
 
 
-def summarize(runs: dict[str, dict[str, Any]], names: list[str], seeds: list[int]) -> list[dict[str, Any]]:
+def summarize(runs: dict[str, dict[str, Any]], names: list[str], seeds: list[int], dataset: str = "bach",
+              fixed_seed: int = 0) -> list[dict[str, Any]]:
     rows = []
     for name in names:
-        paper = CONFIGS[name][2]
-        fixed = runs.get(run_key(name, 0))
-        random = [runs[run_key(name, s)]["accuracy"] for s in seeds if run_key(name, s) in runs]
+        paper = CONFIGS[name][2] if dataset == "bach" else None
+        fixed = runs.get(run_key(name, fixed_seed, dataset))
+        random = [runs[run_key(name, s, dataset)]["accuracy"] for s in seeds if run_key(name, s, dataset) in runs]
         mean = float(np.mean(random)) if random else float("nan")
         sd = float(np.std(random, ddof=1)) if len(random) > 1 else float("nan")
         rows.append({
             "model": name, "paper": paper, "fixed": fixed["accuracy"] if fixed else None,
             "mean": mean, "sd": sd, "n_splits": len(random),
-            "paper_in_sds": (paper - mean) / sd if len(random) > 1 and sd > 0 else None,
+            "paper_in_sds": (paper - mean) / sd if paper is not None and len(random) > 1 and sd > 0 else None,
             "fit_seconds": fixed["fit_seconds"] if fixed else None,
             "fit_cpu_seconds": fixed.get("fit_cpu_seconds") if fixed else None,
             "epochs": f"{fixed['best_epoch']}/{fixed['epochs']}" if fixed else None,
@@ -132,7 +140,8 @@ def table(rows: list[dict[str, Any]]) -> str:
     for row in rows:
         spread = f"{row['mean']:.2f} +/- {row['sd']:.2f} ({row['n_splits']})" if row["n_splits"] > 1 else "-"
         body.append([
-            row["model"], f"{row['paper']:.2f}", "-" if row["fixed"] is None else f"{row['fixed']:.2f}", spread,
+            row["model"], "-" if row["paper"] is None else f"{row['paper']:.2f}",
+            "-" if row["fixed"] is None else f"{row['fixed']:.2f}", spread,
             "-" if row["paper_in_sds"] is None else f"{row['paper_in_sds']:+.1f}",
             "-" if row["fit_seconds"] is None else f"{row['fit_seconds']:.0f} / {row['fit_cpu_seconds']:.0f}",
             row["epochs"] or "-",
@@ -140,41 +149,51 @@ def table(rows: list[dict[str, Any]]) -> str:
     return markdown_table(headers, body)
 
 
+def run_missing(runs: dict[str, dict[str, Any]], dataset, names: list[str], splits, n_random: dict[str, int]) -> None:
+    """Train and score every (model, split) run not saved yet, one split after the other, saving each."""
+    fixed_seed = splits[0].seed
+    for split in splits:  # every model on one split before the next: partial results stay comparable
+        for name in names:
+            key = run_key(name, split.seed, dataset.name)
+            if (split.seed != fixed_seed and split.seed > n_random[name]) or key in runs:
+                continue
+            runs[key] = train_and_score(dataset, name, split)
+            save_runs(runs)
+            run = runs[key]
+            print(f"{dataset.name}: {name}, split {split.seed}: {run['accuracy']:.2f}% ({run['fit_seconds']:.0f} s, "
+                  f"CPU {run['fit_cpu_seconds']:.0f} s, epochs {run['best_epoch']}/{run['epochs']}, load "
+                  f"{run['load_average'][0]:.1f})", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--splits", type=int, default=2, help="random splits for Table 2 (default 2)")
     parser.add_argument("--ablation-splits", type=int, default=1,
                         help="random splits for Table 3's other rows (default 1)")
+    parser.add_argument("--quartet-splits", type=int, default=0,
+                        help="random splits of quartets-music21 for the four models (default 0: fixed split)")
     parser.add_argument("--only", nargs="+", choices=list(CONFIGS), metavar="MODEL",
                         help="train only these rows (the tables show what is saved)")
+    parser.add_argument("--no-quartets", action="store_true", help="leave out music21's string quartets")
     parser.add_argument("--fresh", action="store_true", help="ignore the runs saved by earlier calls")
     args = parser.parse_args()
 
-    from muspy_like.separation import fixed_split, load_bach, random_splits
+    from muspy_like.separation import load_dataset
 
-    dataset = load_bach(n_jobs=2)
-    splits = [fixed_split(dataset.names)] + random_splits(dataset.names, max(args.splits, args.ablation_splits))
     runs = load_runs(args.fresh)
-    names = args.only or list(CONFIGS)
-    for split in splits:  # every model on one split before the next split: partial results stay comparable
-        for name in names:
-            n_random = args.splits if CONFIGS[name][3] == "table2" else args.ablation_splits
-            key = run_key(name, split.seed)
-            if split.seed > n_random or key in runs:
-                continue
-            runs[key] = train_and_score(dataset, name, split)
-            save_runs(runs)
-            run = runs[key]
-            print(f"{name}, split {split.seed}: {run['accuracy']:.2f}% ({run['fit_seconds']:.0f} s, "
-                  f"epochs {run['best_epoch']}/{run['epochs']}, load {run['load_average'][0]:.1f})", flush=True)
-
+    bach = load_dataset("bach", n_jobs=2)
+    splits = [bach.fixed_split()] + bach.random_splits(max(args.splits, args.ablation_splits))
+    n_random = {name: args.splits if config[3] == "table2" else args.ablation_splits
+                for name, config in CONFIGS.items()}
+    run_missing(runs, bach, args.only or list(CONFIGS), splits, n_random)
     table2_names = [n for n, c in CONFIGS.items() if c[3] == "table2"]
     table2 = summarize(runs, table2_names, list(range(1, args.splits + 1)))
     table3 = summarize(runs, TABLE3, list(range(1, args.ablation_splits + 1)))
-    text = "\n".join([
-        f"Bach chorales: {len(dataset)} pieces, {dataset.n_notes:,} notes. Test accuracy in %, fixed split "
-        f"(seed 0) and mean +/- sd over random 8:1:1 splits; default sizes and recipe; training time on the "
-        "fixed split, best (kept) and last epoch.",
+    sections = [
+        f"Bach chorales: {len(bach)} pieces, {bach.n_notes:,} notes. Test accuracy in %, fixed split "
+        "(seed 0) and mean +/- sd over random 8:1:1 splits; default sizes and recipe; training time on the "
+        "fixed split (wall clock, and CPU time of the process: PyTorch runs one thread, so on an idle machine "
+        "the CPU time is the wall time), best (kept) and last epoch.",
         "",
         "Table 2 (Bach column): online LSTM and Transformer decoder, offline BiLSTM and Transformer encoder, "
         "without and with entry hints:",
@@ -184,10 +203,26 @@ def main() -> None:
         "Table 3: the online LSTM's inputs (embeddings: pitch, beat and position embeddings and frequency):",
         "",
         table(table3),
-    ])
+    ]
+    payload = {"machine": machine_info(["torch", "numpy"]), "recipe": RECIPE, "table2": table2, "table3": table3}
+    if not args.no_quartets:
+        quartets = load_dataset("quartets-music21", n_jobs=2)
+        four = ["LSTM", "Transformer decoder", "BiLSTM", "Transformer encoder"]
+        q_splits = [quartets.fixed_split()] + quartets.random_splits(args.quartet_splits)
+        run_missing(runs, quartets, [n for n in four if not args.only or n in args.only], q_splits,
+                    {name: args.quartet_splits for name in four})
+        payload["quartets"] = summarize(runs, four, list(range(1, args.quartet_splits + 1)), "quartets-music21",
+                                        q_splits[0].seed)
+        sections += [
+            "",
+            f"String quartets of music21's corpus: {len(quartets)} movements, {quartets.n_notes:,} notes; the "
+            "four models on the fixed split (no paper figure: the paper's String column is MusicNet):",
+            "",
+            table(payload["quartets"]),
+        ]
+    text = "\n".join(sections)
     print(text)
-    payload = {"machine": machine_info(["torch", "numpy"]), "recipe": RECIPE, "table2": table2, "table3": table3,
-               "runs": runs}
+    payload["runs"] = runs
     save_results("sequence_models", payload, text)
 
 
