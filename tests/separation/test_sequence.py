@@ -269,6 +269,9 @@ def test_hint_models_read_the_hints(hint, chorales):
 def test_device_choice_and_errors(chorales):
     model = fit("lstm", chorales, device="cpu")
     assert model.predict(chorales["test"][0])[0].dtype == np.int64
+    double = fit("transformer-encoder", chorales, device="cpu", dtype="float64")
+    assert all(value.dtype == np.float64 for value in double.weights_.values())
+    assert double.predict_log_proba(chorales["test"][0])[0].dtype == np.float64
     if not torch.cuda.is_available():
         with pytest.raises(SeparationError, match="sees no CUDA GPU"):
             fit("lstm", chorales, device="cuda")
