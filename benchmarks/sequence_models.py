@@ -1,6 +1,7 @@
 """The paper's sequence models on the Bach chorales: Table 2 and Table 3 of Dong et al. (ISMIR 2021).
 
-Run with ``python -m benchmarks.sequence_models [--splits 2] [--ablation-splits 1] [--quartet-splits 0]``.
+Run with ``python -m benchmarks.sequence_models [--splits 2] [--ablation-splits 1] [--quartet-splits 0]``
+(``--only ROW...`` to train some rows, ``--report`` to train nothing and write the tables from the saved runs).
 Trains, at the default size and with the default recipe, on the CPU unless a GPU is present:
 
 * **Table 2** (Bach column): the online LSTM and Transformer decoder, the offline BiLSTM and Transformer
@@ -34,6 +35,7 @@ from benchmarks.harness import RESULTS_DIR, machine_info, markdown_table, save_r
 #: Bump when the training recipe or the models change, so that older runs are not reused.
 RECIPE = 1
 RUNS_FILE = RESULTS_DIR / "sequence_models_runs.json"
+LOCK_FILE = RESULTS_DIR.parent / ".cache" / "sequence_models_runs.lock"
 
 #: Row -> (estimator class name, hyper-parameters, paper's accuracy in %, table).
 CONFIGS: dict[str, tuple[str, dict[str, Any], float, str]] = {
@@ -80,11 +82,22 @@ def load_runs(fresh: bool) -> dict[str, dict[str, Any]]:
     return runs
 
 
-def save_runs(runs: dict[str, dict[str, Any]]) -> None:
+def save_runs(runs: dict[str, dict[str, Any]], merge: bool = True) -> None:
+    """Write the runs, merged with those that other calls saved meanwhile (two calls may train side by side,
+    each with its own ``--only`` rows; ``merge=False`` after ``--fresh``): the file is locked while it is read
+    and rewritten."""
+    import fcntl
+
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    temporary = RUNS_FILE.with_suffix(".tmp")
-    temporary.write_text(json.dumps(runs, indent=1, sort_keys=True) + "\n")
-    temporary.replace(RUNS_FILE)
+    LOCK_FILE.parent.mkdir(parents=True, exist_ok=True)
+    with open(LOCK_FILE, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if merge:
+            for key, run in load_runs(fresh=False).items():
+                runs.setdefault(key, run)
+        temporary = RUNS_FILE.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(runs, indent=1, sort_keys=True) + "\n")
+        temporary.replace(RUNS_FILE)
 
 
 def train_and_score(dataset, name: str, split) -> dict[str, Any]:
@@ -154,7 +167,41 @@ def table(rows: list[dict[str, Any]]) -> str:
     return markdown_table(headers, body)
 
 
-def run_missing(runs: dict[str, dict[str, Any]], dataset, names: list[str], splits, n_random: dict[str, int]) -> None:
+def stopping(runs: dict[str, dict[str, Any]], names: list[str], dataset: str = "bach", seed: int = 0
+             ) -> list[dict[str, Any]]:
+    """How each saved run on one split ended: by early stopping (``patience`` epochs without a lower
+    validation loss) or at its epoch cap, and how much its validation loss still fell over its last 10
+    epochs (a run stopped by the cap while that loss still falls was cut short by the budget)."""
+    from muspy_like.separation import sequence
+
+    rows = []
+    for name in names:
+        run = runs.get(run_key(name, seed, dataset))
+        if run is None:
+            continue
+        cls_name, params, _, _ = CONFIGS[name]
+        model = getattr(sequence, cls_name)(**params)
+        losses = run["history"]["validation_loss"]
+        by_cap = run["epochs"] == model.max_epochs and run["epochs"] - run["best_epoch"] < model.patience
+        rows.append({
+            "model": name, "max_epochs": model.max_epochs, "epochs": f"{run['best_epoch']}/{run['epochs']}",
+            "stopped_by": "epoch cap" if by_cap else "early stopping",
+            "loss_before": losses[-11] if len(losses) > 10 else None, "loss_last": losses[-1],
+        })
+    return rows
+
+
+def stopping_table(rows: list[dict[str, Any]]) -> str:
+    headers = ["Model", "Epoch cap", "Best / last epoch", "Stopped by",
+               "Validation loss 10 epochs before the end", "at the end"]
+    return markdown_table(headers, [[
+        row["model"], row["max_epochs"], row["epochs"], row["stopped_by"],
+        "-" if row["loss_before"] is None else f"{row['loss_before']:.4f}", f"{row['loss_last']:.4f}",
+    ] for row in rows])
+
+
+def run_missing(runs: dict[str, dict[str, Any]], dataset, names: list[str], splits, n_random: dict[str, int],
+                merge: bool = True) -> None:
     """Train and score every (model, split) run not saved yet, one split after the other, saving each."""
     fixed_seed = splits[0].seed
     for split in splits:  # every model on one split before the next: partial results stay comparable
@@ -163,7 +210,7 @@ def run_missing(runs: dict[str, dict[str, Any]], dataset, names: list[str], spli
             if (split.seed != fixed_seed and split.seed > n_random[name]) or key in runs:
                 continue
             runs[key] = train_and_score(dataset, name, split)
-            save_runs(runs)
+            save_runs(runs, merge)
             run = runs[key]
             print(f"{dataset.name}: {name}, split {split.seed}: {run['accuracy']:.2f}% ({run['fit_seconds']:.0f} s, "
                   f"CPU {run['fit_cpu_seconds']:.0f} s, epochs {run['best_epoch']}/{run['epochs']}, load "
@@ -181,6 +228,8 @@ def main() -> None:
                         help="train only these rows (the tables show what is saved)")
     parser.add_argument("--no-quartets", action="store_true", help="leave out music21's string quartets")
     parser.add_argument("--fresh", action="store_true", help="ignore the runs saved by earlier calls")
+    parser.add_argument("--report", action="store_true",
+                        help="train nothing: write the tables from the saved runs (rows not run show '-')")
     args = parser.parse_args()
 
     from muspy_like.separation import load_dataset
@@ -190,22 +239,24 @@ def main() -> None:
     splits = [bach.fixed_split()] + bach.random_splits(max(args.splits, args.ablation_splits))
     n_random = {name: {"table2": args.splits, "table3": args.ablation_splits}.get(config[3], 0)
                 for name, config in CONFIGS.items()}
-    names = args.only or list(CONFIGS)
+    names = [] if args.report else args.only or list(CONFIGS)
     budget = [name for name in names if CONFIGS[name][3] == "budget"]
-    run_missing(runs, bach, [name for name in names if name not in budget], splits[:1], n_random)
+    run_missing(runs, bach, [name for name in names if name not in budget], splits[:1], n_random, not args.fresh)
     four = ["LSTM", "Transformer decoder", "BiLSTM", "Transformer encoder"]
     if not args.no_quartets:  # the quartets' fixed split before the chorales' random splits
         quartets = load_dataset("quartets-music21", n_jobs=2)
         q_splits = [quartets.fixed_split()] + quartets.random_splits(args.quartet_splits)
         run_missing(runs, quartets, [n for n in four if n in names], q_splits,
-                    {name: args.quartet_splits for name in four})
-    run_missing(runs, bach, budget, splits[:1], n_random)
-    run_missing(runs, bach, names, splits, n_random)
+                    {name: args.quartet_splits for name in four}, not args.fresh)
+    run_missing(runs, bach, budget, splits[:1], n_random, not args.fresh)
+    run_missing(runs, bach, names, splits, n_random, not args.fresh)
     table2_names = [n for n, c in CONFIGS.items() if c[3] == "table2"]
     table2 = summarize(runs, table2_names, list(range(1, args.splits + 1)))
     table3 = summarize(runs, TABLE3, list(range(1, args.ablation_splits + 1)))
     budget_rows = summarize(runs, ["Transformer decoder", "Transformer decoder, up to 200 epochs",
                                    "Transformer encoder", "Transformer encoder, up to 200 epochs"], [])
+    budget_rows = [row for row in budget_rows if row["fixed"] is not None]
+    stops = stopping(runs, [n for n in CONFIGS if CONFIGS[n][3] != "budget"])
     sections = [
         f"Bach chorales: {len(bach)} pieces, {bach.n_notes:,} notes. Test accuracy in %, fixed split "
         "(seed 0) and mean +/- sd over random 8:1:1 splits; default sizes and recipe; training time on the "
@@ -221,13 +272,21 @@ def main() -> None:
         "",
         table(table3),
         "",
-        "The Transformers with a larger budget (fixed split): up to 200 epochs instead of 60, still stopping "
-        "after 10 epochs without a lower validation loss:",
+        "How the runs on the fixed split ended: early stopping (10 epochs without a lower validation loss) "
+        "or the epoch cap that keeps a Bach model to about 10 CPU minutes:",
         "",
-        table(budget_rows),
+        stopping_table(stops),
     ]
+    if len(budget_rows) > 2:
+        sections += [
+            "",
+            "The Transformers with a larger budget (fixed split): up to 200 epochs instead of 60, still "
+            "stopping after 10 epochs without a lower validation loss:",
+            "",
+            table(budget_rows),
+        ]
     payload = {"machine": machine_info(["torch", "numpy"]), "recipe": RECIPE, "table2": table2, "table3": table3,
-               "budget": budget_rows}
+               "stopping": stops, "budget": budget_rows}
     if not args.no_quartets:
         payload["quartets"] = summarize(runs, four, list(range(1, args.quartet_splits + 1)), "quartets-music21",
                                         q_splits[0].seed)
