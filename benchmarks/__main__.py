@@ -31,6 +31,7 @@ BENCHMARKS = {
     "statistics": "Metrics vs muspy, parallel dataset statistics (issue 5)",
     "separation": "Part-separation baselines on Bach chorales vs the paper (issue 6)",
     "separation_datasets": "Part separation on music21's string quartets vs the paper; streamed dataset builds (issue 16)",
+    "sequence_models": "The paper's LSTM, BiLSTM and Transformer separators on Bach chorales (issue 17; hours on a CPU)",
     "watermark": "Rendering speed and echo-watermark robustness (issue 7)",
     "size_caps": "The real files the size caps were sized against; what a decompression bomb costs (issue 13)",
     "compat": "Our own API before and after the MusPy compatibility layer (issue 14)",

@@ -13,9 +13,11 @@ import sys
 __all__ = ["register"]
 
 _DESCRIPTION = """\
-Part separation (automatic instrumentation): the baselines of Dong et al., "Towards Automatic
-Instrumentation by Learning to Separate Parts in Symbolic Multitrack Music" (ISMIR 2021), on the paper's
-datasets and more, and models that split your own pieces into parts.
+Part separation (automatic instrumentation): the baselines and sequence models of Dong et al., "Towards
+Automatic Instrumentation by Learning to Separate Parts in Symbolic Multitrack Music" (ISMIR 2021), on the
+paper's datasets and more, and models that split your own pieces into parts. The baselines train in
+seconds; the sequence models (LSTM, Transformer) need PyTorch (pip install 'muspy_like[ml]') and train for
+minutes, on a GPU when PyTorch sees one (--device to choose).
 
 Actions:
   build      build (or rebuild) a dataset from its sources and cache it
@@ -36,6 +38,7 @@ examples:
   muspy-like datasets download nes_mdb
   muspy-like separation build --dataset nes -j 2
   muspy-like separation train --dataset quartets-music21 --method mlp --out quartet_mlp.json
+  muspy-like separation train --dataset bach --method bilstm --out bach_bilstm.npz
   muspy-like separation apply piano.mid quartet.mid --model quartet_mlp.json
   muspy-like separation evaluate --dataset bach quartets-music21 musicnet nes lmd --splits 10
 """
@@ -72,7 +75,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     titles = {name: recipe.title for name, recipe in RECIPES.items()}
 
     datasets = "\n".join(f"  {name:<20} {title}" for name, title in titles.items())
-    methods = "\n".join(f"  {name:<20} {method.description}" for name, method in METHODS.items())
+    width = max(20, *(len(name) for name in METHODS))
+    methods = "\n".join(f"  {name:<{width}} {method.description}" for name, method in METHODS.items())
     separation = subparsers.add_parser(
         "separation",
         help="build datasets, train, evaluate and apply part-separation models",
@@ -118,16 +122,18 @@ def _add_train(actions: argparse._SubParsersAction, datasets: dict, methods: dic
         "train",
         help="train a method and save the model",
         description="Train on the training pieces of the dataset's fixed split (its official split, else "
-        "the seeded 8:1:1 split; the MLP stops early on the validation pieces), print the accuracy on its "
-        "test pieces, and save the model as JSON with the dataset's part names. With --all, train on every "
-        "piece instead.",
+        "the seeded 8:1:1 split; the MLP and the sequence models stop early on the validation pieces), print "
+        "the accuracy on its test pieces, and save the model with the dataset's part names (JSON; a .npz "
+        "archive of weights for the sequence models). With --all, train on every piece instead.",
     )
     train.add_argument("--dataset", default="bach", choices=list(datasets), help="the dataset (default bach)")
     _data_options(train)
     train.add_argument("--method", required=True, choices=[m for m, spec in methods.items() if not spec.oracle],
                        help="method to train (the oracles need the true parts: evaluation only)")
-    train.add_argument("--out", required=True, metavar="MODEL", help="model file to write (JSON)")
+    train.add_argument("--out", required=True, metavar="MODEL",
+                       help="model file to write (JSON; .npz for the sequence models)")
     train.add_argument("--all", action="store_true", help="train on all pieces (no test score)")
+    _device_option(train)
     train.set_defaults(func=run_train)
 
 
@@ -145,23 +151,43 @@ def _add_evaluate(actions: argparse._SubParsersAction, datasets: dict, methods: 
     _data_options(evaluate)
     evaluate.add_argument("--splits", type=int, default=10, metavar="N", help="random splits (default 10)")
     evaluate.add_argument("--methods", nargs="+", choices=list(methods), metavar="METHOD",
-                          help="methods to run (default: all)")
+                          help="methods to run (default: the six baselines)")
     evaluate.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     evaluate.add_argument("--markdown", metavar="FILE", help="also write the table as markdown")
     evaluate.add_argument("--quiet", action="store_true", help="no per-split progress")
+    _device_option(evaluate)
     evaluate.set_defaults(func=run_evaluate)
+
+
+def _device_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--device", metavar="DEVICE",
+                        help="PyTorch device of the sequence models: cpu, cuda, cuda:1... (default: the first "
+                        "CUDA GPU when PyTorch sees one, else the CPU)")
+
+
+def _sequence_params(method: str, args: argparse.Namespace, verbose: bool = False) -> dict:
+    """Command-line settings of a method's estimator: device (and progress) for the sequence models."""
+    from muspy_like.separation.methods import SEQUENCE_MODELS
+
+    if method not in SEQUENCE_MODELS:
+        return {}
+    params = {"verbose": verbose}
+    if args.device is not None:
+        params["device"] = args.device
+    return params
 
 
 def _add_apply(apply: argparse.ArgumentParser, ensembles: dict) -> None:
     apply.add_argument("input", metavar="IN", help="piece to separate (any readable format)")
     apply.add_argument("output", metavar="OUT", help="where to write the separated piece")
     source = apply.add_mutually_exclusive_group(required=True)
-    source.add_argument("--model", metavar="FILE", help="trained model (JSON from 'separation train')")
+    source.add_argument("--model", metavar="FILE", help="trained model (from 'separation train')")
     source.add_argument("--method", choices=("closest-pitch", "closest-pitch-mono"), help="untrained method")
     apply.add_argument("--ensemble", choices=list(ensembles), help="instruments of the parts (default: the "
                        "ensemble of the model's training data, else 'Part 1', 'Part 2'... on piano)")
     apply.add_argument("--parts", type=int, metavar="N",
                        help="number of parts for --method (default: the ensemble's size, else 4)")
+    _device_option(apply)
     apply.set_defaults(func=run_apply)
 
 
@@ -197,7 +223,7 @@ def run_train(args: argparse.Namespace) -> int:
 
     check_output_file(args.out)  # before minutes of training, not after
     dataset = _load(args, args.dataset)
-    model = make_estimator(args.method)
+    model = make_estimator(args.method, **_sequence_params(args.method, args, verbose=True))
     split = dataset.fixed_split()
     train = dataset if args.all else dataset.subset(split.train)
     extra = {}
@@ -229,12 +255,13 @@ def run_evaluate(args: argparse.Namespace) -> int:
     progress = None if args.quiet else (lambda message: print(message, file=sys.stderr))
     options = {"data_dir": args.data_dir, "cache_dir": args.cache_dir, "download": args.download,
                "n_jobs": args.jobs, "progress": not args.quiet}
+    params = {method: _sequence_params(method, args) for method in args.methods or ()}
     if len(names) == 1:
-        results = evaluate_baselines(names[0], n_splits=args.splits, methods=args.methods, progress=progress,
-                                     load_options=options)
+        results = evaluate_baselines(names[0], n_splits=args.splits, methods=args.methods, params=params,
+                                     progress=progress, load_options=options)
     else:
-        results = evaluate_datasets(names, n_splits=args.splits, methods=args.methods, progress=progress,
-                                    load_options=options)
+        results = evaluate_datasets(names, n_splits=args.splits, methods=args.methods, params=params,
+                                    progress=progress, load_options=options)
     table = results.to_markdown()
     print(table)
     if args.json:
@@ -254,6 +281,12 @@ def run_apply(args: argparse.Namespace) -> int:
     check_output_file(args.output)
     music = read(args.input)
     model = args.model if args.model is not None else args.method
+    if args.model is not None and args.device is not None:
+        from muspy_like.separation import load_model
+
+        model = load_model(args.model)
+        if "device" in model.get_params():
+            model.set_params(device=args.device)
     result = separate(music, model, ensemble=args.ensemble, n_parts=args.parts)
     write(args.output, result)
     counts = ", ".join(f"{track.name}: {len(track.notes)}" for track in result.tracks)

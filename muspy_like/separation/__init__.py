@@ -10,7 +10,9 @@ set of string quartets from music21's corpus, and applies any trained model to a
 
 Estimators are scikit-learn estimators (``fit(X, y)``, ``predict(X, hints)``, ``score``, learned
 attributes ending in ``_``, ``get_params``/``set_params``/``clone``): :class:`ZoneSeparator`,
-:class:`ClosestPitchSeparator`, :class:`MLPSeparator`. Datasets are built by recipes
+:class:`ClosestPitchSeparator`, :class:`MLPSeparator`, and the paper's own sequence models,
+:class:`LSTMSeparator` (LSTM, BiLSTM) and :class:`TransformerSeparator` (Transformer decoder and
+encoder), which need PyTorch (``pip install "muspy_like[ml]"``). Datasets are built by recipes
 (:data:`RECIPES`, :func:`load_dataset`) and cached.
 
 scikit-learn is needed by every estimator (``pip install "muspy_like[separation]"``), scipy by the
@@ -50,6 +52,9 @@ _EXPORTS = {
     "make_estimator": "methods",
     "register_method": "methods",
     "MLPSeparator": "mlp",
+    "LSTMSeparator": "sequence",
+    "SequenceSeparator": "sequence",
+    "TransformerSeparator": "sequence",
     "RECIPES": "recipes",
     "bach_cache_path": "recipes",
     "build_dataset": "recipes",

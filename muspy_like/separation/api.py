@@ -2,9 +2,10 @@
 
 :func:`separate` merges the notes of every pitched track of a piece, predicts a part for each note and
 returns a new :class:`~muspy_like.Music` with one track per part, named and voiced for a chosen ensemble.
-Models are saved as versioned JSON (every baseline, the MLP included: its weights are plain arrays, so no
-pickle is ever loaded), with the part names of the data they were trained on, so that a model trained on
-the string quartets voices its parts as a string quartet by default.
+Models are saved as versioned JSON (every baseline, the MLP included: its weights are plain numbers), or,
+for the sequence models, as a ``.npz`` archive of plain arrays with the same JSON document as its header,
+so no pickle is ever written or loaded; with the part names of the data they were trained on, so that a
+model trained on the string quartets voices its parts as a string quartet by default.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from muspy_like.core.events import NoteArray
 from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import SeparationError
-from muspy_like.files import atomic_write_text
+from muspy_like.files import atomic_write, atomic_write_text
 from muspy_like.separation.base import PartSeparator, estimator_class
 from muspy_like.separation.closest_pitch import ClosestPitchSeparator
 from muspy_like.separation.data import DURATION, PITCH, TIME, MergedNotes, merge_tracks
@@ -34,6 +35,10 @@ MODEL_FORMAT = "muspy_like.separation.model"
 MODEL_VERSION = 1
 #: Methods that work on new music without training.
 UNTRAINED_METHODS = ("closest-pitch", "closest-pitch-mono")
+#: The first bytes of a zip archive (``.npz``).
+_ZIP_MAGIC = b"PK\x03\x04"
+#: Prefix of the weight arrays' names inside a ``.npz`` model.
+_ARRAY_PREFIX = "arrays/"
 
 
 def _players(ensemble: Union[None, str, list], model: PartSeparator) -> list[Instrument]:
@@ -84,7 +89,8 @@ def _resolve_model(
     if not isinstance(model, PartSeparator) or not model.is_fitted():
         raise SeparationError("model must be a fitted estimator, a saved model file or a method name")
     if model.requires_hints:
-        raise SeparationError(f"{model!r} is an oracle: it needs the true parts and cannot separate new music")
+        raise SeparationError(f"{model!r} reads the true parts (an oracle, or hints taken from the labels) and "
+                              "cannot separate new music")
     return model
 
 
@@ -165,10 +171,13 @@ def _assemble(music: Music, merged: MergedNotes, predicted: np.ndarray, players:
 
 
 def save_model(model: PartSeparator, path: Union[str, Path], part_names: Optional[Sequence[str]] = None) -> None:
-    """Save a fitted estimator as versioned JSON (written atomically).
+    """Save a fitted estimator (written atomically).
 
-    The file holds the format name, version, estimator class and module, hyper-parameters, learned state
-    and the part names of the training data (``part_names``, else the model's ``part_names_`` if set).
+    The document holds the format name, version, estimator class and module, hyper-parameters, learned
+    state and the part names of the training data (``part_names``, else the model's ``part_names_`` if
+    set). It is written as JSON, except for estimators with weight arrays (the sequence models): they are
+    written as an uncompressed ``.npz`` archive whose ``header`` entry is the JSON document and whose
+    ``arrays/NAME`` entries are the weights, whatever ``path``'s extension.
     """
     if not isinstance(model, PartSeparator) or not model.is_fitted():
         raise SeparationError("only a fitted estimator can be saved")
@@ -185,7 +194,12 @@ def save_model(model: PartSeparator, path: Union[str, Path], part_names: Optiona
         "part_names": list(names) if names is not None else None,
         "state": model._state(),
     }
-    atomic_write_text(path, json.dumps(document) + "\n")
+    if not hasattr(model, "_arrays"):
+        atomic_write_text(path, json.dumps(document) + "\n")
+        return
+    arrays = {_ARRAY_PREFIX + name: np.ascontiguousarray(value) for name, value in model._arrays().items()}
+    with atomic_write(path, "wb") as handle:
+        np.savez(handle, header=np.array(json.dumps(document)), **arrays)
 
 
 def load_model(path: Union[str, Path]) -> PartSeparator:
@@ -196,9 +210,9 @@ def load_model(path: Union[str, Path]) -> PartSeparator:
     Raises
     ------
     SeparationError
-        The file is missing, not JSON, not a separation model, or of another format version.
+        The file is missing, not JSON or ``.npz``, not a separation model, or of another format version.
     """
-    document = _read_model_document(path)
+    document, arrays = _read_model_document(path)
     module = str(document.get("module") or "")
     try:
         # Importing registers the estimator class; only our own modules, so a file cannot run other code.
@@ -207,24 +221,38 @@ def load_model(path: Union[str, Path]) -> PartSeparator:
         cls = estimator_class(str(document.get("estimator")))
     except (ImportError, SeparationError) as error:
         raise SeparationError(f"{path}: {error}") from error
+    if hasattr(cls, "_set_arrays") and arrays is None:
+        raise SeparationError(f"{path}: a {cls.__name__} is saved with its weights as a .npz archive, not JSON")
     try:
         params = {k: tuple(v) if isinstance(v, list) else v for k, v in document["params"].items()}
         model = cls(**params)
         model.n_parts_ = int(document["n_parts"])
         model._set_state(document["state"])
         model.part_names_ = tuple(document["part_names"]) if document.get("part_names") else None
+        if arrays is not None:
+            model._set_arrays(arrays)
     except (KeyError, TypeError, ValueError) as error:
         raise SeparationError(f"{path}: damaged model file ({error!r})") from error
     return model
 
 
-def _read_model_document(path: Union[str, Path]) -> dict:
+def _read_model_document(path: Union[str, Path]) -> tuple[dict, Optional[dict[str, np.ndarray]]]:
+    """The checked JSON document of a model file and, for a ``.npz`` model, its arrays."""
+    arrays = None
     try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
+        with open(path, "rb") as handle:
+            is_archive = handle.read(4) == _ZIP_MAGIC
+        if is_archive:
+            with np.load(path, allow_pickle=False) as archive:
+                document = json.loads(str(archive["header"]))
+                arrays = {name[len(_ARRAY_PREFIX):]: archive[name] for name in archive.files
+                          if name.startswith(_ARRAY_PREFIX)}
+        else:
+            document = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise SeparationError(f"{path}: model file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise SeparationError(f"{path}: not a separation model (JSON expected): {error}") from error
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, KeyError, ValueError) as error:
+        raise SeparationError(f"{path}: not a separation model (JSON expected, or a .npz archive): {error}") from error
     if not isinstance(document, dict) or document.get("format") != MODEL_FORMAT:
         raise SeparationError(f"{path}: not a muspy_like separation model")
     if document.get("version") != MODEL_VERSION:
@@ -232,4 +260,4 @@ def _read_model_document(path: Union[str, Path]) -> dict:
             f"{path}: model format version {document.get('version')!r} is not supported by this muspy_like "
             f"(it reads version {MODEL_VERSION}); retrain the model with this version"
         )
-    return document
+    return document, arrays

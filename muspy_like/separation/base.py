@@ -208,9 +208,8 @@ class PartSeparator(BaseEstimator):
         if hints is None:
             if self.requires_hints:
                 raise SeparationError(f"{type(self).__name__} is an oracle: predict() needs the true labels as hints")
-            return [self._predict_piece(notes, None) for notes in pieces]
-        checked = check_labels(hints, pieces, self.n_parts_)
-        return [self._predict_piece(notes, piece_hints) for notes, piece_hints in zip(pieces, checked)]
+            return self._predict_pieces(pieces, [None] * len(pieces))
+        return self._predict_pieces(pieces, check_labels(hints, pieces, self.n_parts_))
 
     def fit_predict(self, X: Sequence[np.ndarray], y: Sequence[np.ndarray]) -> list[np.ndarray]:
         """``fit(X, y)`` then ``predict(X, hints=y)``."""
@@ -241,6 +240,11 @@ class PartSeparator(BaseEstimator):
 
     def _predict_piece(self, notes: np.ndarray, hints: Optional[np.ndarray]) -> np.ndarray:
         raise NotImplementedError
+
+    def _predict_pieces(self, pieces: list[np.ndarray], hints: list[Optional[np.ndarray]]) -> list[np.ndarray]:
+        """The labels of checked pieces (with their checked hints, or None each): piece by piece, unless an
+        estimator predicts several pieces at once faster (the sequence models batch them)."""
+        return [self._predict_piece(notes, piece_hints) for notes, piece_hints in zip(pieces, hints)]
 
     def _state(self) -> dict[str, Any]:
         raise NotImplementedError

@@ -3,7 +3,8 @@
 A method is an estimator class plus fixed hyper-parameters (``"zone-oracle"`` is :class:`ZoneSeparator`
 with ``oracle=True``). Classes are named by import path and imported only by :func:`make_estimator`, so
 listing the methods (the command line does, to build its ``--help``) needs neither scikit-learn nor torch.
-New estimators (sequence models, ...) add themselves with :func:`register_method`.
+The paper's baselines (:data:`BASELINES`) and sequence models (:data:`SEQUENCE_MODELS`) are listed here;
+other estimators add themselves with :func:`register_method`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from muspy_like.errors import SeparationError
 if TYPE_CHECKING:
     from muspy_like.separation.base import PartSeparator
 
-__all__ = ["METHODS", "Method", "make_estimator", "register_method"]
+__all__ = ["BASELINES", "METHODS", "Method", "SEQUENCE_MODELS", "make_estimator", "register_method"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,8 @@ class Method:
 _ZONE = "muspy_like.separation.zone:ZoneSeparator"
 _CLOSEST = "muspy_like.separation.closest_pitch:ClosestPitchSeparator"
 _MLP = "muspy_like.separation.mlp:MLPSeparator"
+_LSTM = "muspy_like.separation.sequence.estimator:LSTMSeparator"
+_TRANSFORMER = "muspy_like.separation.sequence.estimator:TransformerSeparator"
 
 #: Method name -> :class:`Method`, in the order of the paper's Table 2.
 METHODS: dict[str, Method] = {
@@ -68,7 +71,28 @@ METHODS: dict[str, Method] = {
     ),
     "mlp": Method(_MLP, "MLP on hand-crafted features, online (its own predictions as history)"),
     "mlp-oracle": Method(_MLP, "the same MLP with the true labels as history", {"history": "true"}, oracle=True),
+    "lstm": Method(_LSTM, "LSTM on pitch, beat and position embeddings, online"),
+    "transformer-decoder": Method(_TRANSFORMER, "Transformer decoder (causal self-attention), online"),
+    "bilstm": Method(_LSTM, "bidirectional LSTM, offline", {"bidirectional": True}),
+    "transformer-encoder": Method(
+        _TRANSFORMER, "Transformer encoder (self-attention over the whole piece), offline", {"causal": False}
+    ),
+    "lstm-entry-hints": Method(_LSTM, "the LSTM told where each part enters", {"entry_hints": True}),
+    "transformer-decoder-entry-hints": Method(
+        _TRANSFORMER, "the Transformer decoder told where each part enters", {"entry_hints": True}
+    ),
+    "bilstm-entry-hints": Method(
+        _LSTM, "the BiLSTM told where each part enters", {"bidirectional": True, "entry_hints": True}
+    ),
+    "transformer-encoder-entry-hints": Method(
+        _TRANSFORMER, "the Transformer encoder told where each part enters", {"causal": False, "entry_hints": True}
+    ),
 }
+#: The baselines, which train in seconds: what the evaluation runs by default.
+BASELINES = ("zone", "zone-oracle", "closest-pitch", "closest-pitch-mono", "mlp", "mlp-oracle")
+#: The paper's sequence models (PyTorch; minutes of training each on a CPU).
+SEQUENCE_MODELS = ("lstm", "transformer-decoder", "bilstm", "transformer-encoder", "lstm-entry-hints",
+                   "transformer-decoder-entry-hints", "bilstm-entry-hints", "transformer-encoder-entry-hints")
 
 
 def register_method(name: str, method: Method) -> None:

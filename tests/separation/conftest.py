@@ -24,6 +24,29 @@ def bach():
     return load_bach(n_jobs=2)
 
 
+#: Hyper-parameters that make each method's shared-contract tests take a second or less.
+_SMALL_MLP = {"hidden_layer_sizes": (32, 32), "max_epochs": 30, "patience": 5, "batch_size": 32}
+_SMALL_SEQUENCE = {"n_layers": 1, "n_units": 16, "seq_len": 64, "batch_size": 4, "learning_rate": 0.01,
+                   "max_epochs": 15, "patience": 15}
+
+
+def small_params(method: str) -> dict:
+    """Small, quick hyper-parameters for a method of ``METHODS`` (none for the heuristics)."""
+    from muspy_like.separation.methods import SEQUENCE_MODELS
+
+    if method.startswith("mlp"):
+        return dict(_SMALL_MLP)
+    if method in SEQUENCE_MODELS:
+        return {**_SMALL_SEQUENCE, **({"n_heads": 2, "d_feedforward": 16} if "transformer" in method else {})}
+    return {}
+
+
+@pytest.fixture(scope="session")
+def quick_params():
+    """:func:`small_params`: quick hyper-parameters for any method."""
+    return small_params
+
+
 @pytest.fixture(scope="session")
 def quartets():
     """The string quartets of music21's corpus (built on first use, then read from the user cache)."""

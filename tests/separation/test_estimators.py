@@ -35,16 +35,15 @@ def piece(*rows, labels):
     return sort_notes(notes_from_columns(rows[:, 0], rows[:, 1], rows[:, 2]), np.array(labels))
 
 
-def fitted(method, X, y):
-    params = SMALL_MLP if method.startswith("mlp") else {}
-    return make_estimator(method, **params).fit(X, y)
+def fitted(method, X, y, params):
+    return make_estimator(method, **params(method)).fit(X, y)
 
 
 # -- the contract every estimator shares -------------------------------------------------------------
 @pytest.mark.parametrize("method", list(METHODS))
-def test_estimator_contract(method, two_voice_pieces):
+def test_estimator_contract(method, two_voice_pieces, quick_params):
     X, y = two_voice_pieces(12, seed=1)
-    estimator = make_estimator(method, **(SMALL_MLP if method.startswith("mlp") else {}))
+    estimator = make_estimator(method, **quick_params(method))
     # The constructor stores hyper-parameters only.
     assert not [name for name in vars(estimator) if name.endswith("_")]
     params = estimator.get_params()
@@ -63,9 +62,9 @@ def test_estimator_contract(method, two_voice_pieces):
 
 
 @pytest.mark.parametrize("method", list(METHODS))
-def test_bad_input_is_a_clear_error(method, two_voice_pieces):
+def test_bad_input_is_a_clear_error(method, two_voice_pieces, quick_params):
     X, y = two_voice_pieces(6, seed=2)
-    estimator = fitted(method, X, y)
+    estimator = fitted(method, X, y, quick_params)
     with pytest.raises(SeparationError, match="knows only 2 parts"):
         estimator.predict(X[:1], [np.full(len(X[0]), 2)])
     with pytest.raises(SeparationError, match="piece 1 has no notes"):
@@ -83,10 +82,10 @@ def test_bad_input_is_a_clear_error(method, two_voice_pieces):
 
 
 @pytest.mark.parametrize("method", ["zone-oracle", "mlp-oracle"])
-def test_oracles_need_the_labels(method, two_voice_pieces):
+def test_oracles_need_the_labels(method, two_voice_pieces, quick_params):
     X, y = two_voice_pieces(6, seed=3)
     with pytest.raises(SeparationError, match="oracle"):
-        fitted(method, X, y).predict(X)
+        fitted(method, X, y, quick_params).predict(X)
 
 
 # -- zone-based ---------------------------------------------------------------------------------------
@@ -298,11 +297,11 @@ def test_get_params_and_set_params():
 
 
 @pytest.mark.parametrize("method", list(METHODS))
-def test_scikit_learn_clone_keeps_parameters_and_drops_learning(method, two_voice_pieces):
+def test_scikit_learn_clone_keeps_parameters_and_drops_learning(method, two_voice_pieces, quick_params):
     from sklearn.base import clone
 
     X, y = two_voice_pieces(6, seed=7)
-    fitted_model = fitted(method, X, y)
+    fitted_model = fitted(method, X, y, quick_params)
     copy = clone(fitted_model)
     assert type(copy) is type(fitted_model) and copy.get_params() == fitted_model.get_params()
     assert not copy.is_fitted()
@@ -341,7 +340,7 @@ def test_hints_keyword_and_its_deprecated_name(two_voice_pieces):
 
 
 @pytest.mark.parametrize("method", list(METHODS))
-def test_memory_mapped_pieces_give_the_same_predictions(method, two_voice_pieces, tmp_path):
+def test_memory_mapped_pieces_give_the_same_predictions(method, two_voice_pieces, tmp_path, quick_params):
     # A memory-mapped dataset hands out read-only int32 notes and int8 labels: no copy, same answers.
     from muspy_like.separation import SeparationDataset
 
@@ -349,8 +348,8 @@ def test_memory_mapped_pieces_give_the_same_predictions(method, two_voice_pieces
     SeparationDataset([f"p{i}" for i in range(8)], X, y, ("high", "low")).save(tmp_path / "set")
     mapped = SeparationDataset.load(tmp_path / "set", mmap=True)
     assert mapped.notes[0].dtype == np.int32 and mapped.labels[0].dtype == np.int8
-    expected = fitted(method, X, y).predict(X, y)
-    got = fitted(method, mapped.notes, mapped.labels).predict(mapped.notes, mapped.labels)
+    expected = fitted(method, X, y, quick_params).predict(X, y)
+    got = fitted(method, mapped.notes, mapped.labels, quick_params).predict(mapped.notes, mapped.labels)
     assert all(np.array_equal(a, b) for a, b in zip(expected, got))
 
 

@@ -67,9 +67,9 @@ def test_separate_with_a_trained_model_and_saved_file(tmp_path, two_voice_pieces
 
 
 @pytest.mark.parametrize("method", list(METHODS))
-def test_save_load_round_trip(method, tmp_path, two_voice_pieces):
+def test_save_load_round_trip(method, tmp_path, two_voice_pieces, quick_params):
     X, y = two_voice_pieces(8, seed=12)
-    model = make_estimator(method, **(SMALL_MLP if method.startswith("mlp") else {})).fit(X, y)
+    model = make_estimator(method, **quick_params(method)).fit(X, y)
     path = tmp_path / "model.json"
     save_model(model, path)
     loaded = load_model(path)
