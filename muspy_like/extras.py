@@ -16,18 +16,21 @@ from types import ModuleType
 
 from muspy_like.errors import MissingExtraError
 
-__all__ = ["EXTRAS", "require", "install_line", "missing_modules"]
+__all__ = ["EXTRAS", "require", "require_extra", "install_line", "missing_modules"]
 
 #: Extra -> the top-level modules it provides (the tests skip by these; ``pyproject.toml`` installs them).
 EXTRAS: dict[str, tuple[str, ...]] = {
     "music21": ("music21",),
     "interop": ("music21", "pretty_midi", "miditoolkit", "pypianoroll", "symusic"),
     "separation": ("sklearn", "scipy", "threadpoolctl"),
-    "audio": ("soundfile", "scipy", "fluidsynth"),
-    "stats": ("matplotlib", "pandas", "pyarrow"),
+    "audio": ("soundfile", "scipy", "fluidsynth", "jinja2"),
+    "stats": ("matplotlib", "jinja2", "pandas", "pyarrow"),
     "ml": ("torch",),
     "dask": ("dask", "distributed"),
+    "jsonschema": ("jsonschema",),
 }
+#: README's first command: what ``muspy-like quickstart`` (the main job) needs.
+EXTRAS["quickstart"] = tuple(dict.fromkeys(EXTRAS["music21"] + EXTRAS["separation"] + EXTRAS["audio"] + EXTRAS["stats"]))
 
 #: Module -> the distribution pip installs it from, where the two names differ.
 _DISTRIBUTIONS = {"sklearn": "scikit-learn", "fluidsynth": "pyfluidsynth", "yaml": "pyyaml"}
@@ -79,6 +82,28 @@ def require(module: str, extra: str, feature: str) -> ModuleType:
         raise MissingExtraError(message, module=top, extra=extra, feature=feature) from error
 
 
+def require_extra(extra: str, feature: str) -> None:
+    """Check up front that a whole extra is installed, before a long job that needs all of it starts.
+
+    Raises
+    ------
+    MissingExtraError
+        Naming every module of ``extra`` that is missing and the pip line.
+    """
+    missing = missing_modules(extra)
+    if missing:
+        libraries = ", ".join(_DISTRIBUTIONS.get(module, module) for module in missing)
+        message = f"{feature} needs {libraries}, not installed (the {extra!r} extra); install it with: {install_line(extra)}"
+        raise MissingExtraError(message, module=missing[0], extra=extra, feature=feature)
+
+
 def missing_modules(extra: str) -> list[str]:
     """The modules of ``extra`` that cannot be found (empty when the extra is installed); imports nothing."""
-    return [module for module in EXTRAS[extra] if importlib.util.find_spec(module) is None]
+    return [module for module in EXTRAS[extra] if not _installed(module)]
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # a finder that refuses the name (or a missing parent package)
+        return False
