@@ -109,7 +109,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _skip_reason(error: BaseException) -> "str | None":
     """Why to skip, if ``error`` (or its cause) is an optional library that is not installed."""
-    while error is not None:
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
         if isinstance(error, MissingExtraError):
             return str(error) if _missing(error.extra) else None
         if isinstance(error, ModuleNotFoundError) and error.name:
