@@ -93,6 +93,8 @@ _NEEDS_EXTRAS = {
     "tests/cli/test_output_paths.py::test_a_file_in_a_missing_folder_is_refused_before_any_work[separat": ("separation", "music21"),
     "tests/cli/test_output_paths.py::test_an_output_folder_that_is_a_file_is_refused[quickstart]": ("quickstart",),
     "tests/statistics/test_report.py::test_cli_": ("stats",),
+    "tests/datasets/test_cache.py::test_a_broken_tune_fails_alone_with_its_number_and_line": ("music21",),
+    "tests/datasets/test_cli.py::test_convert_of_a_music21_composer_without_pieces_is_an_error": ("music21",),
 }
 
 
