@@ -9,6 +9,7 @@ from __future__ import annotations
 
 __all__ = [
     "MuspyLikeError",
+    "MissingExtraError",
     "ValidationError",
     "FormatError",
     "OutputPathError",
@@ -36,6 +37,31 @@ __all__ = [
 
 class MuspyLikeError(Exception):
     """Base class of every error raised on purpose by muspy_like."""
+
+
+class MissingExtraError(MuspyLikeError, ImportError):
+    """A feature needs an optional library that is not installed; the message gives the pip line.
+
+    Raised by :func:`muspy_like.extras.require`. It is an :class:`ImportError`, so code that already
+    guards an optional import with ``except ImportError`` keeps working.
+
+    Attributes
+    ----------
+    module : str
+        The module that could not be imported (e.g. ``"sklearn"``).
+    extra : str
+        The extra that installs it (e.g. ``"separation"``): ``pip install "muspy_like[separation]"``.
+    feature : str
+        What needed it, in the user's words (e.g. ``"the MLP part separator"``).
+    """
+
+    def __init__(self, message: str, module: str, extra: str, feature: str) -> None:
+        super().__init__(message, name=module)
+        self.module, self.extra, self.feature = module, extra, feature
+
+    def __reduce__(self) -> tuple:
+        # Worker processes send errors back pickled; rebuild from every field, not from ``args`` alone.
+        return (type(self), (str(self), self.module, self.extra, self.feature))
 
 
 class ValidationError(MuspyLikeError, ValueError):

@@ -98,6 +98,9 @@ def run_quickstart(
     """
     if n_jobs < 1 or n_splits < 0 or n_pieces < 1:
         raise ValueError(f"need n_jobs >= 1, n_splits >= 0 and n_pieces >= 1; got {n_jobs}, {n_splits}, {n_pieces}")
+    from muspy_like.extras import require_extra
+
+    require_extra("quickstart", "the quickstart")
     from muspy_like.audio.watermark import EchoWatermark
     from muspy_like.files import prepare_output_folder
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs into ./.venv: Debian packages (FluidSynth with the GM sound
 # font, ffmpeg/lame for MP3 round trips, Chromium for the report screenshot) and the Python packages of
-# the project's extras. Safe to run again: each step is a no-op when already done.
+# the project's extras, and ./.venv-core with the core alone. Safe to run again: each step is a no-op
+# when already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,8 +29,17 @@ if [ ! -x .venv/bin/python ]; then
   echo "== creating .venv with $($PYTHON --version)"
   "$PYTHON" -m venv .venv
 fi
-echo "== pip install -e .[all,ml]"
+echo "== pip install -e .[dev] (every extra, tests, docs, benchmarks' peers, ruff, mypy)"
 .venv/bin/python -m pip install -q --upgrade pip
 # The CPU build of PyTorch, for the DataLoader tests; a range that admits it installs nothing more.
 .venv/bin/python -m pip install -q "torch==2.13.0" || .venv/bin/python -m pip install -q torch
-.venv/bin/python -m pip install -q -e ".[all,ml,bench]"
+.venv/bin/python -m pip install -q -e ".[dev]"
+
+# A second environment with the core alone (and the test tools): the suite runs there too.
+if [ ! -x .venv-core/bin/python ]; then
+  echo "== creating .venv-core with $($PYTHON --version)"
+  "$PYTHON" -m venv .venv-core
+fi
+echo "== pip install -e .[test] into .venv-core"
+.venv-core/bin/python -m pip install -q --upgrade pip
+.venv-core/bin/python -m pip install -q -e ".[test]"

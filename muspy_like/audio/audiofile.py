@@ -34,6 +34,7 @@ import numpy as np
 
 from muspy_like.audio.arguments import check_level, check_sample_rate
 from muspy_like.errors import AudioError, OutputPathError
+from muspy_like.extras import require
 from muspy_like.files import atomic_write, check_output_file
 
 __all__ = ["write_audio", "read_audio", "read_blocks", "audio_info", "AudioInfo", "AudioWriter", "write_blocks",
@@ -95,7 +96,7 @@ def read_audio(path: Union[str, Path]) -> tuple[np.ndarray, int]:
     AudioError
         If the file is missing, a folder, or not a readable audio file (the message names it).
     """
-    import soundfile
+    soundfile = require("soundfile", "audio", "audio file input and output")
 
     _check_input(path)
     try:
@@ -120,7 +121,7 @@ class AudioInfo:
 
 def audio_info(path: Union[str, Path]) -> AudioInfo:
     """Sample rate, channels and length of an audio file, read from its header."""
-    import soundfile
+    soundfile = require("soundfile", "audio", "audio file input and output")
 
     _check_input(path)
     try:
@@ -138,7 +139,7 @@ def read_blocks(path: Union[str, Path], block_size: int = DEFAULT_READ_BLOCK) ->
     AudioError
         If the file is missing or unreadable (also for a read error midway: the message names the file).
     """
-    import soundfile
+    soundfile = require("soundfile", "audio", "audio file input and output")
 
     _check_input(path)
     try:
@@ -196,7 +197,7 @@ class AudioWriter:
 
     def __init__(self, path: Union[str, Path], sample_rate: int, channels: int = 2, subtype: Optional[str] = None,
                  peak: Optional[float] = None, frames: Optional[int] = None) -> None:
-        import soundfile
+        soundfile = require("soundfile", "audio", "audio file input and output")
 
         self.path = check_output_file(path)
         self.sample_rate = check_sample_rate(sample_rate)
@@ -289,7 +290,7 @@ class AudioWriter:
         return self._format == "WAV" and size > _WAV_LIMIT
 
     def _open_direct(self, rf64: bool) -> None:
-        import soundfile
+        soundfile = require("soundfile", "audio", "audio file input and output")
 
         self._context = atomic_write(self.path, "wb")
         handle = self._context.__enter__()

@@ -35,7 +35,8 @@ from muspy_like.audio.arguments import check_sample_rate
 from muspy_like.audio.performance import TrackPerformance
 from muspy_like.audio.soundfonts import find_soundfont, install_hint
 from muspy_like.core.track import Track
-from muspy_like.errors import AudioError, SoundFontError
+from muspy_like.errors import AudioError, MissingExtraError, SoundFontError
+from muspy_like.extras import require
 
 __all__ = ["FluidSynthEngine", "DEFAULT_GAIN", "DEFAULT_POLYPHONY", "MAX_SAMPLE_RATE"]
 
@@ -57,10 +58,11 @@ _BLOCK = 64
 
 def _import_fluidsynth() -> Any:
     try:
-        import fluidsynth
-    except (ImportError, OSError) as error:
+        return require("fluidsynth", "audio", "the FluidSynth engine")
+    except MissingExtraError:
+        raise
+    except (ImportError, OSError) as error:  # pyfluidsynth is there, libfluidsynth is not
         raise SoundFontError(f"the FluidSynth engine is unavailable ({error}); {install_hint()}") from error
-    return fluidsynth
 
 
 class FluidSynthEngine:

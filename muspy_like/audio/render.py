@@ -33,7 +33,7 @@ from muspy_like.audio.arguments import (
     format_duration,
     spell,
 )
-from muspy_like.audio.audiofile import AudioWriter, write_blocks
+from muspy_like.audio.audiofile import write_blocks
 from muspy_like.audio.performance import TrackPerformance, track_performance
 from muspy_like.audio.stream import AudioStream, Progress
 from muspy_like.errors import AudioError

@@ -14,6 +14,8 @@ from fractions import Fraction
 
 import numpy as np
 
+from muspy_like.extras import require
+
 __all__ = ["StreamResampler"]
 
 #: Output samples computed per chunk.
@@ -39,7 +41,7 @@ class StreamResampler:
     """
 
     def __init__(self, source_rate: int, target_rate: int) -> None:
-        from scipy.signal import firwin
+        firwin = require("scipy.signal", "audio", "resampling audio").firwin
 
         ratio = Fraction(int(target_rate), int(source_rate))
         self.up, self.down = ratio.numerator, ratio.denominator
@@ -82,7 +84,7 @@ class StreamResampler:
 
     def _chunk(self, first: int, stop: int) -> np.ndarray:
         """Output samples ``first..stop`` from the buffered input (zeros beyond what was received)."""
-        from scipy.signal import upfirdn
+        upfirdn = require("scipy.signal", "audio", "resampling audio").upfirdn
 
         # Start at a multiple of `down`, so that upfirdn's output grid falls on ours.
         lowest = max(0, ((first + self._delay) * self.down - len(self._filter) + 1) // self.up)

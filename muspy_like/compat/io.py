@@ -33,6 +33,7 @@ from muspy_like import limits
 from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import FormatError, SchemaError
+from muspy_like.extras import require
 from muspy_like.files import atomic_write
 
 __all__ = [
@@ -323,7 +324,7 @@ def read_midi(
         return read_native(path, engine, overlap)
     if overlap != "fifo":
         raise ValueError("the pretty_midi backend pairs notes first-in-first-out only; use overlap='fifo'")
-    import pretty_midi
+    pretty_midi = require("pretty_midi", "interop", "reading MIDI with backend='pretty_midi'")
 
     from muspy_like.interop import from_pretty_midi
 
@@ -500,7 +501,7 @@ def from_music21_part(part: Any, resolution: int = 24) -> Union[Track, list[Trac
 
 def from_pypianoroll_track(track: Any, default_velocity: int = 64, resolution: int = 24) -> Track:
     """A pypianoroll ``Track`` as a Track (pypianoroll tracks carry no resolution: 24 steps per quarter)."""
-    import pypianoroll
+    pypianoroll = require("pypianoroll", "interop", "conversion from pypianoroll")
 
     from muspy_like.interop import from_pypianoroll
 

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Sequence
 
 import numpy as np
 
+from muspy_like.extras import require
+
 if TYPE_CHECKING:
     from muspy_like.core.music import Music
     from muspy_like.datasets.base import Dataset
@@ -148,7 +150,7 @@ class PadCollate:
         lengths = np.array([len(np.asarray(item)) for item in batch], dtype=np.int64)
         result = {"data": padded, "mask": mask, "lengths": lengths}
         if self.as_tensors:
-            import torch
+            torch = require("torch", "ml", "tensors from the PyTorch collate function (as_tensors=True)")
 
             result = {key: torch.from_numpy(value) for key, value in result.items()}
         return result

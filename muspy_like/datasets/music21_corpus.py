@@ -22,6 +22,7 @@ from typing import Iterable, Optional, Sequence
 from muspy_like.datasets.base import Dataset
 from muspy_like.datasets.catalog import get_spec
 from muspy_like.datasets.pieces import Piece, count_tunes
+from muspy_like.extras import require
 
 __all__ = ["Music21Dataset", "DEFAULT_EXTENSIONS", "corpus_files", "one_file_per_work"]
 
@@ -64,7 +65,7 @@ def corpus_files(composer: Optional[str] = None, extensions: Sequence[str] = DEF
         Sorted, without the non-MusicXML copies of works also present as MusicXML
         (:func:`one_file_per_work`).
     """
-    from music21 import corpus
+    corpus = require("music21.corpus", "music21", "music21's corpus")
 
     wanted = tuple(e.lower() for e in extensions)
     paths = corpus.corpora.CoreCorpus().getPaths() if composer is None else corpus.getComposer(composer)
@@ -91,7 +92,7 @@ class Music21Dataset(Dataset):
     """
 
     def __init__(self, composer: Optional[str] = None, extensions: Sequence[str] = DEFAULT_EXTENSIONS) -> None:
-        from music21 import corpus
+        corpus = require("music21.corpus", "music21", "music21's corpus")
 
         pieces: list[Piece] = []
         for path in corpus_files(composer, extensions):

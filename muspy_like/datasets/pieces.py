@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Union
 
 from muspy_like.errors import DatasetError, FormatError
+from muspy_like.extras import require
 from muspy_like.io import FORMATS
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ def _tune_book(path: str, mtime_ns: int, size: int) -> Any:
 
 
 def _read_with_music21(path: Path) -> "Music":
-    import music21
+    music21 = require("music21", "music21", "reading this file with music21")
 
     from muspy_like.interop import from_music21
 

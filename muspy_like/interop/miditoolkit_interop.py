@@ -22,6 +22,7 @@ from muspy_like.core.events import (
 )
 from muspy_like.core.music import Music
 from muspy_like.core.track import Track
+from muspy_like.extras import require
 from muspy_like.interop._common import require_music, require_type
 from muspy_like.theory import key_from_midi_name, midi_key_name
 
@@ -55,7 +56,7 @@ def from_miditoolkit(midi: "miditoolkit.MidiFile", resolution: Optional[int] = N
     ConversionError
         If ``midi`` is not a miditoolkit MidiFile.
     """
-    import miditoolkit
+    miditoolkit = require("miditoolkit", "interop", "conversion with miditoolkit")
 
     require_type(midi, (miditoolkit.MidiFile,), "from_miditoolkit")
     music = Music(metadata=Metadata(source_format="midi"), resolution=int(midi.ticks_per_beat))
@@ -102,7 +103,7 @@ def to_miditoolkit(music: Music) -> "miditoolkit.MidiFile":
     ConversionError
         If ``music`` is not a Music.
     """
-    import miditoolkit
+    miditoolkit = require("miditoolkit", "interop", "conversion with miditoolkit")
 
     require_music(music, "to_miditoolkit")
     midi = miditoolkit.MidiFile(ticks_per_beat=music.resolution)

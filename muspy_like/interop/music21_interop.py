@@ -26,11 +26,13 @@ from muspy_like.core.events import (
 from muspy_like.core.music import DEFAULT_RESOLUTION, Music
 from muspy_like.core.track import Track
 from muspy_like.errors import ConversionError
+from muspy_like.extras import require
 from muspy_like.interop._common import DRUM_CHANNEL, require_music
 from muspy_like.io.score_common import hyphenated_syllable, split_syllable
 from muspy_like.theory import key_fifths, key_from_tonic
 
 if TYPE_CHECKING:
+    require("music21", "music21", "conversion with music21")
     from music21 import stream
 
 __all__ = ["from_music21", "to_music21"]
@@ -65,6 +67,7 @@ def from_music21(obj: "stream.Stream", resolution: int = DEFAULT_RESOLUTION) -> 
     ConversionError
         If ``obj`` is not a music21 Stream.
     """
+    require("music21", "music21", "conversion with music21")
     from music21 import stream
 
     if isinstance(obj, stream.Opus):
@@ -128,6 +131,7 @@ class _PartReader:
         return int(np.floor(float(quarters) * self.resolution + 0.5))
 
     def read(self) -> tuple[Track, list]:
+        require("music21", "music21", "conversion with music21")
         from music21 import chord, dynamics, expressions, harmony, key, meter, note, tempo
 
         track = _track_header(self.part)
@@ -173,6 +177,7 @@ class _PartReader:
         return track.sort(), global_events
 
     def add_note(self, time: int, end: int, sub: Any, container: Any) -> None:
+        require("music21", "music21", "conversion with music21")
         from music21 import note
 
         pitch = sub.displayPitch().midi if isinstance(sub, note.Unpitched) else sub.pitch.midi
@@ -217,6 +222,7 @@ def metronome_qpm(mark: Any) -> Optional[float]:
 
 
 def _track_header(part: "stream.Stream") -> Track:
+    require("music21", "music21", "conversion with music21")
     from music21 import instrument
 
     found = part.getInstrument(returnDefault=False)
@@ -248,6 +254,7 @@ def to_music21(music: Music) -> "stream.Score":
     ConversionError
         If ``music`` is not a Music.
     """
+    require("music21", "music21", "conversion with music21")
     from music21 import metadata, stream
 
     require_music(music, "to_music21")
@@ -272,6 +279,7 @@ def _quarters(ticks: int, resolution: int) -> Fraction:
 
 
 def _part(music: Music, track: Track, first: bool, lyrics: list[Lyric], annotations: list[Annotation]) -> "stream.Part":
+    require("music21", "music21", "conversion with music21")
     from music21 import chord, key, meter, note, stream, tempo
 
     resolution = music.resolution
@@ -319,6 +327,7 @@ def _part(music: Music, track: Track, first: bool, lyrics: list[Lyric], annotati
 
 
 def _instrument(track: Track) -> Any:
+    require("music21", "music21", "conversion with music21")
     from music21 import exceptions21, instrument
 
     if track.is_drum:
@@ -350,6 +359,7 @@ def _key(item: KeySignature, key: Any) -> Any:
 
 
 def _annotation(item: Annotation) -> Any:
+    require("music21", "music21", "conversion with music21")
     from music21 import dynamics, expressions, harmony
 
     text = str(item.annotation)

@@ -27,6 +27,7 @@ from muspy_like.core.music import Music
 from muspy_like.core.timing import TempoMap
 from muspy_like.core.track import Track
 from muspy_like.errors import ConversionError
+from muspy_like.extras import require
 from muspy_like.interop._common import require_music, require_type
 from muspy_like.theory import is_minor, key_fifths, key_from_fifths, key_root
 
@@ -61,7 +62,7 @@ def from_pretty_midi(pm: "pretty_midi.PrettyMIDI", resolution: Optional[int] = N
     ConversionError
         If ``pm`` is not a PrettyMIDI object.
     """
-    import pretty_midi
+    pretty_midi = require("pretty_midi", "interop", "conversion with pretty_midi")
 
     require_type(pm, (pretty_midi.PrettyMIDI,), "from_pretty_midi")
     music = Music(metadata=Metadata(source_format="midi"), resolution=int(pm.resolution))
@@ -136,7 +137,7 @@ def to_pretty_midi(music: Music) -> "pretty_midi.PrettyMIDI":
         If ``music`` is not a Music, or ends beyond ``pretty_midi.MAX_TICK`` (pretty_midi stores one time
         per tick).
     """
-    import pretty_midi
+    pretty_midi = require("pretty_midi", "interop", "conversion with pretty_midi")
 
     require_music(music, "to_pretty_midi")
     end = max(music.get_end_time(), max((t.time for t in music.tempos), default=0))
@@ -174,7 +175,7 @@ def to_pretty_midi(music: Music) -> "pretty_midi.PrettyMIDI":
 
 
 def _instrument_from_track(track: Track, tempo_map: TempoMap) -> "pretty_midi.Instrument":
-    import pretty_midi
+    pretty_midi = require("pretty_midi", "interop", "conversion with pretty_midi")
 
     instrument = pretty_midi.Instrument(program=track.program, is_drum=track.is_drum, name=track.name or "")
     notes = track.notes

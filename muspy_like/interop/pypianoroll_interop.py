@@ -21,6 +21,7 @@ from muspy_like.core.events import DEFAULT_VELOCITY, Barline, Metadata, NoteArra
 from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import ConversionError
+from muspy_like.extras import require
 from muspy_like.interop._common import require_music, require_type
 
 if TYPE_CHECKING:
@@ -126,7 +127,7 @@ def to_pypianoroll(
         step), ``downbeat`` (bar starts from the time signatures, or the explicit barlines when there are
         some) and ``name`` (the title). The length is the end time of the piece, in ticks.
     """
-    import pypianoroll
+    pypianoroll = require("pypianoroll", "interop", "conversion with pypianoroll")
 
     require_music(music, "to_pypianoroll")
     if resolution is not None and resolution != music.resolution:
@@ -180,7 +181,7 @@ def from_pypianoroll(multitrack: "pypianoroll.Multitrack", default_velocity: int
     ConversionError
         If ``multitrack`` is not a Multitrack, has no resolution, or a roll is not (time x 128).
     """
-    import pypianoroll
+    pypianoroll = require("pypianoroll", "interop", "conversion with pypianoroll")
 
     require_type(multitrack, (pypianoroll.Multitrack,), "from_pypianoroll")
     if not multitrack.resolution or multitrack.resolution <= 0:

@@ -23,6 +23,7 @@ from muspy_like.core.events import (
 from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import ConversionError
+from muspy_like.extras import require
 from muspy_like.interop._common import require_music, require_type
 from muspy_like.theory import is_minor, key_fifths, key_from_fifths
 
@@ -59,7 +60,7 @@ def from_symusic(score: "symusic.Score", resolution: Optional[int] = None) -> Mu
     ConversionError
         If ``score`` is not a symusic Score.
     """
-    import symusic
+    symusic = require("symusic", "interop", "conversion with symusic")
 
     accepted = tuple(getattr(symusic.core, f"Score{unit}") for unit in ("Tick", "Quarter", "Second"))
     require_type(score, accepted, "from_symusic")
@@ -107,7 +108,7 @@ def to_symusic(music: Music) -> "symusic.Score":
     ConversionError
         If ``music`` is not a Music, or a time does not fit symusic's 32-bit ticks.
     """
-    import symusic
+    symusic = require("symusic", "interop", "conversion with symusic")
 
     require_music(music, "to_symusic")
     end = music.get_end_time()

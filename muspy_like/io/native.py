@@ -45,6 +45,7 @@ from muspy_like.core.music import Music
 from muspy_like.core.track import Track
 from muspy_like.errors import SchemaError, ValidationError
 from muspy_like import limits
+from muspy_like.extras import require
 from muspy_like.files import atomic_write
 from muspy_like.io.schema import music_schema
 from muspy_like.io.schema.checker import first_error, format_path
@@ -130,7 +131,7 @@ def validate_document(doc: Any, validator: str = "auto", source: str = "<documen
         return
     schema = music_schema()
     if validator == "jsonschema":
-        import jsonschema
+        jsonschema = require("jsonschema", "jsonschema", "validator='jsonschema'")
 
         # The first error in document order (as the builtin validator finds it): a missing property at an
         # object before anything inside it, then the object's fields in the order they are written.
@@ -170,8 +171,8 @@ def _check_annotation_depth(doc: dict[str, Any], source: str) -> None:
     max_depth = limits.current().document_depth
     places = [(["annotations"], doc.get("annotations", []))]
     places += [(["tracks", i, "annotations"], track.get("annotations", [])) for i, track in enumerate(doc["tracks"])]
-    for path, annotations in places:
-        for index, item in enumerate(annotations):
+    for path, items in places:
+        for index, item in enumerate(items):
             # The value is a container at depth len(path) + 3 of the document (the document is depth 1).
             deep = too_deep(item.get("annotation"), max_depth - len(path) - 2, path + [index, "annotation"])
             if deep is not None:

@@ -28,19 +28,18 @@ them; give the method a name with :func:`~muspy_like.separation.register_method`
 from __future__ import annotations
 
 import warnings
-from typing import Any, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 import numpy as np
 
-try:
-    from sklearn.base import BaseEstimator
-except ImportError as _error:  # pragma: no cover - exercised only without the extra
-    raise ImportError(
-        'muspy_like.separation needs scikit-learn: pip install "muspy_like[separation]"'
-    ) from _error
-
 from muspy_like.errors import SeparationError
+from muspy_like.extras import require
 from muspy_like.separation.data import N_NOTE_FIELDS, NOTE_FIELDS, notes_from_columns
+
+if TYPE_CHECKING:
+    from sklearn.base import BaseEstimator
+else:
+    BaseEstimator = require("sklearn.base", "separation", "the part-separation estimators").BaseEstimator
 
 __all__ = ["PartSeparator", "check_pieces", "check_labels", "estimator_class"]
 

@@ -34,6 +34,7 @@ from typing import Any, NamedTuple, Optional
 import numpy as np
 
 from muspy_like.errors import SeparationError
+from muspy_like.extras import require
 from muspy_like.separation.base import PartSeparator
 from muspy_like.separation.data import DURATION, PITCH, TIME
 from muspy_like.separation.features import chord_bounds, onset_hints
@@ -132,7 +133,7 @@ class ClosestPitchSeparator(PartSeparator):
             scores[np.flatnonzero(hinted), state.hinted_part[start:stop][hinted]] = HINT_BONUS
         if not self.mono or stop - start > self.n_parts_:
             return np.argmax(scores, axis=1)
-        from scipy.optimize import linear_sum_assignment
+        linear_sum_assignment = require("scipy.optimize", "separation", "the mono closest-pitch separator").linear_sum_assignment
 
         sounding = state.sounding_until > notes[start, TIME]
         scores[~hinted] -= self.penalty * sounding[None, :]

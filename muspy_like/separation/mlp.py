@@ -20,6 +20,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from muspy_like.errors import SeparationError
+from muspy_like.extras import require
 from muspy_like.separation.base import PartSeparator, check_labels, check_pieces
 from muspy_like.separation.data import DURATION, PITCH, TIME
 from muspy_like.separation.features import history_features, static_features, true_history_features
@@ -132,7 +133,7 @@ class MLPSeparator(PartSeparator):
             Validation pieces and labels for early stopping. Default: hold out ``validation_fraction`` of
             the training pieces.
         """
-        from threadpoolctl import threadpool_limits
+        threadpool_limits = require("threadpoolctl", "separation", "the MLP part separator").threadpool_limits
 
         if self.history not in _HISTORIES:
             raise SeparationError(f"history must be one of {_HISTORIES}, not {self.history!r}")
@@ -172,7 +173,7 @@ class MLPSeparator(PartSeparator):
 
         Returns the best loss, its epoch and the number of epochs run.
         """
-        from sklearn.neural_network import MLPClassifier
+        MLPClassifier = require("sklearn.neural_network", "separation", "the MLP part separator").MLPClassifier
 
         network = MLPClassifier(
             hidden_layer_sizes=tuple(self.hidden_layer_sizes),

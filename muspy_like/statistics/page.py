@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional, Sequence, Union
 
+from muspy_like.extras import require
+
 __all__ = ["Cell", "Table", "Figure", "Paragraph", "Failures", "Section", "format_value", "render_page"]
 
 
@@ -114,11 +116,7 @@ _ENVIRONMENT: Any = None
 def _environment() -> Any:
     global _ENVIRONMENT
     if _ENVIRONMENT is None:
-        try:
-            import jinja2
-        except ImportError as error:  # the extra is missing
-            raise ImportError('HTML reports need jinja2: pip install "muspy_like[stats]" (or "muspy_like[audio]")') \
-                from error
+        jinja2 = require("jinja2", "stats", "HTML reports")
         environment = jinja2.Environment(loader=jinja2.PackageLoader("muspy_like.statistics", "."),
                                          autoescape=True, trim_blocks=True, lstrip_blocks=True,
                                          undefined=jinja2.StrictUndefined)

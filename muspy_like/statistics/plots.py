@@ -15,6 +15,7 @@ from typing import Any, Mapping, Optional, Sequence, Union
 import numpy as np
 
 from muspy_like.core.music import Music
+from muspy_like.extras import require
 from muspy_like.files import atomic_write
 from muspy_like.metrics.key import PITCH_CLASS_NAMES
 from muspy_like.statistics.histograms import DURATION_BIN_LABELS
@@ -41,8 +42,8 @@ GM_FAMILIES = (
 
 def new_figure(width: float = 8.0, height: float = 4.0) -> Any:
     """A matplotlib Figure on the Agg canvas (size in inches)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
+    FigureCanvasAgg = require("matplotlib.backends.backend_agg", "stats", "plots").FigureCanvasAgg
+    Figure = require("matplotlib.figure", "stats", "plots").Figure
 
     figure = Figure(figsize=(width, height), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)

@@ -38,6 +38,7 @@ from typing import Any, Iterable, Optional, Union
 import numpy as np
 
 from muspy_like.core.music import Music
+from muspy_like.extras import require
 from muspy_like.metrics import METRICS, compute_metrics, estimate_key, length_in_beats, length_in_seconds
 from muspy_like.metrics.key import PITCH_CLASS_NAMES
 from muspy_like.metrics.notes import collect_notes, notes_end, shared_notes
@@ -196,7 +197,7 @@ class DatasetStatistics:
 
     def to_dataframe(self):
         """The rows as a pandas DataFrame (requires pandas, the ``stats`` extra)."""
-        import pandas as pd
+        pd = require("pandas", "stats", "DataFrames of statistics")
 
         if not len(self.table):
             return pd.DataFrame(columns=self.columns)

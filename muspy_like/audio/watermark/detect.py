@@ -76,6 +76,7 @@ import numpy as np
 from muspy_like.audio.arguments import check_sample_rate, check_seconds, spell
 from muspy_like.audio.watermark.echo import EchoWatermark
 from muspy_like.errors import WatermarkError
+from muspy_like.extras import require
 
 __all__ = [
     "Detection",
@@ -291,7 +292,7 @@ class CepstrumAccumulator:
         return np.stack([self._segments[key][:lags] for key in keys]), counts, self.band
 
     def _cepstrum(self, log_spectrum: np.ndarray) -> np.ndarray:
-        from scipy import fft
+        fft = require("scipy.fft", "audio", "watermark detection")
 
         if self.band is not None:
             log_spectrum = _band_limit(log_spectrum[None, :], self.band, self.sample_rate, self.frame_length)[0]
@@ -329,7 +330,7 @@ class CepstrumAccumulator:
 
     def _transform(self) -> None:
         """Add the log magnitude spectra of the queued frames to their segment's and the total sums."""
-        from scipy import fft
+        fft = require("scipy.fft", "audio", "watermark detection")
 
         if not self._batch:
             return
@@ -668,7 +669,7 @@ def _check_band(band_hz: Optional[tuple[float, float]], sample_rate: int) -> Opt
 
 
 def _band_limit(log_spectra: np.ndarray, band: tuple[float, float], sample_rate: int, n_fft: int) -> np.ndarray:
-    from scipy.signal.windows import tukey
+    tukey = require("scipy.signal.windows", "audio", "band-limited watermark detection").tukey
 
     low_bin = int(np.ceil(band[0] * n_fft / sample_rate))
     high_bin = min(int(band[1] * n_fft / sample_rate), log_spectra.shape[1] - 1)

@@ -32,6 +32,7 @@ import numpy as np
 from muspy_like.audio.arguments import check_sample_rate, spell
 from muspy_like.audio.watermark.sequences import DEFAULT_LENGTH, spread_sequence
 from muspy_like.errors import WatermarkError
+from muspy_like.extras import require
 
 __all__ = ["EchoWatermark", "EchoEmbedder", "embed", "limit_peak", "check_rate_matches", "METHODS", "PAPER_ALPHA",
            "PAPER_DELTAS", "DEFAULT_PEAK", "FFT_SIZE"]
@@ -218,9 +219,7 @@ class EchoEmbedder:
         self.watermark = watermark
         self.channels = int(channels)
         if watermark.method == "spread":
-            from scipy import fft
-
-            self._fft = fft
+            fft = self._fft = require("scipy.fft", "audio", "the time-spread echo watermark")
             self._n_fft = max(FFT_SIZE, 1 << int(np.ceil(np.log2(4 * (watermark.span + 1)))))
             self._segment = self._n_fft - watermark.span
             self._spectrum = fft.rfft(watermark.kernel().astype(np.float32), self._n_fft)[:, None]

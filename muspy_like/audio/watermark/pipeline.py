@@ -36,6 +36,7 @@ from muspy_like.audio.stream import AudioStream
 from muspy_like.audio.watermark.detect import SILENCE_RMS, THRESHOLD, Detection, detect_blocks
 from muspy_like.audio.watermark.echo import EchoEmbedder, EchoWatermark, check_rate_matches
 from muspy_like.errors import AudioError, MuspyLikeError, WatermarkError
+from muspy_like.extras import require
 from muspy_like.files import atomic_write_text, check_output_file, prepare_output_folder
 
 if TYPE_CHECKING:
@@ -230,7 +231,7 @@ def embed_file(
         kernel, or silent (there is nothing to hide an echo in); or the target cannot be written. Nothing
         is written then.
     """
-    import soundfile
+    soundfile = require("soundfile", "audio", "watermarking an audio file")
 
     info = audio_info(source)
     try:

@@ -31,6 +31,8 @@ from typing import Sequence
 
 import numpy as np
 
+from muspy_like.extras import require
+
 __all__ = ["TestResult", "auroc", "normal_test", "reference_test", "decoy_test", "holm", "TESTS"]
 
 #: What each null hypothesis is tested with (for reports).
@@ -81,7 +83,7 @@ def auroc(positive: Sequence[float], negative: Sequence[float]) -> float:
     >>> auroc([3, 4, 5], [0, 1, 2]), auroc([1, 2], [1, 2]), auroc([1, 3], [2])
     (1.0, 0.5, 0.5)
     """
-    from scipy.stats import rankdata
+    rankdata = require("scipy.stats", "audio", "watermark significance tests").rankdata
 
     pos, neg = _finite(positive, "positive"), _finite(negative, "negative")
     ranks = rankdata(np.concatenate((pos, neg)))  # ties get their average rank
@@ -101,7 +103,7 @@ def normal_test(z: Sequence[float]) -> TestResult:
     >>> round(result.statistic, 4), round(result.p_value, 6)
     (3.4641, 0.000266)
     """
-    from scipy.stats import norm
+    norm = require("scipy.stats", "audio", "watermark significance tests").norm
 
     values = _finite(z, "z")
     statistic = float(values.sum() / math.sqrt(len(values)))
@@ -115,7 +117,7 @@ def reference_test(z: Sequence[float], reference: Sequence[float]) -> TestResult
     Exact p-values for small samples without ties, else the normal approximation with tie and continuity
     corrections (:func:`scipy.stats.mannwhitneyu`, ``alternative="greater"``). ``U / (n * m)`` is :func:`auroc`.
     """
-    from scipy.stats import mannwhitneyu
+    mannwhitneyu = require("scipy.stats", "audio", "watermark significance tests").mannwhitneyu
 
     values, null = _finite(z, "z"), _finite(reference, "reference")
     result = mannwhitneyu(values, null, alternative="greater")

@@ -28,7 +28,7 @@ from typing import Any, Mapping, Optional, Union
 from muspy_like.core.events import Barline, Metadata, NoteArray, TimeSignature
 from muspy_like.core.music import Music
 from muspy_like.core.track import Track
-from muspy_like.errors import DatasetError
+from muspy_like.extras import require
 from muspy_like.separation.data import RESOLUTION
 from muspy_like.separation.recipes.base import Item, Recipe, music21_corpus
 
@@ -56,10 +56,7 @@ BACH_PART_MAP = {
 def bach_files() -> list[Path]:
     """The MusicXML files of music21's Bach corpus, sorted by name (the files every command calls "Bach":
     :func:`muspy_like.datasets.music21_corpus.corpus_files`)."""
-    try:
-        import music21  # noqa: F401
-    except ImportError as error:
-        raise DatasetError("building the Bach chorales needs music21: pip install music21") from error
+    require("music21", "music21", "the Bach chorales of music21's corpus")
     from muspy_like.datasets.music21_corpus import corpus_files
 
     return sorted(corpus_files("bach", (".mxl", ".xml")), key=lambda p: p.name)
@@ -103,7 +100,7 @@ def read_bach_file(path: Union[str, Path], expand_repeats: bool = False) -> Musi
     the first part (so that pickup bars are placed right). With ``expand_repeats``, each part's repeats
     are written out (music21's ``expandRepeats``), as MusPy's reader did for the paper.
     """
-    from music21 import converter
+    converter = require("music21.converter", "music21", "reading the Bach chorales")
 
     # No music21 parse cache: music21 writes its pickle and reads it straight back, which breaks
     # (truncated zlib streams) when two processes parse the same file at once.

@@ -34,7 +34,7 @@ __all__ = ["QuartetRecipe", "QUARTET_PART_NAMES", "quartet_parts", "string_role"
 QUARTET_PART_NAMES = ("violin 1", "violin 2", "viola", "cello")
 _SCORE_SUFFIXES = (".mxl", ".xml", ".musicxml")
 _FIRST = {"1", "i", "1st", "first", "primo", "prima", "erste", "premier"}
-_SECOND = {"2", "ii", "2nd", "second", "secondo", "seconda", "zweite", "second"}
+_SECOND = {"2", "ii", "2nd", "second", "secondo", "seconda", "zweite"}
 #: General MIDI programs (0-based) of the bowed strings.
 _PROGRAM_ROLES = {40: "violin", 41: "viola", 42: "cello"}
 

@@ -231,7 +231,7 @@ def run_experiment(config: ExperimentConfig = ExperimentConfig(), work_dir: Opti
             result.training_data.append(_training_data_row(spec, training_parts))
         start = time.perf_counter()
         model = train(training_parts, replace(config.training, pitch_shift=spec.pitch_shift), RATE, len(instruments),
-                      progress=lambda step, loss: log(f"  {spec.name}: step {step}, loss {loss:.3f}"))
+                      progress=lambda step, loss, name=spec.name: log(f"  {name}: step {step}, loss {loss:.3f}"))
         result.timings["train"][spec.name] = round(time.perf_counter() - start, 1)
         start = time.perf_counter()
         outputs = [synthesize(model, part.f0, loudness_db(part.audio, config.training.hop), instruments[part.voice],
