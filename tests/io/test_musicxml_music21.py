@@ -11,7 +11,9 @@ raw file and music21's written notes (``tests/io/music21_reference.py``, ``compa
   ``<offset>``, a ``<forward>`` of zero divisions); with music21's notes moved back, the rest must agree;
 * where tied notes are joined differently, our notes must be exactly music21's *written* notes (every
   ``<note>`` once) with some joined -- only notes that touch, of one key, across ties the file writes;
-* unpitched percussion keys are compared by position only; unlisted parts are left out.
+* unpitched percussion keys are compared by position only; unlisted parts are left out;
+* grace notes (which the reference leaves out, music21 giving them zero length) must be, per part, exactly
+  as many notes as the raw part has sounding ``<grace/>`` notes, over our reading with them dropped.
 
 The expected classes of each file are listed below, so that a file that changes class (better or worse)
 is noticed. The reference must come from the installed music21 version.
