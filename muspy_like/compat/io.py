@@ -381,21 +381,22 @@ def _check_compressed(path: Pathish, compressed: Optional[bool], suffix: str) ->
 
 
 def read_musicxml(path: Pathish, resolution: Optional[int] = None, compressed: Optional[bool] = None,
-                  expand_repeats: bool = True) -> Music:
+                  expand_repeats: bool = True, grace_notes: str = "keep") -> Music:
     """Read MusicXML as played: repeats, endings, D.C. and D.S. unfolded, as MusPy does.
 
     This is :func:`muspy_like.io.musicxml.read_musicxml` with MusPy's default ``expand_repeats=True``
     (``muspy_like.io``'s readers keep the written order by default). MusPy's ``compressed`` is checked
-    against the suffix (``.mxl``).
+    against the suffix (``.mxl``). Grace notes are kept with their notated length, as MusPy keeps them
+    (``grace_notes``, see the native reader).
     """
     from muspy_like.io.musicxml import read_musicxml as read_native
 
     _check_compressed(path, compressed, ".mxl")
-    return read_native(path, resolution, expand_repeats)
+    return read_native(path, resolution, expand_repeats, grace_notes=grace_notes)
 
 
 def read_musescore(path: Pathish, resolution: Optional[int] = None, compressed: Optional[bool] = None,
-                   timeout: Optional[int] = None, expand_repeats: bool = True) -> Music:
+                   timeout: Optional[int] = None, expand_repeats: bool = True, grace_notes: str = "keep") -> Music:
     """Read MuseScore as played (repeats unfolded, as MusPy does; see :func:`read_musicxml`).
 
     MusPy's ``compressed`` is checked against the suffix (``.mscz``); ``timeout`` (MusPy's limit on
@@ -404,7 +405,7 @@ def read_musescore(path: Pathish, resolution: Optional[int] = None, compressed: 
     from muspy_like.io.musescore import read_musescore as read_native
 
     _check_compressed(path, compressed, ".mscz")
-    return read_native(path, resolution, expand_repeats)
+    return read_native(path, resolution, expand_repeats, grace_notes=grace_notes)
 
 
 def read_abc_string(data_str: str, number: Optional[int] = None, resolution: int = 24) -> Union[Music, list[Music]]:

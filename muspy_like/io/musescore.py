@@ -10,8 +10,12 @@ Policies (shared with the MusicXML reader, see ``docs/io-scores.md``):
 * resolution: by default the least common multiple of the file's ``<Division>`` and of every
   denominator the note values need (tuplets), so every time is exact; a given resolution rounds
   onsets and offsets separately;
-* one track per part (its staves merged), grace notes dropped, pitches as written in ``<pitch>``
-  (MuseScore stores concert pitch);
+* one track per part (its staves merged), pitches as written in ``<pitch>`` (MuseScore stores concert
+  pitch);
+* grace chords (``<acciaccatura/>``, ``<appoggiatura/>``, ``<grace4/>``... before their principal chord,
+  ``<grace8after/>``... after it) are kept as in the MusicXML reader (``grace_notes``): at the onset of
+  the principal chord, or at its end for a grace after it; MuseScore writes both kinds just before the
+  principal chord;
 * velocity from the last ``<Dynamic>`` of the staff (its ``<velocity>``, else the marking), 64 before
   any; a note's ``<velocity>`` is absolute with ``<veloType>user``, otherwise an offset in percent;
 * repeats, voltas, D.C./D.S., coda and fine expanded with ``expand_repeats=True``
@@ -55,6 +59,7 @@ from muspy_like.io.score_common import (
     MAX_TICK,
     MeasureFlow,
     ScoreValueError,
+    check_grace_notes,
     check_open_ties,
     check_piece_length,
     check_resolution,
@@ -89,6 +94,8 @@ _NOTE_VALUES = {
 }
 _GRACE_TAGS = {"acciaccatura", "appoggiatura", "grace4", "grace8", "grace16", "grace32", "grace8after",
                "grace16after", "grace32after"}
+#: Grace chords played after their principal chord (at its end).
+_GRACE_AFTER_TAGS = {"grace8after", "grace16after", "grace32after"}
 _DIGITS = re.compile(r"\d+")
 #: Errors that a malformed file can still raise from deep inside the walk (see the MusicXML reader).
 _MALFORMED = (ValueError, TypeError, KeyError, ArithmeticError)
@@ -200,8 +207,9 @@ def _time_signature(element: Any) -> Optional[tuple[int, int]]:
 class _StaffReader:
     """Reads the measures of one staff."""
 
-    def __init__(self, division: int, index: int):
+    def __init__(self, division: int, index: int, grace_notes: str = "keep"):
         self.division = division
+        self.grace_notes = grace_notes
         self.is_first = index == 0
         self.voice_base = index * _VOICES_PER_STAFF
         self.events = _StaffEvents()
@@ -286,6 +294,7 @@ class _StaffReader:
         position = Fraction(0)
         ratios: list[Fraction] = []
         tuplets_by_id: dict[str, Fraction] = {}
+        graces: list[Any] = []  # grace chords waiting for their principal chord
         for element in voice:
             tag = element.tag
             if tag == "Chord" or tag == "Rest":
@@ -294,11 +303,16 @@ class _StaffReader:
                 if reference is not None and reference.strip() in tuplets_by_id:
                     ratio *= tuplets_by_id[reference.strip()]
                 if tag == "Chord" and any(child.tag in _GRACE_TAGS for child in element):
+                    if self.grace_notes != "drop":
+                        graces.append(element)
                     continue
                 duration = _duration(element, ratio, length)
                 if tag == "Chord":
                     code = voice_code if voice_code is not None else self.voice_of_track(element)
                     self.chord(element, m, position, duration, code)
+                if graces:
+                    self.grace_chords(graces, m, position, duration if tag == "Chord" else Fraction(0), voice_code)
+                    graces = []
                 position += duration
             elif tag == "Tuplet":
                 self.tuplet(element, ratios, tuplets_by_id)
@@ -315,6 +329,19 @@ class _StaffReader:
                     position += read_fraction(moved, "<location> <fractions>", -limit, limit) * 4
             else:
                 self.marking(element, tag, m, position)
+        if graces:  # grace chords with no principal chord after them stay where they are written
+            self.grace_chords(graces, m, position, Fraction(0), voice_code)
+
+    def grace_chords(self, graces: list[Any], m: int, position: Fraction, principal: Fraction,
+                     voice_code: Optional[int]) -> None:
+        """Keep grace chords (by the ``grace_notes`` policy) at their principal chord's onset, or at its end
+        (``principal`` quarters later) for a grace after it; their length is their notated value."""
+        for grace in graces:
+            after = any(child.tag in _GRACE_AFTER_TAGS for child in grace)
+            value = Fraction(0) if self.grace_notes == "zero" else _duration(grace, Fraction(1), Fraction(0))
+            code = voice_code if voice_code is not None else self.voice_of_track(grace)
+            # A voice code of its own (negative): no open tie of the voice's notes can join a grace note.
+            self.chord(grace, m, position + principal if after else position, value, -1 - code, grace=True)
 
     def marking(self, element: Any, tag: str, m: int, position: Fraction) -> None:
         """Signatures, tempo, dynamics and voltas inside a voice."""
@@ -375,9 +402,11 @@ class _StaffReader:
         last = m + max(read_int(span, "<Volta> <measures>", -10**6, 10**6) - 1, 0) if span else m
         self.voltas.append((m, last, numbers))
 
-    def chord(self, chord: Any, m: int, position: Fraction, duration: Fraction, voice: int) -> None:
+    def chord(self, chord: Any, m: int, position: Fraction, duration: Fraction, voice: int,
+              grace: bool = False) -> None:
+        """The notes (and first-verse lyric) of a chord; a grace chord's ties and lyrics are not read."""
         events = self.events
-        for lyric in chord.iterchildren("Lyrics"):
+        for lyric in () if grace else chord.iterchildren("Lyrics"):
             if _text(lyric, "no", "0") == "0":
                 text = lyric.find("text")
                 if text is not None:
@@ -392,6 +421,8 @@ class _StaffReader:
                 if spanner.get("type") == "Tie":
                     tie_start |= spanner.find("next") is not None
                     tie_stop |= spanner.find("prev") is not None
+            if grace:
+                tie_start = tie_stop = False
             velocity = self.velocity
             own = _text(note, "velocity")
             if own is not None:
@@ -435,6 +466,7 @@ def read_musescore(
     resolution: Optional[int] = None,
     expand_repeats: bool = False,
     open_ties: str = "join",
+    grace_notes: str = "keep",
 ) -> Music:
     """Read a MuseScore file (``.mscx`` or compressed ``.mscz``; MuseScore 1, 2 and 3).
 
@@ -452,6 +484,12 @@ def read_musescore(
         What a tie start that no tie end answers does: join the next note of the same pitch in the same
         voice when it starts where the tied note ends (default), or keep both notes as written (see
         :func:`~muspy_like.io.musicxml.read_musicxml`).
+    grace_notes : {"keep", "zero", "drop"}, default "keep"
+        What a grace chord becomes: notes of its notated value (``<durationType>`` and ``<dots>``) at the
+        onset of its principal chord, or at its end for ``<grace8after/>``, ``<grace16after/>`` and
+        ``<grace32after/>`` (``"keep"``, as MusPy keeps them, though MusPy places grace notes after a
+        chord at its onset); the same with zero length (``"zero"``, as music21 reads them); or nothing
+        (``"drop"``). See :func:`~muspy_like.io.musicxml.read_musicxml`.
 
     Returns
     -------
@@ -464,21 +502,23 @@ def read_musescore(
         If the file is unreadable, unsafe or malformed (the message names the file, staff, measure, element
         and value).
     ValueError
-        If ``open_ties`` is not one of the values above.
+        If ``open_ties`` or ``grace_notes`` is not one of the values above.
     """
     path = Path(path)
     check_open_ties(open_ties)
+    check_grace_notes(grace_notes)
     data = read_score_bytes(path, (".mscz",), (".mscx",), MuseScoreError)
     root = parse_xml(data, str(path), MuseScoreError)
     if root.tag != "museScore":
         raise MuseScoreError(f"{path}: root element <{root.tag}> is not <museScore>")
     try:
-        return _read_score(root, path, resolution, expand_repeats, open_ties)
+        return _read_score(root, path, resolution, expand_repeats, open_ties, grace_notes)
     except ScoreValueError as exc:
         raise MuseScoreError(f"{path}: {exc}") from None
 
 
-def _read_score(root: Any, path: Path, resolution: Optional[int], expand_repeats: bool, open_ties: str) -> Music:
+def _read_score(root: Any, path: Path, resolution: Optional[int], expand_repeats: bool, open_ties: str,
+                grace_notes: str = "keep") -> Music:
     score = root.find("Score")
     score = root if score is None else score
     division = read_int(_text(score, "Division") or _text(root, "Division") or "480", "<Division>", 1, MAX_RESOLUTION)
@@ -486,7 +526,7 @@ def _read_score(root: Any, path: Path, resolution: Optional[int], expand_repeats
     staves = list(score.iterchildren("Staff"))
     if not parts and staves:
         parts = [_Part(None, 0, False, len(staves))]
-    read_staves = [_read_staff(staff, index, division) for index, staff in enumerate(staves)]
+    read_staves = [_read_staff(staff, index, division, grace_notes) for index, staff in enumerate(staves)]
 
     n_measures = max((len(e.lengths) for e in read_staves), default=0)
     first = read_staves[0] if read_staves else _StaffEvents()
@@ -519,9 +559,9 @@ def _read_score(root: Any, path: Path, resolution: Optional[int], expand_repeats
     return music
 
 
-def _read_staff(staff: Any, index: int, division: int) -> _StaffEvents:
+def _read_staff(staff: Any, index: int, division: int, grace_notes: str = "keep") -> _StaffEvents:
     try:
-        return _StaffReader(division, index).read(staff)
+        return _StaffReader(division, index, grace_notes).read(staff)
     except ScoreValueError as exc:
         raise ScoreValueError(f"staff {staff.get('id', index + 1)}, {exc}") from None
 

@@ -49,6 +49,7 @@ __all__ = [
     "unfold_events",
     "merge_tied_notes",
     "OPEN_TIE_POLICIES",
+    "check_grace_notes",
     "check_open_ties",
     "DYNAMIC_VELOCITIES",
     "velocity_of_dynamics",
@@ -475,6 +476,21 @@ def check_open_ties(open_ties: str) -> str:
     if open_ties not in OPEN_TIE_POLICIES:
         raise ValueError(f"open_ties={open_ties!r}: expected one of {', '.join(map(repr, OPEN_TIE_POLICIES))}")
     return open_ties
+
+
+#: Values of the readers' ``grace_notes`` keyword (see ``docs/io-scores.md``, "Grace notes"): ``"keep"`` a
+#: grace note as a note of its notated value (type and dots) where it is written, ``"zero"`` as a note of
+#: zero length there (music21's reading), ``"drop"`` leave it out.
+GRACE_NOTE_POLICIES = ("keep", "zero", "drop")
+
+
+def check_grace_notes(grace_notes: str) -> str:
+    """Return ``grace_notes`` if it is one of :data:`GRACE_NOTE_POLICIES`; raise ValueError naming the keyword."""
+    if grace_notes not in GRACE_NOTE_POLICIES:
+        raise ValueError(
+            f"grace_notes={grace_notes!r}: expected one of {', '.join(map(repr, GRACE_NOTE_POLICIES))}"
+        )
+    return grace_notes
 
 
 def _is_identity(order: Sequence[int]) -> bool:

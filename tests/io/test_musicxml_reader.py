@@ -154,8 +154,8 @@ def test_23a_tuplets(suite):
     assert [p for _, p, _ in notes(music)][:9] == [60, 62, 64, 65, 67, 69, 71, 72, 74]
 
 
-def test_24a_grace_notes_are_dropped(suite):
-    music = suite("24a-GraceNotes.xml")
+def test_24a_grace_notes_can_be_dropped(testdata_dir):
+    music = read_musicxml(testdata_dir / "musicxml-lilypond" / "24a-GraceNotes.xml", grace_notes="drop")
     assert 74 not in [p for _, p, _ in notes(music)] and 76 not in [p for _, p, _ in notes(music)]
     assert notes(music) == [
         (0, 72, 1), (1, 72, 1), (2, 72, 1), (3, 72, 1),
@@ -438,7 +438,9 @@ def test_cue_notes_take_time_but_are_silent(tmp_path):
         "<note><pitch><step>C</step><octave>4</octave></pitch><duration>2</duration></note>"
         "</measure></part></score-partwise>"
     )
-    assert notes(read_musicxml(path)) == [(1, 60, 1)]
+    assert notes(read_musicxml(path, grace_notes="drop")) == [(1, 60, 1)]
+    # The grace note (no <type>: an eighth) is kept where it is written, before the C4; it takes no time.
+    assert notes(read_musicxml(path)) == [(1, 60, 1), (1, 62, F(1, 2))]
 
 
 def tie_file(tmp_path, measures: list[str]) -> object:

@@ -7,7 +7,12 @@ order with repeats and jumps expanded, and ties are joined (:mod:`muspy_like.io.
 
 Policies (see ``docs/io-scores.md``):
 
-* grace notes are dropped (they take no time in the measure); cue notes take their time but are silent;
+* a grace note (``<grace/>``) is kept where it is written -- at the onset of the note that follows it, or
+  where the measure's position stands for one written after its principal note -- with the length of its
+  notated value (``<type>`` and dots; an eighth if no type is given), as MusPy reads it
+  (``grace_notes="keep"``, the default); ``"zero"`` gives it zero length (music21's reading), ``"drop"``
+  leaves it out; grace notes take no time in the measure in every case;
+* cue notes take their time but are silent;
 * written pitches of transposing parts become sounding pitches (``<transpose>``);
 * velocity comes from the last ``<sound dynamics>`` or dynamics marking of the part at or before the note
   (64 before any), a note's own ``dynamics`` attribute taking precedence;
@@ -55,6 +60,7 @@ from muspy_like.io.score_common import (
     MAX_RESOLUTION,
     MeasureFlow,
     ScoreValueError,
+    check_grace_notes,
     check_open_ties,
     check_piece_length,
     check_resolution,
@@ -86,6 +92,12 @@ _BEAT_UNIT_QUARTERS = {
     "64th": 0.0625,
     "128th": 0.03125,
 }
+#: Length in quarter notes of each MusicXML ``<type>`` (note-type-value), exact.
+_NOTE_TYPE_QUARTERS = {name: Fraction(2) ** (5 - k) for k, name in enumerate(
+    ("maxima", "long", "breve", "whole", "half", "quarter", "eighth", "16th", "32nd", "64th", "128th", "256th",
+     "512th", "1024th"))}
+#: Most dots a grace note's value may carry.
+_MAX_DOTS = 8
 _DIGITS = re.compile(r"\d+")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
@@ -249,8 +261,11 @@ class _PartReader:
     ``<forward>`` and notes move it), the onset of the current chord and the furthest position reached.
     """
 
-    def __init__(self, index: int, info: _PartInfo, ticks_per_quarter: int, globals_: _Globals, source: str):
+    def __init__(self, index: int, info: _PartInfo, ticks_per_quarter: int, globals_: _Globals, source: str,
+                 grace_notes: str = "keep"):
         self.index = index
+        self.grace_notes = grace_notes
+        self.grace_onset = 0  # onset of the current grace chord
         self.info = info
         self.tpq = ticks_per_quarter
         self.globals = globals_
@@ -351,8 +366,9 @@ class _PartReader:
         return read_int(text, what, -limit if signed else 0, limit, rounding=True) * self.scale
 
     def add_note(self, m: int, note: "_NoteFields") -> None:
-        """Place a read note: move the position, and keep it unless it is a rest, a cue or a grace note."""
+        """Place a read note: move the position, and keep it unless it is a rest or a cue note."""
         if note.grace:
+            self.add_grace_note(m, note)
             return
         texts = note.texts
         duration = texts.get("duration")
@@ -388,6 +404,27 @@ class _PartReader:
             text = _lyric_text(note.lyric)
             if text:
                 self.events.lyrics.append((m, start, text))
+
+    def add_grace_note(self, m: int, note: "_NoteFields") -> None:
+        """Keep a grace note (by the ``grace_notes`` policy) where it is written; the position does not move.
+
+        Its ties are not read, and it gets a voice code of its own so that no open tie of its voice joins it:
+        a grace note tied to its principal note does not touch it (both start at the same position). Its lyric is left out, as it would share the
+        principal note's onset.
+        """
+        if self.grace_notes == "drop" or note.rest or note.cue:
+            return
+        start = self.grace_onset if note.chord else self.position
+        self.grace_onset = start
+        length = 0 if self.grace_notes == "zero" else int(_grace_quarters(note.element) * self.tpq)
+        dynamics = note.element.get("dynamics")
+        velocity = -1 if dynamics is None else percent_to_velocity(read_decimal(dynamics, "<note dynamics>"))
+        voice = note.texts.get("voice")
+        code = self.voices.get(voice)
+        if code is None:
+            code = self.voices[voice] = len(self.voices)
+        # A voice code of its own (negative): no tie of the voice's notes can join a grace note.
+        self.events.notes.append((m, start, self.note_key(note), length, velocity, False, False, -1 - code))
 
     def note_key(self, note: "_NoteFields") -> int:
         """MIDI key of a sounding note: its instrument's unpitched key, else its (transposed) pitch."""
@@ -571,6 +608,16 @@ class _NoteFields:
                 self.lyric = element
 
 
+def _grace_quarters(note: Any) -> Fraction:
+    """The notated value of a grace ``<note>`` in quarter notes: its ``<type>`` (an eighth if none) and dots."""
+    kind = note.findtext("type")
+    kind = "eighth" if kind is None else kind.strip()
+    if kind not in _NOTE_TYPE_QUARTERS:
+        raise ScoreValueError(f"grace note <type> {kind!r} is not a note value ({', '.join(_NOTE_TYPE_QUARTERS)})")
+    dots = min(sum(1 for _ in note.iterchildren("dot")), _MAX_DOTS)
+    return _NOTE_TYPE_QUARTERS[kind] * (2 - Fraction(1, 2**dots))
+
+
 def _lyric_text(lyric: Any) -> str:
     """A ``<lyric>``'s text (syllables joined by an ``<elision>`` separated by a space), hyphenated as its
     ``<syllabic>`` says (:func:`~muspy_like.io.score_common.hyphenated_syllable`); empty if it has none."""
@@ -632,12 +679,21 @@ def _metadata(root: Any, source: Path) -> Metadata:
     )
 
 
-def _ticks_per_quarter(root: Any, source: str) -> int:
-    """The least common multiple of every ``<divisions>`` in the file (1 if none): times stay exact."""
+def _ticks_per_quarter(root: Any, source: str, grace_notes: str = "keep") -> int:
+    """The least common multiple of every ``<divisions>`` in the file (1 if none), and with ``grace_notes="keep"``
+    of the denominators of the grace notes' values: times stay exact."""
     # XPath returns the texts without building an element proxy per match (several times faster).
     texts = set(root.xpath("part/measure/attributes/divisions/text() | measure/part/attributes/divisions/text()"))
     try:
         values = {read_int(text, "<divisions>", 1, MAX_RESOLUTION, rounding=True) for text in texts}
+        if grace_notes == "keep":
+            for grace in root.iter("grace"):
+                note = grace.getparent()
+                if note.tag == "note":
+                    try:
+                        values.add(_grace_quarters(note).denominator)
+                    except ScoreValueError as exc:
+                        raise MusicXMLError(f"{source}: {_place(note)}: {exc}") from None
         return check_resolution(math.lcm(*values) if values else 1, f"the <divisions> {sorted(values)}")
     except ScoreValueError as exc:
         for element in root.iter("divisions"):
@@ -715,13 +771,15 @@ def parse_musicxml(
     source: Union[str, Path] = "<string>",
     expand_repeats: bool = False,
     open_ties: str = "join",
+    grace_notes: str = "keep",
 ) -> Music:
     """Build a Music from a parsed MusicXML root element (see :func:`read_musicxml`)."""
     source = Path(source)
     check_open_ties(open_ties)
+    check_grace_notes(grace_notes)
     order_ids, infos = _part_list(root, str(source))
     parts = _parts(root, str(source))
-    tpq = _ticks_per_quarter(root, str(source))
+    tpq = _ticks_per_quarter(root, str(source), grace_notes)
     globals_ = _Globals()
     used: set[str] = set()
     read_parts = []
@@ -730,7 +788,7 @@ def parse_musicxml(
             part_id = order_ids[index]
         used.add(part_id)
         info = infos.get(part_id, _PartInfo())
-        events = _PartReader(index, info, tpq, globals_, str(source)).read(part_id, measures)
+        events = _PartReader(index, info, tpq, globals_, str(source), grace_notes).read(part_id, measures)
         read_parts.append((info, events))
 
     n_measures = max((len(e.lengths) for _, e in read_parts), default=0)
@@ -803,6 +861,7 @@ def read_musicxml(
     resolution: Optional[int] = None,
     expand_repeats: bool = False,
     open_ties: str = "join",
+    grace_notes: str = "keep",
 ) -> Music:
     """Read a MusicXML file (``.xml``, ``.musicxml`` or compressed ``.mxl``).
 
@@ -823,6 +882,13 @@ def read_musicxml(
         of the same pitch in the same voice when that note starts where it ends (what music21's
         ``stripTies`` and MusPy read into such files, see ``docs/io-scores.md``); ``"keep"``: both notes
         stay as written. Ties with both ends are joined either way.
+    grace_notes : {"keep", "zero", "drop"}, default "keep"
+        What a grace note (``<grace/>``) becomes. ``"keep"``: a note where it is written (the onset of the
+        note it precedes, or the position after the note it follows), as long as its notated value
+        (``<type>`` and dots, an eighth if no type is given), as MusPy reads it; it overlaps its principal
+        note. ``"zero"``: a note of zero length there, as music21 reads it (and as
+        :func:`~muspy_like.io.musicxml.write_musicxml` writes a grace note back). ``"drop"``: left out.
+        Grace notes never take time in the measure (see ``docs/io-scores.md``).
 
     Returns
     -------
@@ -835,7 +901,7 @@ def read_musicxml(
         If the file is unreadable, unsafe (entity declarations) or malformed; the message names the file
         and, where known, the part, the measure, the element and its value.
     ValueError
-        If ``open_ties`` is not one of the values above.
+        If ``open_ties`` or ``grace_notes`` is not one of the values above.
 
     Examples
     --------
@@ -846,7 +912,7 @@ def read_musicxml(
     path = Path(path)
     data = read_score_bytes(path, (".mxl",), (".xml", ".musicxml"), MusicXMLError)
     root = parse_xml(data, str(path), MusicXMLError)
-    music = parse_musicxml(root, path, expand_repeats, open_ties)
+    music = parse_musicxml(root, path, expand_repeats, open_ties, grace_notes)
     if resolution is not None and resolution != music.resolution:
         music.adjust_resolution(resolution)
     return music

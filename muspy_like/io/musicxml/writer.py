@@ -21,7 +21,9 @@ Layout
 * A velocity that differs from the dynamics in force at its onset goes to the note's ``dynamics``
   attribute, so every velocity is kept.
 * Drum tracks become percussion parts: each drum key is an instrument with its ``<midi-unpitched>`` key.
-* Zero-length notes are written as grace notes (which the reader drops again).
+* Zero-length notes are written as grace notes, which the reader reads back as zero-length notes with
+  ``grace_notes="zero"`` (its default gives them their notated length). A grace note read with the
+  default is an ordinary short note in a Music and is written as one.
 
 What is lost: control changes, pitch bends, annotations, beats, chord symbols, lyrics that fall where
 no note of the track starts, and characters XML 1.0 cannot hold (control characters in texts).
