@@ -12,7 +12,7 @@ arguments, does the work and returns a dict of extra figures (may be empty). Whe
 ``work_seconds`` (the function timed its work itself, leaving out set-up such as first imports or
 starting a cluster), that is the time fitted; otherwise the wall time of the call (likewise
 ``work_cpu_seconds`` for the CPU time). The child process
-reports its peak resident memory (``ru_maxrss``) before and after the call, the largest peak of its
+reports its resident memory before the call and its peak after it (:func:`resident_mb`), the largest peak of its
 worker processes (``RUSAGE_CHILDREN``, when the work used a process pool), and the CPU time of the call
 and of its finished workers: on a machine shared with other work the wall time grows with the load, the
 CPU time much less, so both exponents are given.
@@ -56,6 +56,23 @@ def _peak_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # kilobytes on Linux
 
 
+def resident_mb(field: str = "VmHWM") -> float:
+    """This process's peak (``VmHWM``) or current (``VmRSS``) resident memory in MB.
+
+    Read from ``/proc/self/status`` where there is one: unlike ``ru_maxrss``, which Linux starts at the
+    launching process's size when a child is spawned (so a child of a large benchmark process seems at
+    least as large as its parent), ``VmHWM`` counts this process image alone. Elsewhere, ``ru_maxrss``.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1]) / 1024  # kB
+    except OSError:
+        pass
+    return _peak_mb(resource.RUSAGE_SELF)
+
+
 def _cpu_seconds() -> float:
     """CPU time (user + system) of this process and of its finished worker processes."""
     own, workers = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -66,7 +83,7 @@ def _child(target: str, size: int, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Run in the child interpreter: import, then time the call and read the peaks."""
     module, function = target.split(":")
     func = getattr(importlib.import_module(module), function)
-    before = _peak_mb(resource.RUSAGE_SELF)
+    before = resident_mb("VmRSS")
     cpu = _cpu_seconds()
     start = time.perf_counter()
     extra = func(size, **kwargs) or {}
@@ -76,9 +93,9 @@ def _child(target: str, size: int, kwargs: dict[str, Any]) -> dict[str, Any]:
         "seconds": extra.pop("work_seconds", seconds),
         "call_seconds": seconds,
         "cpu_seconds": extra.pop("work_cpu_seconds", _cpu_seconds() - cpu),
-        "peak_mb": _peak_mb(resource.RUSAGE_SELF),
-        "peak_bytes": int((_peak_mb(resource.RUSAGE_SELF) - before) * 2**20),
-        "peak_increase_mb": _peak_mb(resource.RUSAGE_SELF) - before,
+        "peak_mb": resident_mb(),
+        "peak_bytes": int((resident_mb() - before) * 2**20),
+        "peak_increase_mb": resident_mb() - before,
         "worker_peak_mb": _peak_mb(resource.RUSAGE_CHILDREN),
         "worker_peak_bytes": int(_peak_mb(resource.RUSAGE_CHILDREN) * 2**20),
         **extra,

@@ -30,9 +30,8 @@ import time
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
-import numpy as np
 
-from benchmarks.growth import fit_exponent
+from benchmarks.growth import fit_exponent, resident_mb
 from benchmarks.harness import SHARED_DIR, machine_info, markdown_table, save_results
 
 MAHLER = SHARED_DIR / "bench" / "mahler.mid"
@@ -231,7 +230,9 @@ def _run_task(argv: list[str]) -> None:
         detect_file(rest[0], mark)
     else:
         raise SystemExit(f"unknown task {task}")
-    print(json.dumps({"task_seconds": time.perf_counter() - start, "task_cpu_seconds": time.process_time() - start_cpu}))
+    # The child's own peak (VmHWM): wait4's ru_maxrss starts at the launching process's size.
+    print(json.dumps({"task_seconds": time.perf_counter() - start, "task_cpu_seconds": time.process_time() - start_cpu,
+                      "peak_mb": resident_mb()}))
 
 
 if __name__ == "__main__":

@@ -20,11 +20,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any, Callable
 
 from benchmarks.growth import fit_exponent
 from benchmarks.harness import machine_info, markdown_table, save_results
+
+_ROOT = Path(__file__).resolve().parents[1]
 
 #: The time-exponent target of issue 11.
 TARGET_EXPONENT = 1.1
@@ -91,6 +96,16 @@ PATHS: dict[str, Callable[[int], list[dict[str, Any]]]] = {
 }
 
 
+def _measure_in_child(name: str, largest_corpus: int) -> list[dict[str, Any]]:
+    """Measure one path in a fresh interpreter, so that this process's memory sets no floor for it."""
+    completed = subprocess.run([sys.executable, "-m", "benchmarks.scaling", "--child", name, "--largest-corpus",
+                                str(largest_corpus)], stdout=subprocess.PIPE, text=True, cwd=_ROOT)
+    rows = [line for line in completed.stdout.splitlines() if line.startswith("ROWS ")]
+    if completed.returncode != 0 or not rows:
+        raise RuntimeError(f"measuring {name} failed (exit status {completed.returncode})")
+    return json.loads(rows[-1][len("ROWS "):])
+
+
 def summarize(name: str, rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The path's rows with its fitted exponents and span."""
     sizes = [row["size"] for row in rows]
@@ -137,12 +152,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--largest-corpus", type=int, default=32_000,
                         help="files in the largest generated corpus for statistics and conversion (default "
                              "32,000; sizes run from 1/16 of it)")
+    parser.add_argument("--child", choices=list(PATHS), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.child:
+        print("ROWS " + json.dumps(PATHS[args.child](args.largest_corpus)), flush=True)
+        return
     results = {}
     for name in args.paths:
         start = time.perf_counter()
         print(f"== {name}", flush=True)
-        results[name] = summarize(name, PATHS[name](args.largest_corpus))
+        results[name] = summarize(name, _measure_in_child(name, args.largest_corpus))
         print(f"   k = {results[name]['cpu_exponent']:.2f} ({time.perf_counter() - start:.0f} s)", flush=True)
     text = report(results)
     print(text)
