@@ -188,7 +188,9 @@ def plot_instrument_usage(histograms: Mapping[str, Mapping[str, np.ndarray]], n_
     """
     figure = new_figure(8.0, 5.5)
     axes = figure.add_subplot()
-    names = [*GM_FAMILIES, "Drums"]
+    # Program 0 is also what a track gets when its file names no instrument (MusicXML without
+    # <midi-program>, music21's sung chorales), so the first family says so rather than claim a piano.
+    names = [f"{GM_FAMILIES[0]} (or none given)", *GM_FAMILIES[1:], "Drums"]
     labels = list(histograms)
     height = 0.8 / max(1, len(labels))
     for k, label in enumerate(labels):
@@ -237,9 +239,13 @@ def plot_pianoroll(music: Music, title: Optional[str] = None, max_quarters: Opti
     if math.isfinite(lowest):
         axes.set_ylim(lowest - 2, highest + 2)
         axes.legend(fontsize="small", loc="upper right")
+    title = title or music.metadata.title or "Piano roll"
+    length = music.get_end_time() / music.resolution
     if max_quarters is not None:
         axes.set_xlim(0, max_quarters)
-    axes.set_title(title or music.metadata.title or "Piano roll")
+        if length > max_quarters:  # say that the piece is cut, and where
+            title += f" (first {max_quarters:g} of {length:.0f} quarter notes)"
+    axes.set_title(title)
     axes.set_xlabel("time (quarter notes)")
     axes.set_ylabel("pitch (MIDI number)")
     return figure
