@@ -52,5 +52,7 @@ def test_write_then_read_keeps_every_note(tmp_path, music, number):
     target = tmp_path / "random.abc"
     write_abc(target, music, number=number)
     back = read_abc(target, number=number, resolution=music.resolution)
-    assert [_track_rows(t) for t in back.tracks] == [_track_rows(t) for t in music.tracks if len(t.notes)]
+    # A track without notes is a voice of rests, read back as an empty track, unless the piece has no
+    # length (no voice to write); compare the tracks that have notes.
+    assert [_track_rows(t) for t in back.tracks if len(t.notes)] == [_track_rows(t) for t in music.tracks if len(t.notes)]
     assert [(t.time, t.numerator, t.denominator) for t in back.time_signatures] == written_meters(music)

@@ -129,3 +129,11 @@ def test_unusual_unit_lengths_and_meters_that_a_music_can_hold_are_read(tmp_path
     music = read_abc(path, resolution=256).validate()  # L:1/1024 is one tick; L:1/G is 1/4 as music21 reads it
     assert [(t.time, t.numerator, t.denominator) for t in music.time_signatures] == [(0, 7, 64), (65, 2, 2)]
     assert _rows(music.tracks[0]) == [(0, 60, 64), (64, 62, 1), (65, 64, 256), (321, 65, 256), (577, 67, 256)]
+
+
+def test_syllables_joined_by_hyphens_keep_their_hyphenation_as_musicxml_readers_do(tmp_path):
+    # w: Tra-la-li gives "Tra -", "- la -", "- li" (MusPy's form, that of our MusicXML and MuseScore
+    # readers); an escaped hyphen stays inside its syllable, and "--" skips a note inside the word.
+    path = _write(tmp_path, "X:1\nL:1/4\nK:C\nC D E F | G A B c |\nw: Tra-la-li self\\-made Ky--e | Ha -lo\n")
+    lyrics = [(x.time, x.lyric) for x in read_abc(path).tracks[0].lyrics]
+    assert lyrics == [(0, "Tra -"), (24, "- la -"), (48, "- li"), (72, "self-made"), (96, "Ky -"), (144, "- e")]
