@@ -29,6 +29,7 @@ def test_musicxml_findings_are_our_errors():
 ABC_FILES = sorted(path.name for path in DATA.glob("*.abc"))
 
 
+@pytest.mark.extra("music21")  # the ABC reader tokenizes with music21
 @pytest.mark.parametrize("file_name", ABC_FILES)
 def test_abc_findings_are_our_errors(file_name):
     campaign = replay("abc", [DATA / file_name])
