@@ -7,11 +7,14 @@ memory limits.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.fuzz.harness import campaign_seed, run_campaign
 
 VARIANTS = 30
 
 
+@pytest.mark.extra("music21")  # the ABC reader tokenizes with music21; its seeds include music21's corpus
 def test_corrupt_abc_files_give_our_errors_and_the_same_verdict_every_way():
     campaign = run_campaign("abc", count=VARIANTS, seed=campaign_seed(20261206), per_file_seconds=10.0,
                             memory_bytes=1 << 30, batch_size=VARIANTS)

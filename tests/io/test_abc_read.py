@@ -188,12 +188,13 @@ def test_lyrics_lines_follow_abc_alignment_rules(tmp_path):
         "w: second verse ignored\n"
     )
     lyrics = [(x.time, x.lyric) for x in read_abc(path).tracks[0].lyrics]
-    # G A B | c d | e (rest) f~f | g a: 'Hap' 'py' on G A, 'birth' on B, '*' skips c, 'day one' on d,
+    # G A B | c d | e (rest) f~f | g a: 'Hap -' '- py' on G A (one word, hyphenated as MusPy and our
+    # MusicXML reader keep it), 'birth' on B, '*' skips c, 'day one' on d,
     # '|' moves to the bar of e, 'Al-so' on e, 'tra' on f (the tied f continuation takes none), '_' skips g,
     # 'la' on a; the second music line gets the next w: line only.
     assert lyrics == [
-        (0, "Hap"),
-        (24, "py"),
+        (0, "Hap -"),
+        (24, "- py"),
         (48, "birth"),
         (120, "day one"),
         (144, "Al-so"),

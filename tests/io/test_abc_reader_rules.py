@@ -97,3 +97,43 @@ def test_tune_books_fail_tune_by_tune(tmp_path):
         read_abc(path)
     with pytest.raises(ValueError, match="errors"):
         read_abc_tunes(path, errors="ignore")
+
+
+@pytest.mark.parametrize("field, problem", [
+    ("L:-1/4", "unit note length must be a positive fraction"),
+    ("L:0/1", "unit note length must be a positive fraction"),
+    ("L:1/999999", "unit note length must be a positive fraction"),
+    ("M:1/" + "9" * 30, "denominator must be a power of two"),
+    ("M:3/6", "denominator must be a power of two"),
+    ("M:0/4", "numerator must be from 1"),
+    ("M:99999999/4", "numerator must be from 1"),
+])
+def test_unit_lengths_and_meters_no_music_can_hold_are_refused_naming_file_tune_and_field(tmp_path, field, problem):
+    # Found by the ABC fuzz campaign: L:-1/4 gave notes at negative times, M:1/10**30 a time signature
+    # that fails Music.validate(). Inline fields ([L:-1/4]) are refused the same way, and in a tune book
+    # only the tune that holds the field fails.
+    header = "X:1\nT:Fine\nM:4/4\nL:1/8\nK:C\nCDEF|\n\nX:7\nT:Bad\nM:4/4\nL:1/8\nK:C\n"
+    for body in (f"{field}\nCDEF|GABc|\n", f"CD [{field}] EF|GABc|\n"):
+        path = _write(tmp_path, header + body, "book.abc")
+        with pytest.raises(ABCError) as caught:
+            read_abc(path, number=7)
+        message = str(caught.value)
+        assert str(path) in message and "X:7" in message and repr(field) in message and problem in message
+        with pytest.raises(ABCTuneBookError) as book:
+            read_abc_tunes(path)
+        assert len(book.value.tunes) == 1 and len(book.value.failures) == 1
+
+
+def test_unusual_unit_lengths_and_meters_that_a_music_can_hold_are_read(tmp_path):
+    path = _write(tmp_path, "X:1\nM:7/64\nL:1/1024\nK:C\nC64 D|\nL:1/G\nM:C|\nE F|\nM:none\nG|\n")
+    music = read_abc(path, resolution=256).validate()  # L:1/1024 is one tick; L:1/G is 1/4 as music21 reads it
+    assert [(t.time, t.numerator, t.denominator) for t in music.time_signatures] == [(0, 7, 64), (65, 2, 2)]
+    assert _rows(music.tracks[0]) == [(0, 60, 64), (64, 62, 1), (65, 64, 256), (321, 65, 256), (577, 67, 256)]
+
+
+def test_syllables_joined_by_hyphens_keep_their_hyphenation_as_musicxml_readers_do(tmp_path):
+    # w: Tra-la-li gives "Tra -", "- la -", "- li" (MusPy's form, that of our MusicXML and MuseScore
+    # readers); an escaped hyphen stays inside its syllable, and "--" skips a note inside the word.
+    path = _write(tmp_path, "X:1\nL:1/4\nK:C\nC D E F | G A B c |\nw: Tra-la-li self\\-made Ky--e | Ha -lo\n")
+    lyrics = [(x.time, x.lyric) for x in read_abc(path).tracks[0].lyrics]
+    assert lyrics == [(0, "Tra -"), (24, "- la -"), (48, "- li"), (72, "self-made"), (96, "Ky -"), (144, "- e")]

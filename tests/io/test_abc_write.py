@@ -170,6 +170,22 @@ def test_lyrics_are_written_as_w_lines_and_read_back(tmp_path):
     assert back.tracks[0].lyrics == lyrics
 
 
+def test_hyphenated_syllables_are_joined_words_and_agree_with_musicxml(tmp_path):
+    """Syllables as MusPy and our MusicXML reader keep them ("Tra -", "- la -", "- li") are written as one
+    ABC word, Tra-la-li (the writer used to write Tra~\\- la... with the hyphen escaped into the syllable),
+    a word broken across w: lines goes on in the next, and ABC and MusicXML read the same lyrics."""
+    words = ["Tra -", "- la -", "- li", "self-made", "Ky -", "- ri -", "- e -", "- lei -", "- son"]
+    notes = [Note(24 * i, 60 + i, 24) for i in range(len(words))]
+    lyrics = [Lyric(24 * i, word) for i, word in enumerate(words)]
+    music = Music(resolution=24, time_signatures=[TimeSignature(0, 2, 4)], tracks=[Track(notes=notes, lyrics=lyrics)])
+    write_abc(tmp_path / "song.abc", music)
+    written = [line for line in (tmp_path / "song.abc").read_text().splitlines() if line.startswith("w:")]
+    assert written == ["w: Tra-la-li self\\-made Ky-ri-e-lei-", "w: son"]  # four bars of two notes a line
+    assert read_abc(tmp_path / "song.abc").tracks[0].lyrics == lyrics
+    ml.write_musicxml(tmp_path / "song.musicxml", music)
+    assert ml.read_musicxml(tmp_path / "song.musicxml").tracks[0].lyrics == lyrics
+
+
 @pytest.mark.parametrize("resolution", [1, 24, 480])
 @pytest.mark.parametrize(
     "notes, written",

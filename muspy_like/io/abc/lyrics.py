@@ -2,8 +2,10 @@
 
 As in ABC 2.1 (section 5.1), syllables go to notes in order, skipping rests, grace notes and tied
 continuations; ``*`` and ``_`` skip a note, ``|`` moves to the next bar, ``~`` is a space and ``\\-`` a
-hyphen inside a syllable. A music line continued with ``\\`` shares the next ``w:`` line. Only the first
-``w:`` line under a music line (the first verse) is read.
+hyphen inside a syllable. Syllables joined by ``-`` keep their hyphenation as MusPy stores it
+(``"Tra -"``, ``"- la -"``, ``"- li"``), the form of our MusicXML and MuseScore readers. A music line
+continued with ``\\`` shares the next ``w:`` line. Only the first ``w:`` line under a music line (the first
+verse) is read.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from muspy_like.core.events import Lyric
 from muspy_like.io.abc.tokens import default_voice
 from muspy_like.io.abc.tunebook import FIELD_LINE
 from muspy_like.io.abc.voices import NoteEvent, Timeline, ticks
+from muspy_like.io.score_common import hyphenated_syllable, split_syllable
 
 __all__ = ["voice_lyrics", "syllables"]
 
@@ -79,12 +82,14 @@ def _scan_lines(text: str) -> dict[str, _Block]:
 
 def _align(lines: list[tuple[int, int, str]], events: list[NoteEvent], resolution: int) -> list[Lyric]:
     lyrics: list[Lyric] = []
+    continued = False  # a word broken at the end of a w: line goes on in the next one
     for first, stop, words in lines:
         slots = [
             e for e in events[first:stop] if e.pitches and not e.grace and not e.continues
         ]
         position = 0
-        for syllable in syllables(words):
+        items = syllables(words, continued)
+        for syllable in items:
             if syllable == "|":
                 if position:
                     bar = slots[position - 1].bar
@@ -94,23 +99,34 @@ def _align(lines: list[tuple[int, int, str]], events: list[NoteEvent], resolutio
             if position < len(slots) and syllable is not None:
                 lyrics.append(Lyric(ticks(slots[position].onset, resolution), syllable))
             position += 1
+        last = next((item for item in reversed(items) if item not in (None, "|")), None)
+        continued = last is not None and split_syllable(last)[1] in ("begin", "middle")
     return lyrics
 
 
-def syllables(words: str) -> list[Optional[str]]:
+def syllables(words: str, continued: bool = False) -> list[Optional[str]]:
     """Syllables of a ``w:`` line: None for a skipped note, ``"|"`` for a move to the next bar.
 
     A backslash makes the next character part of the syllable (``\\-`` is a hyphen); an unescaped ``%``
-    starts a comment.
+    starts a comment. Syllables of one word, joined by ``-``, carry their hyphenation as MusPy and our
+    MusicXML and MuseScore readers store it (:func:`~muspy_like.io.score_common.hyphenated_syllable`):
+    ``Tra-la-li`` gives ``"Tra -"``, ``"- la -"``, ``"- li"``. ``continued`` says that the line before
+    ended inside a word (``Tra-`` at its end), so that the first syllable here continues it.
 
     Examples
     --------
     >>> syllables(r"Hel-lo wor~ld * | x\\-y % comment")
-    ['Hel', 'lo', 'wor ld', None, '|', 'x-y']
+    ['Hel -', '- lo', 'wor ld', None, '|', 'x-y']
     """
     items: list[Optional[str]] = []
+    raw: list[tuple[int, bool]] = []  # (index in items, the word goes on after it) of each syllable
     current, previous = "", " "
     index = 0
+
+    def finish(goes_on: bool) -> None:
+        raw.append((len(items), goes_on))
+        items.append(current)
+
     while index < len(words):
         char = words[index]
         if char == "\\" and index + 1 < len(words):
@@ -124,10 +140,12 @@ def syllables(words: str) -> list[Optional[str]]:
             current += " "
         elif char in " \t-_*|":
             if current:
-                items.append(current)
+                finish(char == "-")
                 current = ""
             elif char == "-" and previous == "-":
                 items.append(None)  # a second hyphen moves past one more note
+            elif char == "-" and raw:
+                raw[-1] = (raw[-1][0], True)  # "Tra -la": a hyphen after spaces still joins the word
             if char in "_*":
                 items.append(None)
             elif char == "|":
@@ -137,5 +155,9 @@ def syllables(words: str) -> list[Optional[str]]:
         previous = char
         index += 1
     if current:
-        items.append(current)
+        finish(False)
+    for at, goes_on in raw:
+        syllabic = {(False, True): "begin", (True, True): "middle", (True, False): "end"}.get((continued, goes_on))
+        items[at] = hyphenated_syllable(items[at], syllabic)
+        continued = goes_on
     return items

@@ -7,9 +7,10 @@ from typing import NamedTuple, Optional, Union
 
 from muspy_like.core.events import KeySignature
 from muspy_like.io.abc.text import escape_syllable
+from muspy_like.io.score_common import split_syllable
 from muspy_like.theory import key_fifths, key_from_fifths
 
-__all__ = ["FieldLine", "Written", "voice_lines", "key_text", "number_text", "BAR", "FINAL_BAR"]
+__all__ = ["FieldLine", "Written", "voice_lines", "lyric_word", "key_text", "number_text", "BAR", "FINAL_BAR"]
 
 BAR = "|"
 FINAL_BAR = "|]"
@@ -80,17 +81,19 @@ def _length(units: Fraction) -> str:
 def voice_lines(items: list[Union[Written, FieldLine, str]]) -> list[str]:
     """Text of a voice, four bars a line, each followed by its ``w:`` lyrics line when it has lyrics.
 
+    Syllables of one word are joined with ``-`` (:func:`lyric_word`).
+
     Three untied notes of one triplet value in a row become a ``(3`` triplet.
     """
     lines: list[str] = []
     tokens: list[str] = []
-    words: list[str] = []
+    words: list[tuple[str, bool]] = []
 
     def flush() -> None:
         if tokens:
             lines.append(" ".join(tokens))
-            if any(word != "*" for word in words):
-                lines.append("w: " + " ".join(words))
+            if any(word != "*" for word, _ in words):
+                lines.append("w: " + "".join(word + ("-" if joined else " ") for word, joined in words).rstrip())
         tokens.clear()
         words.clear()
 
@@ -103,7 +106,7 @@ def voice_lines(items: list[Union[Written, FieldLine, str]]) -> list[str]:
             and len({x.length for x in group}) == 1
         ):
             tokens.append("(3" + " ".join(x.text(Fraction(3, 2)) for x in group))
-            words.extend(escape_syllable(x.syllable) for x in group if x.starts_note)
+            words.extend(lyric_word(x.syllable) for x in group if x.starts_note)
             i += 3
             continue
         item = items[i]
@@ -114,7 +117,7 @@ def voice_lines(items: list[Union[Written, FieldLine, str]]) -> list[str]:
         elif isinstance(item, Written):
             tokens.append(item.text())
             if item.starts_note:
-                words.append(escape_syllable(item.syllable))
+                words.append(lyric_word(item.syllable))
         else:
             tokens.append(item)
             bars += item == BAR
@@ -122,6 +125,22 @@ def voice_lines(items: list[Union[Written, FieldLine, str]]) -> list[str]:
                 flush()
     flush()
     return lines
+
+
+def lyric_word(syllable: Optional[str]) -> tuple[str, bool]:
+    """A syllable as written in a ``w:`` line, and whether its word goes on (a ``-`` joins the next one).
+
+    A syllable hyphenated as MusPy stores it (``"Tra -"``, ``"- la -"``, ``"- li"``; see
+    :func:`~muspy_like.io.score_common.split_syllable`) is written as ABC joins the syllables of a word:
+    ``Tra-la-li``. The leading ``"- "`` is not written: the reader restores it from the hyphen before.
+
+    Examples
+    --------
+    >>> lyric_word("Tra -"), lyric_word("- li"), lyric_word("self-made"), lyric_word(None)
+    (('Tra', True), ('li', False), ('self\\\\-made', False), ('*', False))
+    """
+    text, syllabic = split_syllable(syllable or "")
+    return escape_syllable(text), syllabic in ("begin", "middle")
 
 
 def key_text(key: KeySignature) -> str:

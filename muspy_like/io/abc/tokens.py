@@ -20,6 +20,7 @@ from typing import Optional
 from muspy_like.core.events import KeySignature
 from muspy_like.errors import ABCError
 from muspy_like.io.abc.fields import INLINE_FIELD, parse_key, sounding_shift, voice_id, voice_name
+from muspy_like.io.abc.limits import check_fields
 from muspy_like.theory import key_from_tonic, midi_key_name
 
 __all__ = ["TokenizedTune", "Voice", "tokenize_tune", "prepare_text", "default_voice"]
@@ -100,7 +101,8 @@ def tokenize_tune(text: str, where: str) -> TokenizedTune:
     Raises
     ------
     ABCError
-        If music21 cannot tokenize the tune.
+        If music21 cannot tokenize the tune, or an ``L:`` or ``M:`` field is outside the limits of
+        :mod:`~muspy_like.io.abc.limits` (the message quotes the field).
     """
     from music21 import abcFormat
 
@@ -109,8 +111,11 @@ def tokenize_tune(text: str, where: str) -> TokenizedTune:
         handler.parseHeaderForVersionInformation(text[:100])
         handler.tokens = []
         handler.tokenize(text)
+        check_fields(handler.tokens)
         key_texts = _hand_locrian_as_major(handler.tokens)
         handler.tokenProcess()
+    except ABCError as error:
+        raise ABCError(f"{where}: {error}") from error
     except Exception as error:  # music21's ABC tokenizer raises many unrelated types on bad input
         raise ABCError(f"{where}: music21 cannot parse it: {type(error).__name__}: {error}") from error
     header, voices = _group_by_voice(handler.tokens)

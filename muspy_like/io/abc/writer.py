@@ -66,7 +66,9 @@ def write_abc(path: Union[str, Path], music: Music, number: int = 1, title: Opti
       changes or is locrian, since readers such as music21 apply key changes unreliably).
     * Lyrics (of the track, and global lyrics with the first track) are ``w:`` lines under the first
       voice of their track: one syllable per note that starts at the lyric's tick, ``*`` for the others;
-      a lyric at a tick where no note starts is lost.
+      a lyric at a tick where no note starts is lost. Hyphenated syllables (``"Tra -"``, ``"- la -"``,
+      ``"- li"``) are joined as one ABC word, ``Tra-la-li``.
+    * A track without notes is a voice of rests; in a piece of no length it has no voice.
     * Text is kept on its line (:mod:`~muspy_like.io.abc.text`): line breaks and tabs in titles, names
       and lyrics become spaces; ``%`` and ``\\`` are escaped, and in lyrics also ``- _ * | ~``.
     * Not written: velocities, programs, annotations, control changes, pitch bends and zero-length notes.
