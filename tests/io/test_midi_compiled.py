@@ -24,7 +24,8 @@ NOT_BUILT = "the compiled MIDI decoder was not built"
 
 def _build(tmp_path: Path, env: dict[str, str], prelude: str = "") -> subprocess.CompletedProcess:
     """Run ``setup.py build_ext`` on a copy of the build files in ``tmp_path`` (never in the checkout)."""
-    for name in ("setup.py", "setup.cfg", "pyproject.toml", "README.md", compiled.SOURCE):
+    # muspy_like/__init__.py holds the version that pyproject.toml reads.
+    for name in ("setup.py", "setup.cfg", "pyproject.toml", "README.md", "muspy_like/__init__.py", compiled.SOURCE):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)
     code = f"{prelude}import runpy, sys; sys.argv = ['setup.py', '-q', 'build_ext', '--build-lib', 'lib', " \
