@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from muspy_like.errors import ABCError
+from muspy_like.extras import require
 
 __all__ = ["check_fields", "MAX_METER_NUMERATOR", "MAX_METER_DENOMINATOR", "MAX_UNIT_TERM"]
 
@@ -37,7 +38,7 @@ def check_fields(tokens: list) -> None:
     ABCError
         Quoting the field as written and saying what is wrong with it.
     """
-    from music21 import abcFormat
+    abcFormat = require("music21.abcFormat", "music21", "ABC notation")
 
     for token in tokens:
         if not isinstance(token, abcFormat.ABCMetadata):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Optional
 
 from muspy_like.core.events import Lyric
+from muspy_like.extras import require
 from muspy_like.io.abc.tokens import default_voice
 from muspy_like.io.abc.tunebook import FIELD_LINE
 from muspy_like.io.abc.voices import NoteEvent, Timeline, ticks
@@ -50,7 +51,7 @@ def voice_lyrics(text: str, timelines: list[Timeline], resolution: int) -> dict[
 
 def _scan_lines(text: str) -> dict[str, _Block]:
     """Per voice: the number of note tokens of its music lines, and its ``w:`` lines with the notes they cover."""
-    from music21 import abcFormat
+    abcFormat = require("music21.abcFormat", "music21", "ABC notation")
 
     lines = text.split("\n")
     default = default_voice([line.strip() for line in lines if line.strip().startswith(("V:", "K:"))])

@@ -19,6 +19,7 @@ from typing import Optional
 
 from muspy_like.core.events import KeySignature
 from muspy_like.errors import ABCError
+from muspy_like.extras import require
 from muspy_like.io.abc.fields import INLINE_FIELD, parse_key, sounding_shift, voice_id, voice_name
 from muspy_like.io.abc.limits import check_fields
 from muspy_like.theory import key_from_tonic, midi_key_name
@@ -104,7 +105,7 @@ def tokenize_tune(text: str, where: str) -> TokenizedTune:
         If music21 cannot tokenize the tune, or an ``L:`` or ``M:`` field is outside the limits of
         :mod:`~muspy_like.io.abc.limits` (the message quotes the field).
     """
-    from music21 import abcFormat
+    abcFormat = require("music21.abcFormat", "music21", "ABC notation")
 
     try:
         handler = abcFormat.ABCHandler()
@@ -124,7 +125,7 @@ def tokenize_tune(text: str, where: str) -> TokenizedTune:
 
 def _hand_locrian_as_major(tokens: list) -> dict[int, str]:
     """Rewrite locrian ``K:`` tokens as the major key with the same signature; return every key's text."""
-    from music21 import abcFormat
+    abcFormat = require("music21.abcFormat", "music21", "ABC notation")
 
     texts: dict[int, str] = {}
     for token in tokens:
@@ -148,7 +149,7 @@ def _group_by_voice(tokens: list) -> tuple[list, list[Voice]]:
     the header declares none. (music21 starts a new part at
     every ``V:`` field whose identifier starts with a digit, and ignores the others.)
     """
-    from music21 import abcFormat
+    abcFormat = require("music21.abcFormat", "music21", "ABC notation")
 
     default = default_voice(
         [t.src for t in tokens if isinstance(t, abcFormat.ABCMetadata) and (t.isVoice() or t.isKey())]
@@ -195,6 +196,6 @@ def default_voice(fields: list[str]) -> str:
 
 
 def _has_music(voice: Voice) -> bool:
-    from music21 import abcFormat
+    abcFormat = require("music21.abcFormat", "music21", "ABC notation")
 
     return any(isinstance(token, abcFormat.ABCNote) for token in voice.tokens)

@@ -18,6 +18,7 @@ import numpy as np
 from muspy_like.core.events import Annotation, KeySignature, NoteArray, Tempo, TimeSignature
 from muspy_like.core.track import Track
 from muspy_like.errors import ABCError
+from muspy_like.extras import require
 from muspy_like.io.abc.fields import parse_key, sounding_shift, tempo_qpm
 from muspy_like.io.abc.tokens import TokenizedTune, Voice
 from muspy_like.theory import key_from_tonic
@@ -76,7 +77,7 @@ def _midi(pitch_name: str, octave: int) -> int:
     music21 writes the name as letter, accidental, octave, so ``C-1`` is C in octave -1 (MIDI 0) but
     reads it back as C flat in octave 1: the octave is taken from the note's own text instead.
     """
-    from music21 import pitch
+    pitch = require("music21.pitch", "music21", "ABC notation")
 
     if not pitch_name.endswith(str(octave)):  # the text's octave is not music21's: trust music21
         return int(pitch.Pitch(pitch_name).midi)
@@ -109,7 +110,7 @@ def _pitches(token: Any, shift: int) -> Optional[tuple[int, ...]]:
     ABCError
         If a pitch lies outside MIDI's range 0-127 (more than five commas below middle C's octave...).
     """
-    from music21 import abcFormat
+    abcFormat = require("music21.abcFormat", "music21", "ABC notation")
 
     if token.isRest and not isinstance(token, abcFormat.ABCChord):
         return None
@@ -128,7 +129,7 @@ def lay_out(voice: Voice, shift: int = 0) -> Timeline:
     ``shift`` (semitones) is the distance from written to sounding pitch where the voice starts (octave
     clefs of the header); ``K:`` fields of the voice that set one change it from there on.
     """
-    from music21 import abcFormat
+    abcFormat = require("music21.abcFormat", "music21", "ABC notation")
 
     events: list[NoteEvent] = []
     fields: list[tuple[Fraction, Any]] = []
