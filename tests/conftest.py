@@ -96,6 +96,7 @@ _NEEDS_EXTRAS = {
     "tests/datasets/test_cache.py::test_a_broken_tune_fails_alone_with_its_number_and_line": ("music21",),
     "tests/datasets/test_cli.py::test_convert_of_a_music21_composer_without_pieces_is_an_error": ("music21",),
     "tests/cli/test_tune_books.py::test_stats_": ("music21",),
+    "tests/cli/test_tune_books.py::test_info_": ("music21",),
 }
 
 
