@@ -85,21 +85,17 @@ def scan_chunk(data: bytes, start: int, end: int, builder: MusicBuilder) -> None
 
 
 def _long_delta(data: bytes, position: int, end: int, tick: int, byte: int) -> tuple[int, int]:
-    value = byte & 0x7F
-    for _ in range(3):
-        if position >= end:
-            raise Fault
-        byte = data[position]
-        position += 1
-        value = (value << 7) | (byte & 0x7F)
-        if byte < 0x80:
-            return tick + value, position
-    raise Fault
+    value, position = _quantity(data, position, end, byte & 0x7F, 3)  # ``byte`` was the first of four
+    return tick + value, position
 
 
 def _length(data: bytes, position: int, end: int) -> tuple[int, int]:
-    value = 0
-    for _ in range(4):
+    return _quantity(data, position, end, 0, 4)
+
+
+def _quantity(data: bytes, position: int, end: int, value: int, most: int) -> tuple[int, int]:
+    """Read the rest of a variable-length quantity, at most ``most`` more bytes, onto ``value``."""
+    for _ in range(most):
         if position >= end:
             raise Fault
         byte = data[position]
