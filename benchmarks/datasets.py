@@ -269,13 +269,14 @@ def conversion_growth(folder: Optional[Path] = None, largest: int = 100_000, n_j
                           n_jobs=n_jobs)
 
 
-def dask_speedup(folder: Path, size: int) -> dict[str, Any]:
-    """Conversion of ``size`` files: one process against a LocalCluster of 2 worker processes (target >= 1.6x)."""
-    one = measure_growth("benchmarks.datasets:conversion_work", [size], folder=str(folder))["rows"][0]
-    two = measure_growth("benchmarks.datasets:conversion_work", [size], folder=str(folder), dask_workers=2)["rows"][0]
-    return {"size": size, "one_process_s": one["seconds"], "dask_2_workers_s": two["seconds"],
-            "speedup": one["seconds"] / two["seconds"], "one_process_peak_mb": one["peak_mb"],
-            "dask_peak_mb": two["peak_mb"]}
+def dask_speedup(folder: Path, size: int, rounds: int = 3) -> dict[str, Any]:
+    """Conversion of ``size`` files: one process against a LocalCluster of 2 worker processes (target >= 1.6x).
+
+    Interleaved rounds, best of ``rounds`` for each (see :mod:`benchmarks.dask_speedup`).
+    """
+    from benchmarks.dask_speedup import dask_speedup as compare
+
+    return compare("conversion", folder, size, rounds)
 
 
 # -- music21's whole corpus ----------------------------------------------------------------------------------

@@ -249,13 +249,14 @@ def statistics_growth(folder=None, largest: int = 100_000) -> dict:
     return measure_growth("benchmarks.statistics:statistics_work", corpus_sizes(largest), folder=str(folder))
 
 
-def statistics_dask_speedup(folder, size: int) -> dict:
-    """Statistics of ``size`` files: one process against a LocalCluster of 2 worker processes (target >= 1.6x)."""
-    one = measure_growth("benchmarks.statistics:statistics_work", [size], folder=str(folder))["rows"][0]
-    two = measure_growth("benchmarks.statistics:statistics_work", [size], folder=str(folder), dask_workers=2)
-    two = two["rows"][0]
-    return {"size": size, "one_process_s": one["seconds"], "dask_2_workers_s": two["seconds"],
-            "speedup": one["seconds"] / two["seconds"]}
+def statistics_dask_speedup(folder, size: int, rounds: int = 3) -> dict:
+    """Statistics of ``size`` files: one process against a LocalCluster of 2 worker processes (target >= 1.6x).
+
+    Interleaved rounds, best of ``rounds`` for each (see :mod:`benchmarks.dask_speedup`).
+    """
+    from benchmarks.dask_speedup import dask_speedup
+
+    return dask_speedup("statistics", folder, size, rounds)
 
 
 def _growth_text(growth: dict, dask: dict) -> str:

@@ -18,6 +18,14 @@ Work is submitted a window of chunks at a time (four per worker), so pending tas
 stay bounded however many items there are; with ``on_result`` and ``keep_values=False`` the results
 stream to the caller as they arrive and nothing grows with the number of items but the failures.
 
+Chunk sizes adapt to the work unless the caller fixes them: the first chunks are small, each worker
+reports how long its chunk took, and later chunks hold about :data:`_TARGET_CHUNK_SECONDS` of work, so
+that the cost of a task (well under a millisecond on a process pool, several milliseconds on a
+``dask.distributed`` cluster, paid in the process that schedules) stays a few per cent of the work
+whether an item takes a millisecond (a short MIDI file) or a minute (an orchestral score). Near the end
+chunks shrink again (at most a quarter of the remaining items per worker), so no worker is left with a
+long tail while the others wait.
+
 Examples
 --------
 >>> from muspy_like.parallel import parallel_map
@@ -34,6 +42,7 @@ import concurrent.futures
 import logging
 import math
 import os
+import time
 import traceback as traceback_module
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Optional, Sequence
@@ -44,10 +53,18 @@ __all__ = ["Failure", "MapResult", "ParallelMapError", "parallel_map", "resolve_
 
 logger = logging.getLogger(__name__)
 
-#: Chunks per worker when ``chunksize`` is automatic: enough to balance uneven items (the tail of a run
-#: waits for at most one chunk) and to move the progress bar smoothly, few enough that the per-task
-#: overhead of a process pool (well under a millisecond) stays small.
+#: Chunks per worker for the first chunks, sized before any has been timed (when ``chunksize`` is
+#: automatic): enough to balance uneven items and to move the progress bar smoothly.
 _CHUNKS_PER_WORKER = 64
+#: The largest first chunk: items of unknown cost start small, a chunk never waits on many slow items.
+_FIRST_CHUNK_MAX = 8
+#: Seconds of work a chunk holds once chunks have been timed: large against the per-task cost of a
+#: process pool or a dask cluster (a few milliseconds), small enough for a smooth progress bar.
+_TARGET_CHUNK_SECONDS = 0.3
+#: The most items in one chunk, whatever the timing says (bounds the results of one task in memory).
+_MAX_CHUNK = 4096
+#: Near the end a chunk holds at most this fraction of the remaining items per worker.
+_TAIL_SHARE = 4
 #: Chunks submitted ahead per worker: keeps every worker busy while bounding what is in flight.
 _CHUNKS_IN_FLIGHT = 4
 #: Workers assumed for an executor of unknown size (see :func:`_worker_count`).
@@ -167,10 +184,10 @@ def parallel_map(
     desc : str, optional
         Label of the progress bar.
     chunksize : int, optional
-        Items sent to a worker per task. Default: about 64 chunks per worker of the process pool, so
-        uneven items (a corpus mixing slow and fast files) balance while the per-task overhead stays
-        small. A dask executor counts the threads of its cluster's workers; for other executors of unknown
-        size, about 16,000 chunks.
+        Items sent to a worker per task, fixed. Default: adaptive (see the module notes): small first
+        chunks, then about 0.3 s of work per chunk as timed by the workers, shrinking near the end. A
+        dask executor counts the threads of its cluster's workers; other executors of unknown size are
+        planned for 256 workers.
     mp_context : multiprocessing context, optional
         Start method for the worker processes (default: the platform's default).
     on_result : callable, optional
@@ -264,45 +281,111 @@ def _run_on(
 ) -> None:
     if not items:
         return
-    if chunksize is None:
-        chunksize = max(1, math.ceil(len(items) / (workers * _CHUNKS_PER_WORKER)))
-    if chunksize < 1:
+    if chunksize is not None and chunksize < 1:
         raise ValueError(f"chunksize must be at least 1, not {chunksize}")
-    starts = iter(range(0, len(items), chunksize))
+    plan = _ChunkPlan(len(items), workers, chunksize)
     window = workers * _CHUNKS_IN_FLIGHT
-    pending: dict[concurrent.futures.Future, int] = {}
+    pending: dict[concurrent.futures.Future, tuple[int, int]] = {}
     try:
-        _submit(executor, func, items, chunksize, starts, pending, window, sink, bar)
+        _submit(executor, func, items, plan, pending, window, sink, bar)
         while pending:
             done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
             for future in done:
-                start = pending.pop(future)
-                _collect(future, start, items[start : start + chunksize], sink, bar)
-            _submit(executor, func, items, chunksize, starts, pending, window, sink, bar)
+                start, stop = pending.pop(future)
+                _collect(future, start, items[start:stop], plan, sink, bar)
+            _submit(executor, func, items, plan, pending, window, sink, bar)
     except BaseException:
         for future in pending:
             future.cancel()
         raise
 
 
-def _submit(executor, func, items, chunksize, starts, pending, window, sink, bar) -> None:
+class _ChunkPlan:
+    """Where the next chunk starts and how many items it holds (fixed, or adapted to the timed work).
+
+    Parameters
+    ----------
+    n_items : int
+        Items to run.
+    workers : int
+        Workers that run chunks at the same time.
+    fixed : int, optional
+        The caller's chunk size; None adapts it.
+    """
+
+    def __init__(self, n_items: int, workers: int, fixed: Optional[int]) -> None:
+        self.n_items = n_items
+        self.workers = workers
+        self.fixed = fixed
+        self.next_start = 0
+        self.timed_items = 0
+        self.timed_seconds = 0.0
+        self.first = min(_FIRST_CHUNK_MAX, max(1, math.ceil(n_items / (workers * _CHUNKS_PER_WORKER))))
+
+    def take(self) -> Optional[tuple[int, int]]:
+        """The next chunk as ``(start, stop)`` item positions, or None when every item is planned."""
+        if self.next_start >= self.n_items:
+            return None
+        start = self.next_start
+        self.next_start = min(self.n_items, start + self.size())
+        return start, self.next_start
+
+    def size(self) -> int:
+        """Items in the next chunk."""
+        if self.fixed is not None:
+            return self.fixed
+        if self.timed_items == 0 or self.timed_seconds <= 0:
+            return self.first
+        per_item = self.timed_seconds / self.timed_items
+        wanted = min(_MAX_CHUNK, max(1, int(_TARGET_CHUNK_SECONDS / per_item)))
+        remaining = self.n_items - self.next_start
+        return max(1, min(wanted, math.ceil(remaining / (self.workers * _TAIL_SHARE))))
+
+    def timed(self, items: int, seconds: float) -> None:
+        """Record that a chunk of ``items`` took ``seconds`` of a worker's time."""
+        self.timed_items += items
+        self.timed_seconds += seconds
+
+
+def _submit(executor, func, items, plan, pending, window, sink, bar) -> None:
     """Submit chunks until ``window`` are in flight; a chunk that cannot be submitted fails its items."""
     while len(pending) < window:
-        start = next(starts, None)
-        if start is None:
+        bounds = plan.take()
+        if bounds is None:
             return
-        chunk = items[start : start + chunksize]
+        start, stop = bounds
+        chunk = items[start:stop]
         try:
-            pending[executor.submit(_call_chunk, func, chunk)] = start
+            pending[_submit_chunk(executor, func, chunk)] = bounds
         except Exception as error:  # a broken pool refuses new work: its items fail, none is lost
             for offset in range(len(chunk)):
                 sink.store(_outcome_of(error), start + offset)
             bar.update(len(chunk))
 
 
-def _collect(future: concurrent.futures.Future, start: int, chunk: list, sink: _Sink, bar: Any) -> None:
+def _submit_chunk(executor: concurrent.futures.Executor, func: Callable[[Any], Any], chunk: list) -> Any:
+    """Submit one chunk; on a dask cluster as an impure task.
+
+    A dask executor otherwise hashes every argument to name the task (a third of the scheduling process's
+    CPU time on a corpus of small files), and would run a chunk submitted twice only once: a chunk's
+    calls may have effects (writing files), so each submission must run.
+    """
+    if _is_dask_executor(executor):
+        return executor.submit(_call_chunk, func, chunk, pure=False)
+    return executor.submit(_call_chunk, func, chunk)
+
+
+def _is_dask_executor(executor: concurrent.futures.Executor) -> bool:
+    kind = type(executor)
+    return kind.__name__ == "ClientExecutor" and kind.__module__.split(".")[0] == "distributed"
+
+
+def _collect(
+    future: concurrent.futures.Future, start: int, chunk: list, plan: _ChunkPlan, sink: _Sink, bar: Any
+) -> None:
     try:
-        outcomes = future.result()
+        outcomes, seconds = future.result()
+        plan.timed(len(chunk), seconds)
     except Exception as error:  # the chunk itself failed: pickling, a dead worker, a lost task
         outcomes = [_outcome_of(error)] * len(chunk)
     for offset, outcome in enumerate(outcomes):
@@ -310,9 +393,11 @@ def _collect(future: concurrent.futures.Future, start: int, chunk: list, sink: _
     bar.update(len(chunk))
 
 
-def _call_chunk(func: Callable[[Any], Any], chunk: list) -> list:
-    """Run ``func`` over one chunk in a worker; exceptions become picklable outcome tuples."""
-    return [_call(func, item) for item in chunk]
+def _call_chunk(func: Callable[[Any], Any], chunk: list) -> tuple[list, float]:
+    """Run ``func`` over one chunk in a worker: outcome tuples (exceptions made picklable) and seconds taken."""
+    began = time.perf_counter()
+    outcomes = [_call(func, item) for item in chunk]
+    return outcomes, time.perf_counter() - began
 
 
 def _call(func: Callable[[Any], Any], item: Any) -> tuple:

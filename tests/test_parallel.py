@@ -134,3 +134,50 @@ def test_only_a_window_of_chunks_is_in_flight():
     with CountingPool() as pool:
         check(parallel_map(square_or_fail, range(200), executor=pool, chunksize=1, progress=False), 200)
     assert pool.most <= 2 * 4  # four chunks per worker, not 200
+
+
+class RecordingPool(concurrent.futures.ThreadPoolExecutor):
+    """A two-thread pool that records the size of every chunk submitted to it."""
+
+    def __init__(self):
+        super().__init__(2)
+        self.chunk_sizes: list[int] = []
+
+    def submit(self, fn, *args):
+        self.chunk_sizes.append(len(args[1]))  # _call_chunk(func, chunk)
+        return super().submit(fn, *args)
+
+
+def sleep_then_square(x: int, seconds: float) -> int:
+    import time
+
+    time.sleep(seconds)
+    return x * x
+
+
+def test_automatic_chunks_grow_for_fast_items_and_shrink_at_the_end():
+    """Fast items: after the first small chunks, chunks hold many items; the last ones are small again."""
+    with RecordingPool() as pool:
+        check(parallel_map(square_or_fail, range(20_000), executor=pool, progress=False), 20_000)
+    sizes = pool.chunk_sizes
+    assert sum(sizes) == 20_000
+    assert max(sizes[:8]) <= 8  # the first window is sized before anything was timed
+    assert max(sizes) >= 1_000  # then a chunk holds many fast items: few tasks for the work
+    assert len(sizes) < 200
+    assert sizes[-1] <= sizes[len(sizes) // 2]  # and the tail shrinks so that workers finish together
+
+
+def test_automatic_chunks_stay_small_for_slow_items():
+    """Items of 20 ms: a chunk holds about 0.3 s of work (15 items), not a large share of the input."""
+    work = functools.partial(sleep_then_square, seconds=0.02)
+    with RecordingPool() as pool:
+        result = parallel_map(work, range(200), executor=pool, progress=False)
+    assert result.values == [x * x for x in range(200)]
+    assert max(pool.chunk_sizes) <= 30
+    assert len(pool.chunk_sizes) >= 12
+
+
+def test_a_fixed_chunksize_is_kept():
+    with RecordingPool() as pool:
+        check(parallel_map(square_or_fail, range(103), executor=pool, chunksize=10, progress=False), 103)
+    assert pool.chunk_sizes == [10] * 10 + [3]

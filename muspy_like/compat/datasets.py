@@ -263,7 +263,10 @@ class FolderDataset(MusPyDatasetMethods, _base.FolderDataset):
 
     def get_converted_filenames(self) -> list[Path]:
         """The converted JSON files, in dataset order."""
-        return sorted((self.converted_dir / "json").glob("*.json"))
+        from muspy_like.datasets.cache import CachedDataset
+
+        cache = CachedDataset(self.converted_dir)
+        return [cache.path(index, "json") for index in range(len(cache))]
 
 
 class MusicDataset(FolderDataset):

@@ -3,14 +3,16 @@
 Cache layout (``cache_dir``)
 ----------------------------
 ``index.json``
-    ``{"format": "muspy_like-cache", "version": 1, "dataset": ..., "root": ..., "pieces": [...]}``; one
+    ``{"format": "muspy_like-cache", "version": 2, "dataset": ..., "root": ..., "pieces": [...]}``; one
     entry per *source* piece, in dataset order: ``key``, ``source`` (path relative to the dataset root,
     ``#n`` for the tune at position n of an ABC file, from 0), ``path`` (absolute), ``tune``, ``ok`` and, for
     converted pieces, ``tracks`` and ``notes`` counts and ``stamp`` (size and modification time of the
     source when it was read). This is how the cache maps back to the source files.
-``json/<key>.json``
+``json/<shard>/<key>.json``
     The piece in the native JSON format (:func:`muspy_like.io.native.save`): readable, diffable, lossless.
-``arrays/<key>.bin``
+    ``<shard>`` is the key's last two digits (:mod:`muspy_like.datasets.layout` says why; caches of
+    version 1 have no shard folders and are still read).
+``arrays/<shard>/<key>.bin``
     The same piece, column-wise, for speed (:func:`save_arrays`): a JSON header (the native document of
     the piece without its notes, control changes and pitch bends) followed, for each of those three event
     kinds, by one int64 matrix (one row per event, one column per field, all tracks stacked) and the
@@ -43,6 +45,7 @@ import numpy as np
 
 from muspy_like.datasets.base import Dataset
 from muspy_like.datasets.journal import Journal, source_stamp
+from muspy_like.datasets.layout import piece_path
 from muspy_like.datasets.pieces import Piece
 from muspy_like.errors import DatasetError
 from muspy_like.files import atomic_write, atomic_write_text
@@ -56,7 +59,9 @@ if TYPE_CHECKING:
 __all__ = ["CachedDataset", "ConversionReport", "convert", "load_cached", "save_arrays", "load_arrays"]
 
 CACHE_FORMAT = "muspy_like-cache"
-CACHE_VERSION = 1
+CACHE_VERSION = 2
+#: Versions :class:`CachedDataset` reads (1: one folder per kind, 2: shard folders).
+_READABLE_VERSIONS = (1, 2)
 _EVENT_KINDS = ("notes", "control_changes", "pitch_bends")
 _MAGIC = b"MLCACHE1"
 
@@ -151,7 +156,8 @@ def convert(
     (cache_dir / "json").mkdir(parents=True, exist_ok=True)
     (cache_dir / "arrays").mkdir(parents=True, exist_ok=True)
     keys = _keys(len(dataset))
-    journal = Journal(cache_dir, {"dataset": dataset.name, "reader_options": dataset.reader_options})
+    journal = Journal(cache_dir, {"dataset": dataset.name, "reader_options": dataset.reader_options}, CACHE_VERSION)
+    _remove_version_1_pieces(cache_dir)
     earlier = _earlier_entries(cache_dir, dataset) if resume else []
     finished = journal.finished(dataset.pieces, keys, earlier) if resume else {}
     todo = [index for index in range(len(dataset)) if index not in finished]
@@ -175,6 +181,19 @@ def _keys(n: int) -> list[str]:
     """File names of the pieces: their position, zero-padded (at least six digits)."""
     width = max(6, len(str(max(n - 1, 0))))
     return [f"{index:0{width}d}" for index in range(n)]
+
+
+def _remove_version_1_pieces(cache_dir: Path) -> None:
+    """Delete the piece files of a version 1 cache in ``cache_dir`` (they are converted again, sharded)."""
+    try:
+        index = json.loads((cache_dir / "index.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if index.get("format") != CACHE_FORMAT or index.get("version") != 1:
+        return
+    for entry in index.get("pieces", []):
+        for kind in ("json", "arrays"):
+            piece_path(cache_dir, kind, str(entry.get("key")), 1).unlink(missing_ok=True)
 
 
 def _earlier_entries(cache_dir: Path, dataset: Dataset) -> list[dict]:
@@ -284,11 +303,14 @@ def _convert_piece(job: tuple[str, Piece], options: dict, cache_dir: str) -> dic
     stamp = source_stamp(piece.path)
     music = read_piece(piece, options)
     music.validate()  # the cache is trusted when loading, so only valid pieces enter it
-    folder = Path(cache_dir)
+    json_path = piece_path(Path(cache_dir), "json", key, CACHE_VERSION)
+    arrays_path = piece_path(Path(cache_dir), "arrays", key, CACHE_VERSION)
+    json_path.parent.mkdir(exist_ok=True)
+    arrays_path.parent.mkdir(exist_ok=True)
     # Piece files can be rebuilt, so they skip fsync (most of the cost of a small file); index.json,
     # written last by the parent, is durable.
-    atomic_write_text(folder / "json" / f"{key}.json", native.dumps(music, "json"), durable=False)
-    save_arrays(folder / "arrays" / f"{key}.bin", music, durable=False)
+    atomic_write_text(json_path, native.dumps(music, "json"), durable=False)
+    save_arrays(arrays_path, music, durable=False)
     return {"tracks": len(music.tracks), "notes": int(sum(len(t.notes) for t in music.tracks)), "stamp": stamp}
 
 
@@ -403,9 +425,13 @@ class CachedDataset(Dataset):
             index = json.loads((cache_dir / "index.json").read_text(encoding="utf-8"))
         except (OSError, ValueError) as error:
             raise DatasetError(f"{cache_dir}: no readable index.json ({error}); run convert() first") from error
-        if index.get("format") != CACHE_FORMAT or index.get("version") != CACHE_VERSION:
-            raise DatasetError(f"{cache_dir}: not a muspy_like cache of version {CACHE_VERSION}")
+        if index.get("format") != CACHE_FORMAT or index.get("version") not in _READABLE_VERSIONS:
+            raise DatasetError(
+                f"{cache_dir}: not a muspy_like cache of a version this release reads "
+                f"({', '.join(map(str, _READABLE_VERSIONS))}); convert the dataset again"
+            )
         self.cache_dir = cache_dir
+        self.version = int(index["version"])
         self.index = index
         entries = [entry for entry in index["pieces"] if entry.get("ok")]
         self.keys = [entry["key"] for entry in entries]
@@ -418,13 +444,17 @@ class CachedDataset(Dataset):
         n = len(self.keys)
         if not -n <= index < n:
             raise IndexError(f"{self.name}: index {index} out of range for {n} cached pieces")
-        return load_arrays(self.cache_dir / "arrays" / f"{self.keys[index]}.bin")
+        return load_arrays(piece_path(self.cache_dir, "arrays", self.keys[index], self.version))
 
     def read_json(self, index: int) -> "Music":
         """Load piece ``index`` from its native JSON file (slower; the readable copy)."""
         from muspy_like.io import native
 
-        return native.load(self.cache_dir / "json" / f"{self.keys[index]}.json")
+        return native.load(self.path(index, "json"))
+
+    def path(self, index: int, kind: str = "arrays") -> Path:
+        """The file of piece ``index``: ``kind`` ``"arrays"`` (column-wise) or ``"json"`` (native JSON)."""
+        return piece_path(self.cache_dir, kind, self.keys[index], self.version)
 
     def source(self, index: int) -> str:
         """The source of piece ``index``: path relative to the dataset root (``#n`` for an ABC tune)."""

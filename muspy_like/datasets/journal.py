@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence
 
+from muspy_like.datasets.layout import piece_path
 from muspy_like.datasets.pieces import Piece
 
 __all__ = ["Journal", "source_stamp", "JOURNAL_NAME"]
@@ -41,11 +42,14 @@ class Journal:
         The cache folder.
     header : dict
         What the entries depend on (dataset name, reader options); written as the first line.
+    version : int
+        Layout version of the piece files (:func:`muspy_like.datasets.layout.piece_path`).
     """
 
-    def __init__(self, folder: Path, header: dict[str, Any]) -> None:
+    def __init__(self, folder: Path, header: dict[str, Any], version: int) -> None:
         self.path = Path(folder) / JOURNAL_NAME
-        self.header = {"journal": header}
+        self.version = version
+        self.header = {"journal": {**header, "layout": version}}
         self._handle: Any = None
 
     def finished(self, pieces: Sequence[Piece], keys: Sequence[str], earlier: Sequence[dict]) -> dict[int, dict]:
@@ -68,7 +72,7 @@ class Journal:
                 stamps[piece.path] = source_stamp(piece.path)
             if entry.get("stamp") != stamps[piece.path]:
                 continue
-            if (folder / "arrays" / f"{key}.bin").is_file() and (folder / "json" / f"{key}.json").is_file():
+            if all(piece_path(folder, kind, key, self.version).is_file() for kind in ("arrays", "json")):
                 found[index] = entry
         return found
 

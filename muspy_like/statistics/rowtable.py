@@ -16,7 +16,18 @@ __all__ = ["RowTable"]
 Column = Union[np.ndarray, list]
 
 
+#: The kind of the common exact types, looked up before the isinstance chain of :func:`_kind` (a table of
+#: a large corpus stores millions of cells, in the one process that collects the workers' rows).
+_KIND_OF_TYPE: dict[type, str] = {
+    bool: "bool", np.bool_: "bool", int: "int", np.int64: "int", np.int32: "int",
+    float: "float", np.float64: "float", np.float32: "float", str: "text", type(None): "text",
+}
+
+
 def _kind(value: Any) -> str:
+    kind = _KIND_OF_TYPE.get(type(value))
+    if kind is not None:
+        return kind
     if isinstance(value, (bool, np.bool_)):
         return "bool"
     if isinstance(value, (int, np.integer)):
@@ -59,10 +70,15 @@ class RowTable:
 
     def put(self, position: int, row: dict[str, Any]) -> None:
         """Store ``row`` at ``position`` (numbers in numpy columns, text in lists)."""
+        columns, kinds = self._columns, self._kinds
         for name, value in row.items():
-            if name not in self._columns:
-                self._add_column(name, _kind(value))
-            self._store(name, position, value)
+            value_kind = _kind(value)
+            kind = kinds.get(name)
+            if kind is None:
+                self._add_column(name, value_kind)
+            elif kind != value_kind and not (kind == "float" and value_kind == "int"):
+                self._widen(name, "float" if {kind, value_kind} <= {"int", "float"} else "text")
+            columns[name][position] = value
         self.present[position] = True
 
     def _add_column(self, name: str, kind: str) -> None:
@@ -72,12 +88,6 @@ class RowTable:
         else:
             dtype = {"bool": bool, "int": np.int64, "float": np.float64}[kind]
             self._columns[name] = np.zeros(self.capacity, dtype=dtype)
-
-    def _store(self, name: str, position: int, value: Any) -> None:
-        kind, value_kind = self._kinds[name], _kind(value)
-        if kind != value_kind and not (kind == "float" and value_kind == "int"):
-            self._widen(name, "float" if {kind, value_kind} <= {"int", "float"} else "text")
-        self._columns[name][position] = value
 
     def _widen(self, name: str, kind: str) -> None:
         old = self._columns[name]

@@ -272,7 +272,10 @@ def compute_statistics(
         statistics.table.put(index, row)
         totals = statistics.histograms.setdefault(row["dataset"], {})
         for name in HISTOGRAM_NAMES:
-            totals[name] = totals[name] + histograms[name] if name in totals else histograms[name].copy()
+            if name in totals:
+                totals[name] += histograms[name]
+            else:
+                totals[name] = histograms[name].astype(np.int64, copy=True)
 
     result = parallel_map(
         _describe, items, n_jobs=n_jobs, executor=executor, progress=progress, desc=desc,

@@ -114,7 +114,7 @@ def test_damaged_cache_files_are_reported(tmp_path, inline_cache):
     (tmp_path / "x.bin").write_bytes(b"not a cache file")
     with pytest.raises(DatasetError, match="x.bin"):
         load_arrays(tmp_path / "x.bin")
-    some = sorted((inline_cache / "arrays").glob("*.bin"))[0].read_bytes()
+    some = sorted((inline_cache / "arrays").rglob("*.bin"))[0].read_bytes()
     (tmp_path / "cut.bin").write_bytes(some[: len(some) // 2])
     with pytest.raises(DatasetError, match="cut.bin"):
         load_arrays(tmp_path / "cut.bin")
@@ -160,13 +160,13 @@ def test_killed_conversion_resumes_without_redoing_finished_pieces(tmp_path, mid
     assert not (cache / "index.json").exists(), "the conversion finished before it could be killed"
     finished = _journal_lines(cache)
     assert 20 <= finished < 150
-    written = {p.name: p.stat().st_mtime_ns for p in (cache / "arrays").glob("*.bin")}
+    written = {p: p.stat().st_mtime_ns for p in (cache / "arrays").rglob("*.bin")}
 
     report = convert(FolderDataset(source), cache, n_jobs=1, progress=False)
     assert report.ok and report.total == 150, report.summary()
     assert finished - 1 <= report.reused <= finished, (finished, report.summary())  # last line may be cut
     assert report.converted == 150 - report.reused
-    kept = {name for name, mtime in written.items() if (cache / "arrays" / name).stat().st_mtime_ns == mtime}
+    kept = {path for path, mtime in written.items() if path.stat().st_mtime_ns == mtime}
     assert len(kept) >= report.reused, (len(kept), report.reused)  # the finished pieces were not written again
     assert not (cache / "progress.jsonl").exists()
     fresh = tmp_path / "fresh"
@@ -204,3 +204,51 @@ def test_a_broken_tune_fails_alone_with_its_number_and_line(tmp_path, testdata_d
     assert [CachedDataset(tmp_path / "cache")[i].metadata.title for i in range(4)] == [
         "Untitled Reel", "Kitchen Girl", "Untitled Reel", "Kitchen Girl"
     ]
+
+
+def test_piece_files_are_spread_over_shard_folders(chorales, inline_cache):
+    """Version 2 layout: json/<last two digits>/<key>.json and arrays/<same>/<key>.bin, nothing else."""
+    cached = CachedDataset(inline_cache)
+    assert cached.version == 2
+    for kind, suffix in (("json", ".json"), ("arrays", ".bin")):
+        files = sorted((inline_cache / kind).rglob("*" + suffix))
+        assert [p.relative_to(inline_cache / kind).as_posix() for p in files] == [
+            f"{key[-2:]}/{key}{suffix}" for key in cached.keys
+        ]
+        assert files == [cached.path(i, kind) for i in range(len(cached))]
+
+
+def test_a_version_1_cache_is_read_and_converted_again_sharded(chorales, inline_cache, tmp_path):
+    """A cache written by an older release (flat folders, version 1) loads; converting over it reshards it."""
+    import shutil
+
+    old = tmp_path / "old"
+    shutil.copytree(inline_cache, old)
+    index = json.loads((old / "index.json").read_text())
+    index["version"] = 1
+    (old / "index.json").write_text(json.dumps(index))
+    for kind in ("json", "arrays"):
+        for path in list((old / kind).rglob("*.*")):
+            path.rename(old / kind / path.name)
+        for shard in [p for p in (old / kind).iterdir() if p.is_dir()]:
+            shard.rmdir()
+    cached = CachedDataset(old)
+    assert cached.version == 1
+    assert [native.to_dict(cached[i]) for i in range(len(cached))] == [
+        native.to_dict(chorales[i]) for i in range(len(chorales))
+    ]
+    report = convert(chorales, old, progress=False)
+    assert report.ok and report.converted == len(chorales) and report.reused == 0
+    assert tree(old) == tree(inline_cache)  # no flat file left behind
+
+
+def test_a_cache_of_an_unknown_version_is_refused(inline_cache, tmp_path):
+    import shutil
+
+    other = tmp_path / "other"
+    shutil.copytree(inline_cache, other)
+    index = json.loads((other / "index.json").read_text())
+    index["version"] = 99
+    (other / "index.json").write_text(json.dumps(index))
+    with pytest.raises(DatasetError, match="version this release reads"):
+        CachedDataset(other)
