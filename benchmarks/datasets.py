@@ -33,6 +33,7 @@ Usage: ``python -m benchmarks.datasets [--step K] [--pieces N] [--skip-corpus] [
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import tempfile
 import time
@@ -225,15 +226,20 @@ def warm_worker(path: str) -> None:
     compute_statistics([path], progress=False)
 
 
-def conversion_work(size: int, folder: str, n_jobs: int = 1, dask_workers: int = 0) -> dict[str, Any]:
+def conversion_work(size: int, folder: str, n_jobs: int = 1, dask_workers: int = 0,
+                    keep_in: Optional[str] = None) -> dict[str, Any]:
     """Convert the first ``size`` files of ``folder`` into a fresh cache (for measure_growth).
 
-    ``dask_workers > 0`` runs on a dask.distributed LocalCluster of that many worker processes.
+    ``dask_workers > 0`` runs on a dask.distributed LocalCluster of that many worker processes. With
+    ``keep_in``, the cache is made in that folder and left there (the caller removes it after the last
+    measurement: see :mod:`benchmarks.dask_speedup` on deleting files between timed runs).
     """
     from muspy_like.datasets import FolderDataset, convert
 
     dataset = FolderDataset(folder)[:size]
-    with tempfile.TemporaryDirectory() as cache, tempfile.TemporaryDirectory() as warm:
+    place = tempfile.TemporaryDirectory() if keep_in is None else contextlib.nullcontext(
+        tempfile.mkdtemp(dir=keep_in, prefix=f"cache-{size}-"))
+    with place as cache, tempfile.TemporaryDirectory() as warm:
         # Timed after a warm-up conversion of 2 pieces where the work runs: first imports (and the
         # cluster's start) are set-up, not work.
         if dask_workers:
@@ -265,8 +271,12 @@ def corpus_sizes(largest: int) -> list[int]:
 def conversion_growth(folder: Optional[Path] = None, largest: int = 100_000, n_jobs: int = 1) -> dict[str, Any]:
     """Time and peak memory of converting N/16 .. N generated MIDI files (for benchmarks/scaling.py)."""
     folder = generate_corpus(folder or Path(tempfile.gettempdir()) / "muspy-like-corpus", largest)
-    return measure_growth("benchmarks.datasets:conversion_work", corpus_sizes(largest), folder=str(folder),
-                          n_jobs=n_jobs)
+    scratch = tempfile.mkdtemp(prefix="muspy-like-conversion-growth-")
+    try:
+        return measure_growth("benchmarks.datasets:conversion_work", corpus_sizes(largest), folder=str(folder),
+                              n_jobs=n_jobs, keep_in=scratch)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def dask_speedup(folder: Path, size: int, rounds: int = 3) -> dict[str, Any]:

@@ -13,7 +13,8 @@ machine inflates much less than wall seconds (both are recorded). Memory is repo
 the interpreter's state before the work where the path's script measures that, else the process's peak;
 a memory exponent near 0 means memory does not grow with the work at all.
 
-Usage: ``python -m benchmarks scaling [--paths NAME ...] [--largest-corpus N]``.
+Usage: ``python -m benchmarks scaling [--paths NAME ...] [--largest-corpus N]``; with ``--paths`` the other
+paths keep their saved results.
 """
 
 from __future__ import annotations
@@ -145,6 +146,17 @@ def report(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def _earlier_results(measuring: list[str]) -> dict[str, dict[str, Any]]:
+    """The saved results of the paths not measured now (a run of some paths updates the page, not replaces it)."""
+    from benchmarks.harness import RESULTS_DIR
+
+    try:
+        saved = json.loads((RESULTS_DIR / "scaling.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        return {}
+    return {name: saved[name] for name in PATHS if name in saved and name not in measuring}
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.scaling", description=__doc__.splitlines()[0])
     parser.add_argument("--paths", nargs="+", choices=list(PATHS), default=list(PATHS),
@@ -157,12 +169,13 @@ def main(argv: list[str] | None = None) -> None:
     if args.child:
         print("ROWS " + json.dumps(PATHS[args.child](args.largest_corpus)), flush=True)
         return
-    results = {}
+    results = _earlier_results(args.paths)
     for name in args.paths:
         start = time.perf_counter()
         print(f"== {name}", flush=True)
         results[name] = summarize(name, _measure_in_child(name, args.largest_corpus))
         print(f"   k = {results[name]['cpu_exponent']:.2f} ({time.perf_counter() - start:.0f} s)", flush=True)
+    results = {name: results[name] for name in PATHS if name in results}  # the page's order
     text = report(results)
     print(text)
     save_results("scaling", {"machine": machine_info(["numpy", "symusic", "music21", "pyfluidsynth"]),

@@ -93,11 +93,25 @@ def test_empty_input_and_n_jobs_rules():
         resolve_n_jobs(0)
 
 
-def test_dask_local_cluster_executor():
+def leave_a_mark(folder: str) -> int:
+    """A call with an effect: one new file per call."""
+    import uuid
+
+    with open(os.path.join(folder, uuid.uuid4().hex), "w"):
+        pass
+    return 1
+
+
+def test_dask_local_cluster_executor(tmp_path):
     import distributed
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         with distributed.Client(cluster) as client:
             check(parallel_map(square_or_fail, range(19), executor=client.get_executor(), progress=False), 19)
+            # Identical chunks are separate tasks: dask would otherwise run a pure task once per key.
+            result = parallel_map(leave_a_mark, [str(tmp_path)] * 6, executor=client.get_executor(), chunksize=1,
+                                  progress=False)
+    assert result.values == [1] * 6
+    assert len(list(tmp_path.iterdir())) == 6
 
 
 def test_results_stream_to_on_result_without_being_kept():
