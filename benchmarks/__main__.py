@@ -28,6 +28,7 @@ BENCHMARKS = {
     "representations": "Representation encode/decode vs muspy (issue 3)",
     "pickling": "Pickle and copy cost of a piece vs symusic, pretty_midi, muspy (issue 2)",
     "datasets": "Parallel conversion speed-up and cache loading (issue 4)",
+    "dask_speedup": "Conversion and statistics on a dask LocalCluster of 2 workers against one process (issue 11)",
     "statistics": "Metrics vs muspy, parallel dataset statistics (issue 5)",
     "separation": "Part-separation baselines on Bach chorales vs the paper (issue 6)",
     "separation_datasets": "Part separation on music21's string quartets vs the paper; streamed dataset builds (issue 16)",

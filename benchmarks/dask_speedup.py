@@ -2,8 +2,10 @@
 
 Used by ``benchmarks/datasets.py`` (dataset conversion) and ``benchmarks/statistics.py`` (corpus
 statistics) for the target of issue 11: the cluster at least 1.6x as fast as one process on the same
-files. ``python -m benchmarks.dask_speedup conversion FOLDER SIZE [--rounds 3]`` prints the result as
-JSON; :func:`dask_speedup` runs that command in a fresh interpreter and returns the parsed result.
+files. ``python -m benchmarks.dask_speedup [--sizes 4000 16000] [--rounds 3] [--folder F]`` measures both
+jobs at each size (on the generated corpus of :func:`benchmarks.datasets.generate_corpus`) and writes
+``results/dask_speedup.{json,md}``; :func:`dask_speedup` measures one job at one size in a fresh
+interpreter.
 
 How it is measured, and why:
 
@@ -36,11 +38,14 @@ __all__ = ["dask_speedup"]
 
 _ROOT = Path(__file__).resolve().parents[1]
 JOBS = ("conversion", "statistics")
+#: The speed-up issue 11 asks of a LocalCluster of 2 workers over one process.
+TARGET = 1.6
 
 
 def dask_speedup(job: str, folder: Path, size: int, rounds: int = 3) -> dict[str, Any]:
     """Run the comparison in a fresh interpreter; return its figures (see :func:`compare`)."""
-    command = [sys.executable, "-m", "benchmarks.dask_speedup", job, str(folder), str(size), "--rounds", str(rounds)]
+    command = [sys.executable, "-m", "benchmarks.dask_speedup", "--child", job, str(folder), str(size),
+               "--rounds", str(rounds)]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(_ROOT), os.environ.get("PYTHONPATH")]))}
     output = subprocess.run(command, cwd=_ROOT, env=env, check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -121,14 +126,66 @@ def compare(job: str, folder: str, size: int, rounds: int) -> dict[str, Any]:
             "speedup": best_one / best_two, "rounds": measured, "load_average": os.getloadavg()}
 
 
+def report(results: list[dict[str, Any]]) -> str:
+    """Markdown: one row per job and size, best rounds and the ratio against the 1.6x target."""
+    from benchmarks.harness import markdown_table
+
+    rows = []
+    for result in results:
+        pairs = [r["one_process"]["wall_s"] / r["dask"]["wall_s"] for r in result["rounds"]]
+        verdict = "met" if result["speedup"] >= TARGET else "MISSED"
+        rows.append([result["job"], f"{result['size']:,}", f"{result['one_process_s']:.2f}",
+                     f"{result['dask_2_workers_s']:.2f}", f"{result['speedup']:.2f}x",
+                     ", ".join(f"{p:.2f}x" for p in pairs), verdict])
+    return (
+        "One process against a dask.distributed LocalCluster of 2 worker processes on the same generated MIDI "
+        "files, interleaved rounds, best round of each side (wall seconds):\n\n"
+        + markdown_table(["job", "files", "one process (s)", "cluster (s)", "speed-up", "each round",
+                          f"target >= {TARGET}x"], rows)
+    )
+
+
+def _merged_with_saved(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """These results and the saved ones of other (job, size) pairs: a run of some sizes updates the table."""
+    from benchmarks.harness import RESULTS_DIR
+
+    try:
+        saved = json.loads((RESULTS_DIR / "dask_speedup.json").read_text())["results"]
+    except (OSError, ValueError, KeyError):
+        saved = []
+    fresh = {(r["job"], r["size"]) for r in results}
+    kept = [r for r in saved if (r.get("job"), r.get("size")) not in fresh]
+    return sorted(kept + results, key=lambda r: (r["size"], JOBS.index(r["job"])))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("job", choices=JOBS)
-    parser.add_argument("folder", help="a folder of MIDI files (benchmarks.datasets.generate_corpus)")
-    parser.add_argument("size", type=int, help="files to use")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[4000, 16000], help="files (default 4000 16000)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
+    parser.add_argument("--jobs", nargs="+", choices=JOBS, default=list(JOBS), help="jobs to measure (default both)")
+    parser.add_argument("--folder", type=Path, help="corpus folder (default: generated in the temp folder)")
+    parser.add_argument("--child", nargs=3, metavar=("JOB", "FOLDER", "SIZE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    print(json.dumps(compare(args.job, args.folder, args.size, args.rounds)))
+    if args.child:
+        job, folder, size = args.child
+        if job not in JOBS:
+            parser.error(f"job must be one of {JOBS}")
+        print(json.dumps(compare(job, folder, int(size), args.rounds)))
+        return
+    from benchmarks.datasets import generate_corpus
+    from benchmarks.harness import machine_info, save_results
+
+    folder = generate_corpus(args.folder or Path(tempfile.gettempdir()) / "muspy-like-corpus", max(args.sizes))
+    results = []
+    for size in args.sizes:
+        for job in args.jobs:
+            print(f"== {job}, {size} files", flush=True)
+            results.append(dask_speedup(job, folder, size, args.rounds))
+            print(f"   {results[-1]['speedup']:.2f}x", flush=True)
+    results = _merged_with_saved(results)
+    text = report(results)
+    print(text)
+    save_results("dask_speedup", {"machine": machine_info(["numpy", "dask", "distributed"]), "results": results}, text)
 
 
 if __name__ == "__main__":

@@ -163,6 +163,8 @@ def parallel_map(
     mp_context: Any = None,
     on_result: Optional[Callable[[int, Any], None]] = None,
     keep_values: bool = True,
+    combine: Optional[Callable[[list], Any]] = None,
+    on_combined: Optional[Callable[[list[int], Any], None]] = None,
 ) -> MapResult:
     """Call ``func(item)`` for every item, inline, in worker processes or on a given executor.
 
@@ -196,6 +198,16 @@ def parallel_map(
     keep_values : bool, default True
         Keep every value in ``MapResult.values``. With False, ``values`` holds None for every item, so
         memory does not grow with the results (use ``on_result``); failures are always kept.
+    combine : callable, optional
+        Called where a chunk ran (in the worker) with the list of the chunk's successful values, in item
+        order; returns one object that stands for them (e.g. columns instead of rows), which is sent back
+        instead of the values. Use when collecting values one by one costs this process more than the
+        workers save: the collecting process is the one part of the work that is not split. Needs
+        ``on_combined``, ``keep_values=False`` and no ``on_result``. If it raises, the chunk's items fail
+        with its error.
+    on_combined : callable, optional
+        Called in this process as ``on_combined(indices, combined)``: the item indices of the chunk's
+        successful values and what ``combine`` made of them.
 
     Returns
     -------
@@ -205,11 +217,15 @@ def parallel_map(
     """
     from tqdm.auto import tqdm
 
+    if (combine is None) != (on_combined is None):
+        raise ValueError("combine and on_combined go together: give both or neither")
+    if combine is not None and (keep_values or on_result is not None):
+        raise ValueError("with combine, values are not kept one by one: pass keep_values=False and no on_result")
     items = list(items)
-    sink = _Sink(items, on_result, keep_values)
+    sink = _Sink(items, on_result, keep_values, on_combined)
     bar = tqdm(total=len(items), desc=desc, disable=not progress, unit="item", dynamic_ncols=True)
     try:
-        _dispatch(func, items, n_jobs, executor, chunksize, mp_context, sink, bar)
+        _dispatch(func, combine, items, n_jobs, executor, chunksize, mp_context, sink, bar)
     finally:
         bar.close()
     sink.failures.sort(key=lambda failure: failure.index)
@@ -220,27 +236,42 @@ def parallel_map(
     return MapResult(sink.values, sink.failures)
 
 
-def _dispatch(func, items, n_jobs, executor, chunksize, mp_context, sink, bar) -> None:
+def _dispatch(func, combine, items, n_jobs, executor, chunksize, mp_context, sink, bar) -> None:
     """Run the calls inline, on the given executor, or on a process pool of ``n_jobs`` workers."""
     if executor is None and resolve_n_jobs(n_jobs) == 1:
-        for index, item in enumerate(items):
-            sink.store(_call(func, item), index)
-            bar.update(1)
+        if combine is None:
+            for index, item in enumerate(items):
+                sink.store(_call(func, item), index)
+                bar.update(1)
+            return
+        plan = _ChunkPlan(len(items), 1, chunksize)
+        while (bounds := plan.take()) is not None:
+            outcomes, seconds, combined = _call_chunk(func, items[bounds[0] : bounds[1]], combine)
+            plan.timed(len(outcomes), seconds)
+            sink.store_chunk(bounds[0], outcomes, combined)
+            bar.update(len(outcomes))
     elif executor is not None:
-        _run_on(executor, _worker_count(executor), func, items, chunksize, sink, bar)
+        _run_on(executor, _worker_count(executor), func, combine, items, chunksize, sink, bar)
     else:
         workers = min(resolve_n_jobs(n_jobs), max(1, len(items)))
         with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=mp_context) as pool:
-            _run_on(pool, workers, func, items, chunksize, sink, bar)
+            _run_on(pool, workers, func, combine, items, chunksize, sink, bar)
 
 
 class _Sink:
-    """Where outcomes go: the values (if kept), the caller's ``on_result``, the failures."""
+    """Where outcomes go: the values (if kept), the caller's ``on_result`` or ``on_combined``, the failures."""
 
-    def __init__(self, items: list, on_result: Optional[Callable[[int, Any], None]], keep_values: bool) -> None:
+    def __init__(
+        self,
+        items: list,
+        on_result: Optional[Callable[[int, Any], None]],
+        keep_values: bool,
+        on_combined: Optional[Callable[[list[int], Any], None]] = None,
+    ) -> None:
         self.items = items
         self.on_result = on_result
         self.keep_values = keep_values
+        self.on_combined = on_combined
         self.values: list = [None] * len(items)
         self.failures: list[Failure] = []
 
@@ -253,6 +284,15 @@ class _Sink:
         else:
             _, name, message, text = outcome
             self.failures.append(Failure(self.items[index], index, name, message, text))
+
+    def store_chunk(self, start: int, outcomes: list, combined: Any) -> None:
+        """The outcomes of the chunk that starts at item ``start``, and what ``combine`` made of its values."""
+        for offset, outcome in enumerate(outcomes):
+            self.store(outcome, start + offset)
+        if self.on_combined is not None:
+            indices = [start + offset for offset, outcome in enumerate(outcomes) if outcome[0]]
+            if indices:
+                self.on_combined(indices, combined)
 
 
 def _worker_count(executor: concurrent.futures.Executor) -> int:
@@ -274,6 +314,7 @@ def _run_on(
     executor: concurrent.futures.Executor,
     workers: int,
     func: Callable[[Any], Any],
+    combine: Optional[Callable[[list], Any]],
     items: list,
     chunksize: Optional[int],
     sink: _Sink,
@@ -287,13 +328,13 @@ def _run_on(
     window = workers * _CHUNKS_IN_FLIGHT
     pending: dict[concurrent.futures.Future, tuple[int, int]] = {}
     try:
-        _submit(executor, func, items, plan, pending, window, sink, bar)
+        _submit(executor, func, combine, items, plan, pending, window, sink, bar)
         while pending:
             done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
             for future in done:
                 start, stop = pending.pop(future)
                 _collect(future, start, items[start:stop], plan, sink, bar)
-            _submit(executor, func, items, plan, pending, window, sink, bar)
+            _submit(executor, func, combine, items, plan, pending, window, sink, bar)
     except BaseException:
         for future in pending:
             future.cancel()
@@ -347,7 +388,7 @@ class _ChunkPlan:
         self.timed_seconds += seconds
 
 
-def _submit(executor, func, items, plan, pending, window, sink, bar) -> None:
+def _submit(executor, func, combine, items, plan, pending, window, sink, bar) -> None:
     """Submit chunks until ``window`` are in flight; a chunk that cannot be submitted fails its items."""
     while len(pending) < window:
         bounds = plan.take()
@@ -356,14 +397,17 @@ def _submit(executor, func, items, plan, pending, window, sink, bar) -> None:
         start, stop = bounds
         chunk = items[start:stop]
         try:
-            pending[_submit_chunk(executor, func, chunk)] = bounds
+            pending[_submit_chunk(executor, func, combine, chunk)] = bounds
         except Exception as error:  # a broken pool refuses new work: its items fail, none is lost
             for offset in range(len(chunk)):
                 sink.store(_outcome_of(error), start + offset)
             bar.update(len(chunk))
 
 
-def _submit_chunk(executor: concurrent.futures.Executor, func: Callable[[Any], Any], chunk: list) -> Any:
+def _submit_chunk(
+    executor: concurrent.futures.Executor, func: Callable[[Any], Any], combine: Optional[Callable[[list], Any]],
+    chunk: list,
+) -> Any:
     """Submit one chunk; on a dask cluster as an impure task.
 
     A dask executor otherwise hashes every argument to name the task (a third of the scheduling process's
@@ -371,8 +415,8 @@ def _submit_chunk(executor: concurrent.futures.Executor, func: Callable[[Any], A
     calls may have effects (writing files), so each submission must run.
     """
     if _is_dask_executor(executor):
-        return executor.submit(_call_chunk, func, chunk, pure=False)
-    return executor.submit(_call_chunk, func, chunk)
+        return executor.submit(_call_chunk, func, chunk, combine, pure=False)
+    return executor.submit(_call_chunk, func, chunk, combine)
 
 
 def _is_dask_executor(executor: concurrent.futures.Executor) -> bool:
@@ -384,20 +428,37 @@ def _collect(
     future: concurrent.futures.Future, start: int, chunk: list, plan: _ChunkPlan, sink: _Sink, bar: Any
 ) -> None:
     try:
-        outcomes, seconds = future.result()
+        outcomes, seconds, combined = future.result()
         plan.timed(len(chunk), seconds)
     except Exception as error:  # the chunk itself failed: pickling, a dead worker, a lost task
-        outcomes = [_outcome_of(error)] * len(chunk)
-    for offset, outcome in enumerate(outcomes):
-        sink.store(outcome, start + offset)
+        outcomes, combined = [_outcome_of(error)] * len(chunk), None
+    sink.store_chunk(start, outcomes, combined)
     bar.update(len(chunk))
 
 
-def _call_chunk(func: Callable[[Any], Any], chunk: list) -> tuple[list, float]:
-    """Run ``func`` over one chunk in a worker: outcome tuples (exceptions made picklable) and seconds taken."""
+def _call_chunk(
+    func: Callable[[Any], Any], chunk: list, combine: Optional[Callable[[list], Any]] = None
+) -> tuple[list, float, Any]:
+    """Run ``func`` over one chunk in a worker.
+
+    Returns the outcome tuples (exceptions made picklable), the seconds taken and, with ``combine``, what
+    it made of the successful values (their outcomes then carry no value: it would travel twice).
+    """
     began = time.perf_counter()
     outcomes = [_call(func, item) for item in chunk]
-    return outcomes, time.perf_counter() - began
+    combined = None
+    if combine is not None:
+        try:
+            combined = combine([outcome[1] for outcome in outcomes if outcome[0]])
+            outcomes = [_COMBINED if outcome[0] else outcome for outcome in outcomes]
+        except Exception as error:
+            failed = _outcome_of(error)
+            outcomes = [failed if outcome[0] else outcome for outcome in outcomes]
+    return outcomes, time.perf_counter() - began, combined
+
+
+#: The outcome of a successful call whose value went into the chunk's combined result.
+_COMBINED = (True, None)
 
 
 def _call(func: Callable[[Any], Any], item: Any) -> tuple:

@@ -195,3 +195,48 @@ def test_a_fixed_chunksize_is_kept():
     with RecordingPool() as pool:
         check(parallel_map(square_or_fail, range(103), executor=pool, chunksize=10, progress=False), 103)
     assert pool.chunk_sizes == [10] * 10 + [3]
+
+
+def sum_and_count(values: list) -> tuple[int, int]:
+    return sum(values), len(values)
+
+
+def refuse_to_combine(values: list) -> None:
+    raise RuntimeError("cannot combine")
+
+
+@pytest.mark.parametrize("where", ["inline", "processes", "pool"])
+def test_combine_sends_one_object_per_chunk_and_keeps_failures_per_item(where):
+    """combine runs where the chunk ran; on_combined gets the chunk's successful indices in order."""
+    seen: list = []
+
+    def collect(indices, combined):
+        seen.append((indices, combined))
+
+    options = {"inline": {"n_jobs": 1}, "processes": {"n_jobs": 2}}.get(where, {})
+    with concurrent.futures.ProcessPoolExecutor(2) as pool:
+        if where == "pool":
+            options = {"executor": pool}
+        result = parallel_map(square_or_fail, range(23), chunksize=5, progress=False, keep_values=False,
+                              combine=sum_and_count, on_combined=collect, **options)
+    assert [f.index for f in result.failures] == [x for x in range(23) if x % 5 == 3]
+    assert result.values == [None] * 23
+    assert sorted(i for indices, _ in seen for i in indices) == [x for x in range(23) if x % 5 != 3]
+    for indices, (total, count) in seen:
+        assert indices == sorted(indices) and len(indices) == count
+        assert total == sum(i * i for i in indices)
+        assert max(indices) - min(indices) < 5  # one chunk's items
+
+
+def test_a_failing_combine_fails_its_chunk_items_not_the_others():
+    result = parallel_map(square_or_fail, range(10), chunksize=4, progress=False, keep_values=False,
+                          combine=refuse_to_combine, on_combined=lambda indices, combined: None)
+    assert [f.index for f in result.failures] == list(range(10))
+    assert {f.message for f in result.failures} == {"bad item 3", "bad item 8", "cannot combine"}
+
+
+def test_combine_needs_its_partner_and_no_kept_values():
+    with pytest.raises(ValueError, match="go together"):
+        parallel_map(abs, [1], combine=sum_and_count, keep_values=False, progress=False)
+    with pytest.raises(ValueError, match="keep_values=False"):
+        parallel_map(abs, [1], combine=sum_and_count, on_combined=print, progress=False)

@@ -1,7 +1,9 @@
 """A statistics table stored column by column, filled one row at a time in any order.
 
-Rows arrive from worker processes in completion order; each is stored at its piece's position at once
-and not kept as a dict, so the table costs about 8 bytes per number (numpy) plus the text cells, instead
+Rows arrive from worker processes in completion order, one at a time (:meth:`RowTable.put`) or as a
+block of rows turned into columns where they were computed (:func:`rows_to_block`,
+:meth:`RowTable.put_block`: a few array assignments per block instead of one per cell in the collecting
+process); each is stored at its piece's position at once and not kept as a dict, so the table costs about 8 bytes per number (numpy) plus the text cells, instead
 of a Python dict per piece: a corpus of 100,000 pieces fits in a few tens of megabytes.
 """
 
@@ -11,9 +13,11 @@ from typing import Any, Iterator, Optional, Sequence, Union
 
 import numpy as np
 
-__all__ = ["RowTable"]
+__all__ = ["RowTable", "rows_to_block"]
 
 Column = Union[np.ndarray, list]
+#: Rows as columns: name -> the values of the rows, in row order.
+Block = dict[str, list]
 
 
 #: The kind of the common exact types, looked up before the isinstance chain of :func:`_kind` (a table of
@@ -35,6 +39,40 @@ def _kind(value: Any) -> str:
     if isinstance(value, (float, np.floating)):
         return "float"
     return "text"
+
+
+def rows_to_block(rows: Sequence[dict[str, Any]]) -> Block:
+    """Turn rows (dicts with the same keys) into a :data:`Block` of columns, in the first row's key order.
+
+    Raises
+    ------
+    ValueError
+        If the rows do not all have the same columns.
+    """
+    if not rows:
+        return {}
+    names = rows[0].keys()
+    if any(row.keys() != names for row in rows):
+        raise ValueError("rows of one table must have the same columns")
+    return {name: [row[name] for row in rows] for name in names}
+
+
+def _block_kind(values: list) -> set[str]:
+    """The kinds of the values of a column (looked up once per distinct type)."""
+    kinds = set()
+    for kind_type in set(map(type, values)):
+        kind = _KIND_OF_TYPE.get(kind_type)
+        if kind is None:
+            kind = _kind(next(value for value in values if type(value) is kind_type))
+        kinds.add(kind)
+    return kinds
+
+
+def _joined_kind(kinds: set[str]) -> str:
+    """The kind of a column holding values of all these kinds (numbers widen to float, else to text)."""
+    if len(kinds) == 1:
+        return next(iter(kinds))
+    return "float" if kinds <= {"int", "float"} else "text"
 
 
 class RowTable:
@@ -80,6 +118,28 @@ class RowTable:
                 self._widen(name, "float" if {kind, value_kind} <= {"int", "float"} else "text")
             columns[name][position] = value
         self.present[position] = True
+
+    def put_block(self, positions: Sequence[int], block: Block) -> None:
+        """Store the rows of ``block`` (from :func:`rows_to_block`) at ``positions``, column by column.
+
+        The table ends as if each row had been given to :meth:`put`, in any order.
+        """
+        where = np.asarray(positions, dtype=np.int64)
+        for name, values in block.items():
+            kinds = _block_kind(values)
+            kind = self._kinds.get(name)
+            target = _joined_kind(kinds if kind is None else kinds | {kind})
+            if kind is None:
+                self._add_column(name, target)
+            elif target != kind:
+                self._widen(name, target)
+            column = self._columns[name]
+            if isinstance(column, np.ndarray):
+                column[where] = values
+            else:
+                for position, value in zip(where.tolist(), values):
+                    column[position] = value
+        self.present[where] = True
 
     def _add_column(self, name: str, kind: str) -> None:
         self._kinds[name] = kind

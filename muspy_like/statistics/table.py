@@ -44,7 +44,7 @@ from muspy_like.metrics.key import PITCH_CLASS_NAMES
 from muspy_like.metrics.notes import collect_notes, notes_end, shared_notes
 from muspy_like.parallel import Failure, parallel_map
 from muspy_like.statistics.histograms import HISTOGRAM_NAMES, piece_histograms
-from muspy_like.statistics.rowtable import RowTable
+from muspy_like.statistics.rowtable import Block, RowTable, rows_to_block
 from muspy_like.statistics.sources import PieceSource, load_piece, origin_of
 
 __all__ = ["DatasetStatistics", "compute_statistics", "piece_row", "COLUMNS"]
@@ -152,6 +152,23 @@ def _describe(item: Union[PieceSource, Music, str, Path]) -> tuple[dict[str, Any
     dataset, source = origin_of(item)
     with shared_notes():
         return piece_row(music, dataset, source), piece_histograms(music)
+
+
+def _combine_described(described: list[tuple[dict[str, Any], dict[str, np.ndarray]]]) -> tuple[Block, dict]:
+    """Worker: the rows of a chunk as columns, and its histograms summed per dataset label."""
+    histograms: dict[str, dict[str, np.ndarray]] = {}
+    for row, piece in described:
+        _add_histograms(histograms.setdefault(row["dataset"], {}), piece)
+    return rows_to_block([row for row, _ in described]), histograms
+
+
+def _add_histograms(totals: dict[str, np.ndarray], more: dict[str, np.ndarray]) -> None:
+    """Add the histograms ``more`` into ``totals`` (in place; copies on first use)."""
+    for name in HISTOGRAM_NAMES:
+        if name in totals:
+            totals[name] += more[name]
+        else:
+            totals[name] = more[name].astype(np.int64, copy=True)
 
 
 @dataclass
@@ -267,19 +284,15 @@ def compute_statistics(
     items = list(pieces)
     statistics = DatasetStatistics(table=RowTable(len(items)))
 
-    def collect(index: int, value: tuple[dict[str, Any], dict[str, np.ndarray]]) -> None:
-        row, histograms = value
-        statistics.table.put(index, row)
-        totals = statistics.histograms.setdefault(row["dataset"], {})
-        for name in HISTOGRAM_NAMES:
-            if name in totals:
-                totals[name] += histograms[name]
-            else:
-                totals[name] = histograms[name].astype(np.int64, copy=True)
+    def collect(indices: list[int], described: tuple[Block, dict[str, dict[str, np.ndarray]]]) -> None:
+        block, histograms = described
+        statistics.table.put_block(indices, block)
+        for label, sums in histograms.items():
+            _add_histograms(statistics.histograms.setdefault(label, {}), sums)
 
     result = parallel_map(
         _describe, items, n_jobs=n_jobs, executor=executor, progress=progress, desc=desc,
-        chunksize=chunksize, on_result=collect, keep_values=False,
+        chunksize=chunksize, keep_values=False, combine=_combine_described, on_combined=collect,
     )
     statistics.failures = list(result.failures)
     statistics.histograms = {label: statistics.histograms[label] for label in statistics.datasets}
