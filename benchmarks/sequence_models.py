@@ -152,11 +152,14 @@ def summarize(runs: dict[str, dict[str, Any]], names: list[str], seeds: list[int
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    headers = ["Model", "Paper", "Ours, fixed split", "Ours, mean +/- sd (splits)", "Paper - mean (sd)",
+    headers = ["Model", "Paper", "Ours, fixed split", "Ours, random splits: mean +/- sd (n)", "Paper - mean (sd)",
                "Training, fixed split: wall / CPU (s)", "Best / last epoch"]
     body = []
     for row in rows:
-        spread = f"{row['mean']:.2f} +/- {row['sd']:.2f} ({row['n_splits']})" if row["n_splits"] > 1 else "-"
+        if row["n_splits"] > 1:
+            spread = f"{row['mean']:.2f} +/- {row['sd']:.2f} ({row['n_splits']})"
+        else:  # one random split: its figure, with no spread
+            spread = f"{row['mean']:.2f} (1)" if row["n_splits"] == 1 else "-"
         body.append([
             row["model"], "-" if row["paper"] is None else f"{row['paper']:.2f}",
             "-" if row["fixed"] is None else f"{row['fixed']:.2f}", spread,
