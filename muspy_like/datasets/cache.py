@@ -45,7 +45,7 @@ import numpy as np
 
 from muspy_like.datasets.base import Dataset
 from muspy_like.datasets.journal import Journal, source_stamp
-from muspy_like.datasets.layout import piece_path
+from muspy_like.datasets.layout import PIECE_KINDS, piece_path
 from muspy_like.datasets.pieces import Piece
 from muspy_like.errors import DatasetError
 from muspy_like.files import atomic_write, atomic_write_text
@@ -157,8 +157,9 @@ def convert(
     (cache_dir / "arrays").mkdir(parents=True, exist_ok=True)
     keys = _keys(len(dataset))
     journal = Journal(cache_dir, {"dataset": dataset.name, "reader_options": dataset.reader_options}, CACHE_VERSION)
-    _remove_version_1_pieces(cache_dir)
-    earlier = _earlier_entries(cache_dir, dataset) if resume else []
+    existing = _existing_index(cache_dir)
+    _remove_version_1_pieces(cache_dir, existing)
+    earlier = _earlier_entries(existing, dataset) if resume else []
     finished = journal.finished(dataset.pieces, keys, earlier) if resume else {}
     todo = [index for index in range(len(dataset)) if index not in finished]
     state = _State(len(dataset), finished)
@@ -183,26 +184,27 @@ def _keys(n: int) -> list[str]:
     return [f"{index:0{width}d}" for index in range(n)]
 
 
-def _remove_version_1_pieces(cache_dir: Path) -> None:
-    """Delete the piece files of a version 1 cache in ``cache_dir`` (they are converted again, sharded)."""
+def _existing_index(cache_dir: Path) -> Optional[dict]:
+    """The ``index.json`` of an earlier conversion into ``cache_dir``, if one is there and readable."""
     try:
         index = json.loads((cache_dir / "index.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return
-    if index.get("format") != CACHE_FORMAT or index.get("version") != 1:
+        return None
+    return index if isinstance(index, dict) and index.get("format") == CACHE_FORMAT else None
+
+
+def _remove_version_1_pieces(cache_dir: Path, index: Optional[dict]) -> None:
+    """Delete the piece files of a version 1 cache in ``cache_dir`` (they are converted again, sharded)."""
+    if index is None or index.get("version") != 1:
         return
     for entry in index.get("pieces", []):
-        for kind in ("json", "arrays"):
+        for kind in PIECE_KINDS:
             piece_path(cache_dir, kind, str(entry.get("key")), 1).unlink(missing_ok=True)
 
 
-def _earlier_entries(cache_dir: Path, dataset: Dataset) -> list[dict]:
-    """The pieces of an earlier complete conversion of the same dataset with the same options."""
-    try:
-        index = json.loads((cache_dir / "index.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    if index.get("format") != CACHE_FORMAT or index.get("version") != CACHE_VERSION:
+def _earlier_entries(index: Optional[dict], dataset: Dataset) -> list[dict]:
+    """The pieces of an earlier complete conversion (``index``) of the same dataset with the same options."""
+    if index is None or index.get("version") != CACHE_VERSION:
         return []
     if index.get("dataset") != dataset.name or index.get("reader_options") != dataset.reader_options:
         return []

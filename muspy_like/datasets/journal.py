@@ -16,7 +16,7 @@ import os
 from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence
 
-from muspy_like.datasets.layout import piece_path
+from muspy_like.datasets.layout import PIECE_KINDS, piece_path
 from muspy_like.datasets.pieces import Piece
 
 __all__ = ["Journal", "source_stamp", "JOURNAL_NAME"]
@@ -72,7 +72,7 @@ class Journal:
                 stamps[piece.path] = source_stamp(piece.path)
             if entry.get("stamp") != stamps[piece.path]:
                 continue
-            if all(piece_path(folder, kind, key, self.version).is_file() for kind in ("arrays", "json")):
+            if all(piece_path(folder, kind, key, self.version).is_file() for kind in PIECE_KINDS):
                 found[index] = entry
         return found
 

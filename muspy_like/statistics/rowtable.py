@@ -3,8 +3,8 @@
 Rows arrive from worker processes in completion order, one at a time (:meth:`RowTable.put`) or as a
 block of rows turned into columns where they were computed (:func:`rows_to_block`,
 :meth:`RowTable.put_block`: a few array assignments per block instead of one per cell in the collecting
-process); each is stored at its piece's position at once and not kept as a dict, so the table costs about 8 bytes per number (numpy) plus the text cells, instead
-of a Python dict per piece: a corpus of 100,000 pieces fits in a few tens of megabytes.
+process); each is stored at its piece's position at once and not kept as a dict, so the table costs
+about 8 bytes per number (numpy) plus the text cells, instead of a Python dict per piece: a corpus of 100,000 pieces fits in a few tens of megabytes.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def rows_to_block(rows: Sequence[dict[str, Any]]) -> Block:
     return {name: [row[name] for row in rows] for name in names}
 
 
-def _block_kind(values: list) -> set[str]:
+def _kinds_of(values: list) -> set[str]:
     """The kinds of the values of a column (looked up once per distinct type)."""
     kinds = set()
     for kind_type in set(map(type, values)):
@@ -114,8 +114,8 @@ class RowTable:
             kind = kinds.get(name)
             if kind is None:
                 self._add_column(name, value_kind)
-            elif kind != value_kind and not (kind == "float" and value_kind == "int"):
-                self._widen(name, "float" if {kind, value_kind} <= {"int", "float"} else "text")
+            elif kind != value_kind and (target := _joined_kind({kind, value_kind})) != kind:
+                self._widen(name, target)
             columns[name][position] = value
         self.present[position] = True
 
@@ -126,7 +126,7 @@ class RowTable:
         """
         where = np.asarray(positions, dtype=np.int64)
         for name, values in block.items():
-            kinds = _block_kind(values)
+            kinds = _kinds_of(values)
             kind = self._kinds.get(name)
             target = _joined_kind(kinds if kind is None else kinds | {kind})
             if kind is None:
